@@ -1,0 +1,1 @@
+//! Tensors and a reverse-mode tape (Wengert list) with `Copy` variables.

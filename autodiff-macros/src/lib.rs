@@ -1,0 +1,1 @@
+//! Procedural macros of the autodiff framework: `#[derive(Module)]` and `#[differentiable]`.

@@ -1,0 +1,102 @@
+//! The element types a [`Tensor`](crate::Tensor) can hold.
+
+use std::fmt::{Debug, Display, LowerExp};
+use std::iter::Sum;
+
+/// A floating-point element type: `f32` for training, `f64` for gradient checks.
+///
+/// It extends `num_traits::Float` with what the tensor kernels need: a general matrix product with
+/// arbitrary strides (so a transposed operand costs nothing) and a name for printing.
+pub trait Float:
+    num_traits::Float
+    + num_traits::FromPrimitive
+    + num_traits::NumAssign
+    + Default
+    + Debug
+    + Display
+    + LowerExp
+    + Send
+    + Sync
+    + Sum
+    + 'static
+{
+    /// The dtype's name as PyTorch and NumPy print it (`"f32"`, `"f64"`).
+    const DTYPE: &'static str;
+
+    /// Converts an `f64` literal (`T::lit(0.5)`); exact for `f64`, rounded for `f32`.
+    fn lit(x: f64) -> Self;
+
+    /// `C ← alpha·A·B + beta·C` for an `m×k` matrix A, a `k×n` matrix B and an `m×n` matrix C,
+    /// each described by a pointer and its row and column strides (in elements).
+    ///
+    /// # Safety
+    /// Every pointer must be valid for every element its shape and strides address, and `c`
+    /// must not alias `a` or `b`.
+    unsafe fn gemm(
+        m: usize,
+        k: usize,
+        n: usize,
+        alpha: Self,
+        a: *const Self,
+        a_strides: [isize; 2],
+        b: *const Self,
+        b_strides: [isize; 2],
+        beta: Self,
+        c: *mut Self,
+        c_strides: [isize; 2],
+    );
+}
+
+impl Float for f32 {
+    const DTYPE: &'static str = "f32";
+
+    fn lit(x: f64) -> Self {
+        x as f32
+    }
+
+    unsafe fn gemm(
+        m: usize,
+        k: usize,
+        n: usize,
+        alpha: f32,
+        a: *const f32,
+        [rsa, csa]: [isize; 2],
+        b: *const f32,
+        [rsb, csb]: [isize; 2],
+        beta: f32,
+        c: *mut f32,
+        [rsc, csc]: [isize; 2],
+    ) {
+        // SAFETY: forwarded from the caller's contract.
+        unsafe {
+            matrixmultiply::sgemm(m, k, n, alpha, a, rsa, csa, b, rsb, csb, beta, c, rsc, csc)
+        }
+    }
+}
+
+impl Float for f64 {
+    const DTYPE: &'static str = "f64";
+
+    fn lit(x: f64) -> Self {
+        x
+    }
+
+    unsafe fn gemm(
+        m: usize,
+        k: usize,
+        n: usize,
+        alpha: f64,
+        a: *const f64,
+        [rsa, csa]: [isize; 2],
+        b: *const f64,
+        [rsb, csb]: [isize; 2],
+        beta: f64,
+        c: *mut f64,
+        [rsc, csc]: [isize; 2],
+    ) {
+        // SAFETY: forwarded from the caller's contract.
+        unsafe {
+            matrixmultiply::dgemm(m, k, n, alpha, a, rsa, csa, b, rsb, csb, beta, c, rsc, csc)
+        }
+    }
+}

@@ -1,0 +1,154 @@
+//! Comparisons to 0/1 masks, `where`, and the elementwise `maximum` / `minimum`.
+//!
+//! Masks carry no gradient. `where(mask, a, b)` sends the gradient to `a` where the mask is set
+//! and to `b` elsewhere; `maximum` sends it to the larger input (half to each on a tie, as PyTorch).
+
+use crate::tensor::for_each_strided;
+use crate::{BackwardCx, Float, Shape, Tensor, Var};
+
+macro_rules! comparisons {
+    ($($(#[$doc:meta])* $name:ident $op:tt;)*) => {
+        impl<T: Float> Tensor<T> {$(
+            $(#[$doc])*
+            pub fn $name(&self, other: &Self) -> Tensor<T> {
+                self.broadcast_map(other, stringify!($name), |a, b| if a $op b { T::one() } else { T::zero() })
+            }
+        )*}
+
+        impl<'t, T: Float> Var<'t, T> {$(
+            $(#[$doc])*
+            /// The mask is a constant: no gradient flows through a comparison.
+            pub fn $name(self, other: Self) -> Var<'t, T> {
+                let mask = self.tape.with_values([self.id, other.id], |[a, b]| a.$name(b));
+                self.tape.constant(mask)
+            }
+        )*}
+    };
+}
+
+comparisons! {
+    /// 1 where `self > other`, else 0 (broadcasting).
+    gt >;
+    /// 1 where `self ≥ other`, else 0 (broadcasting).
+    ge >=;
+    /// 1 where `self < other`, else 0 (broadcasting).
+    lt <;
+    /// 1 where `self ≤ other`, else 0 (broadcasting).
+    le <=;
+    /// 1 where `self = other`, else 0 (broadcasting).
+    eq_mask ==;
+}
+
+impl<T: Float> Tensor<T> {
+    /// `a` where `mask` is non-zero, else `b`, all three broadcast together (NumPy's `where`).
+    pub fn where_(mask: &Self, a: &Self, b: &Self) -> Tensor<T> {
+        let ab = Shape::broadcast("where", &a.shape(), &b.shape());
+        let shape = Shape::broadcast("where", &mask.shape(), &ab);
+        let strides = [mask, a, b].map(|t| t.shape().broadcast_strides("where", &shape));
+        let mut data = Vec::with_capacity(shape.numel());
+        for_each_strided(&shape, strides, |_, [m, i, j]| {
+            data.push(if mask.data()[m] != T::zero() {
+                a.data()[i]
+            } else {
+                b.data()[j]
+            })
+        });
+        Tensor::from_parts(shape, data)
+    }
+
+    /// The elementwise maximum (broadcasting).
+    pub fn maximum(&self, other: &Self) -> Tensor<T> {
+        self.broadcast_map(other, "maximum", |a, b| a.max(b))
+    }
+
+    /// The elementwise minimum (broadcasting).
+    pub fn minimum(&self, other: &Self) -> Tensor<T> {
+        self.broadcast_map(other, "minimum", |a, b| a.min(b))
+    }
+}
+
+impl<'t, T: Float> Var<'t, T> {
+    /// `a` where `mask` is non-zero, else `b` (broadcasting); the mask gets no gradient.
+    pub fn where_(mask: Var<'t, T>, a: Var<'t, T>, b: Var<'t, T>) -> Var<'t, T> {
+        let value = a
+            .tape
+            .with_values([mask.id, a.id, b.id], |[m, a, b]| Tensor::where_(m, a, b));
+        a.tape
+            .record(value, &[mask, a, b], |cx: &mut BackwardCx<T>| {
+                let (g, m) = (cx.grad_output(), cx.input(0));
+                let zero = Tensor::zeros(g.shape());
+                if cx.needs_grad(1) {
+                    cx.accumulate(1, Tensor::where_(m, g, &zero));
+                }
+                if cx.needs_grad(2) {
+                    cx.accumulate(2, Tensor::where_(m, &zero, g));
+                }
+            })
+    }
+
+    /// The elementwise maximum (broadcasting); the gradient goes to the larger input.
+    pub fn maximum(self, other: Self) -> Var<'t, T> {
+        self.select_extreme(other, "maximum", |a, b| a > b)
+    }
+
+    /// The elementwise minimum (broadcasting); the gradient goes to the smaller input.
+    pub fn minimum(self, other: Self) -> Var<'t, T> {
+        self.select_extreme(other, "minimum", |a, b| a < b)
+    }
+
+    /// `self` where `wins(self, other)`, `other` where `wins(other, self)`, their common value on
+    /// a tie, whose gradient is split in half.
+    fn select_extreme(self, other: Self, op: &'static str, wins: fn(T, T) -> bool) -> Var<'t, T> {
+        let value = self.tape.with_values([self.id, other.id], |[a, b]| {
+            a.broadcast_map(b, op, |a, b| if wins(b, a) { b } else { a })
+        });
+        self.tape
+            .record(value, &[self, other], move |cx: &mut BackwardCx<T>| {
+                let (g, a, b) = (cx.grad_output(), cx.input(0), cx.input(1));
+                let half = T::lit(0.5);
+                let share = |x: T, y: T| {
+                    if wins(x, y) {
+                        T::one()
+                    } else if x == y {
+                        half
+                    } else {
+                        T::zero()
+                    }
+                };
+                for (i, (x, y)) in [(a, b), (b, a)].into_iter().enumerate() {
+                    if cx.needs_grad(i) {
+                        let weight = x.broadcast_map(y, op, share);
+                        cx.accumulate(i, weight.broadcast_map(g, op, |w, g| w * g));
+                    }
+                }
+            })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{Tape, Tensor, Var};
+
+    #[test]
+    fn where_selects_and_routes_gradients() {
+        let tape = Tape::new();
+        let a = tape.var(Tensor::from_vec(vec![1.0_f64, 2.0, 3.0], [3]));
+        let b = tape.var(Tensor::from_vec(vec![10.0], [1]));
+        let mask = a.gt(tape.constant(Tensor::scalar(1.5)));
+        let y = Var::where_(mask, a, b);
+        assert_eq!(y.value().data(), &[10.0, 2.0, 3.0]);
+        let g = y.sum().backward();
+        assert_eq!(g.wrt(a).unwrap().data(), &[0.0, 1.0, 1.0]);
+        assert_eq!(g.wrt(b).unwrap().data(), &[1.0]);
+    }
+
+    #[test]
+    fn maximum_splits_ties() {
+        let tape = Tape::new();
+        let a = tape.var(Tensor::from_vec(vec![1.0_f64, 5.0, 2.0], [3]));
+        let b = tape.var(Tensor::from_vec(vec![3.0_f64, 4.0, 2.0], [3]));
+        let g = a.maximum(b).sum().backward();
+        assert_eq!(g.wrt(a).unwrap().data(), &[0.0, 1.0, 0.5]);
+        assert_eq!(g.wrt(b).unwrap().data(), &[1.0, 0.0, 0.5]);
+    }
+}

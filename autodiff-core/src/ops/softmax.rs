@@ -1,0 +1,145 @@
+//! Numerically stable softmax, log-softmax and log-sum-exp along an axis (the maximum is
+//! subtracted before exponentiating).
+//!
+//! Derivatives, with s = softmax(x) and g the output gradient:
+//! softmax: s ⊙ (g − Σ g⊙s); log_softmax: g − s ⊙ Σ g; logsumexp: g ⊙ s.
+
+use crate::{BackwardCx, Float, Tensor, Var};
+
+impl<T: Float> Tensor<T> {
+    /// Calls `f(lane)` for every lane along `axis`: the flat indices of the elements that differ
+    /// only in their index along the axis.
+    fn for_each_lane(&self, op: &str, axis: usize, mut f: impl FnMut(&[usize])) {
+        let (outer, n, inner) = self.shape().split_at_axis(self.shape().axis(op, axis));
+        let mut lane = vec![0; n];
+        for o in 0..outer {
+            for i in 0..inner {
+                for (k, slot) in lane.iter_mut().enumerate() {
+                    *slot = (o * n + k) * inner + i;
+                }
+                f(&lane);
+            }
+        }
+    }
+
+    /// log Σ exp along `axis`, computed stably.
+    pub fn logsumexp(&self, axis: usize, keepdim: bool) -> Tensor<T> {
+        let x = self.data();
+        let mut out = Vec::new();
+        self.for_each_lane("logsumexp", axis, |lane| out.push(lane_logsumexp(x, lane)));
+        let shape = self.shape();
+        let reduced = if keepdim {
+            shape.with_dim(axis, 1)
+        } else {
+            shape.without_axis(axis)
+        };
+        Tensor::from_parts(reduced, out)
+    }
+
+    /// softmax along `axis`: each lane's exponentials divided by their sum.
+    pub fn softmax(&self, axis: usize) -> Tensor<T> {
+        let x = self.data();
+        let mut out = vec![T::zero(); self.numel()];
+        self.for_each_lane("softmax", axis, |lane| {
+            let max = lane.iter().map(|&j| x[j]).fold(T::neg_infinity(), T::max);
+            let mut total = T::zero();
+            for &j in lane {
+                out[j] = (x[j] - max).exp();
+                total += out[j];
+            }
+            for &j in lane {
+                out[j] /= total;
+            }
+        });
+        Tensor::from_parts(self.shape(), out)
+    }
+
+    /// log softmax along `axis`: `x − logsumexp(x)`, without forming the softmax.
+    pub fn log_softmax(&self, axis: usize) -> Tensor<T> {
+        let x = self.data();
+        let mut out = vec![T::zero(); self.numel()];
+        self.for_each_lane("log_softmax", axis, |lane| {
+            let lse = lane_logsumexp(x, lane);
+            for &j in lane {
+                out[j] = x[j] - lse;
+            }
+        });
+        Tensor::from_parts(self.shape(), out)
+    }
+}
+
+fn lane_logsumexp<T: Float>(x: &[T], lane: &[usize]) -> T {
+    let max = lane.iter().map(|&j| x[j]).fold(T::neg_infinity(), T::max);
+    if max == T::neg_infinity() {
+        return max;
+    }
+    max + lane.iter().map(|&j| (x[j] - max).exp()).sum::<T>().ln()
+}
+
+impl<'t, T: Float> Var<'t, T> {
+    /// softmax along `axis`.
+    pub fn softmax(self, axis: usize) -> Var<'t, T> {
+        let value = self.with_value(|x| x.softmax(axis));
+        self.tape
+            .record(value, &[self], move |cx: &mut BackwardCx<T>| {
+                let (s, g) = (cx.output(), cx.grad_output());
+                let gs = g.mul(s);
+                let dot = gs.sum_axis(axis, true);
+                cx.accumulate(0, gs.sub(&s.mul(&dot)));
+            })
+    }
+
+    /// log softmax along `axis` (the stable input of cross-entropy).
+    pub fn log_softmax(self, axis: usize) -> Var<'t, T> {
+        let value = self.with_value(|x| x.log_softmax(axis));
+        self.tape
+            .record(value, &[self], move |cx: &mut BackwardCx<T>| {
+                let (y, g) = (cx.output(), cx.grad_output());
+                let total = g.sum_axis(axis, true);
+                let s = y.exp();
+                cx.accumulate(0, g.sub(&s.mul(&total)));
+            })
+    }
+
+    /// log Σ exp along `axis`, computed stably.
+    pub fn logsumexp(self, axis: usize, keepdim: bool) -> Var<'t, T> {
+        let value = self.with_value(|x| x.logsumexp(axis, keepdim));
+        self.tape
+            .record(value, &[self], move |cx: &mut BackwardCx<T>| {
+                let x = cx.input(0);
+                let keep = x.shape().with_dim(axis, 1);
+                let g = cx.grad_output().clone().with_shape(keep);
+                cx.accumulate(0, x.softmax(axis).mul(&g));
+            })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::Tensor;
+
+    #[test]
+    fn softmax_is_stable_and_normalised() {
+        let t = Tensor::from_vec(vec![1000.0_f64, 1001.0, -1000.0, 0.0], [2, 2]);
+        let s = t.softmax(1);
+        assert!((s.get(&[0, 1]) - 1.0 / (1.0 + (-1.0_f64).exp())).abs() < 1e-12);
+        assert!(
+            s.sum_axis(1, false)
+                .data()
+                .iter()
+                .all(|&v| (v - 1.0).abs() < 1e-12)
+        );
+        let l = t.log_softmax(1);
+        assert!(l.data().iter().all(|v| v.is_finite()), "{l}");
+        assert!(
+            (t.logsumexp(1, false).get(&[0]) - (1001.0 + (1.0 + (-1.0_f64).exp()).ln())).abs()
+                < 1e-9
+        );
+    }
+
+    #[test]
+    fn softmax_along_the_first_axis() {
+        let t = Tensor::from_vec(vec![0.0_f64, 1.0, 0.0, 1.0], [2, 2]);
+        assert_eq!(t.softmax(0).data(), &[0.5, 0.5, 0.5, 0.5]);
+    }
+}

@@ -1,0 +1,42 @@
+//! The result of a backward pass.
+
+use crate::{Float, Param, ParamId, Tensor};
+
+use super::Var;
+
+/// Gradients from one backward pass: for every parameter used, every leaf, and every value whose
+/// gradient was asked for with [`Var::retain_grad`].
+pub struct Gradients<T> {
+    grads: Vec<Option<Tensor<T>>>,
+    params: Vec<(ParamId, u32)>,
+}
+
+impl<T: Float> Gradients<T> {
+    pub(super) fn new(grads: Vec<Option<Tensor<T>>>, params: Vec<(ParamId, u32)>) -> Self {
+        Gradients { grads, params }
+    }
+
+    /// The gradient with respect to a value on the tape, if the loss depends on it and it is a
+    /// leaf or was retained. Intermediate values need [`Var::retain_grad`] before the backward
+    /// pass, as in PyTorch.
+    pub fn wrt(&self, var: Var<'_, T>) -> Option<&Tensor<T>> {
+        self.grads.get(var.id() as usize)?.as_ref()
+    }
+
+    /// The gradient with respect to a parameter, if the loss depends on it.
+    pub fn param(&self, param: &Param<T>) -> Option<&Tensor<T>> {
+        self.by_id(param.id())
+    }
+
+    /// The gradient with respect to the parameter with this id.
+    pub fn by_id(&self, id: ParamId) -> Option<&Tensor<T>> {
+        let &(_, node) = self.params.iter().find(|(p, _)| *p == id)?;
+        self.grads.get(node as usize)?.as_ref()
+    }
+
+    /// Takes the gradient of a parameter out (no copy), leaving `None`.
+    pub fn take_param(&mut self, param: &Param<T>) -> Option<Tensor<T>> {
+        let &(_, node) = self.params.iter().find(|(p, _)| *p == param.id())?;
+        self.grads.get_mut(node as usize)?.take()
+    }
+}

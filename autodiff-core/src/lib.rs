@@ -36,6 +36,7 @@
 
 mod float;
 mod gradcheck;
+mod module;
 pub mod ops;
 mod param;
 mod shape;
@@ -44,6 +45,7 @@ mod tensor;
 
 pub use float::Float;
 pub use gradcheck::{GradcheckError, GradcheckOptions, gradcheck, gradcheck_with};
+pub use module::{Module, ParamPath};
 pub use param::{Param, ParamId};
 pub use shape::{MAX_RANK, Shape};
 pub use tape::{Backward, BackwardCx, Gradients, Tape, Var};

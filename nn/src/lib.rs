@@ -1,1 +1,23 @@
-//! Neural-network building blocks on top of `autodiff-core`.
+//! Neural-network building blocks on top of `autodiff-core`: the dense half of the Keras course.
+//!
+//! - layers: [`Dense`], [`Dropout`], [`Sequential`], [`Activation`]s, [`Regularizer`]s,
+//!   [`Initializer`]s; fused ops in [`fused`];
+//! - [`losses`] and [`metrics`];
+//! - [`optim`]: SGD, RMSprop, Adam, AdamW with Keras's defaults, schedules and clipping;
+//! - [`train`]: `fit` / `evaluate` / `predict` with [`train::History`], callbacks and K-fold;
+//! - [`data`]: CSV loading, vectorization, normalization, imputation, splits and batches;
+//! - [`history_plot`]: training curves to PNG and SVG; [`LastLayer`]: the course's table of
+//!   last activation and loss per task.
+//!
+//! Runnable examples live in `examples/`; run one with `cargo run --release --example NAME`.
+
+pub mod activations;
+pub mod fused;
+mod init;
+pub mod layers;
+mod regularizers;
+
+pub use activations::Activation;
+pub use init::Initializer;
+pub use layers::{Dense, Dropout, Layer, Sequential};
+pub use regularizers::Regularizer;

@@ -1,0 +1,110 @@
+//! Weight initializers with Keras's names and formulas.
+//!
+//! For a kernel of shape `[fan_in, fan_out]` (Keras's Dense layout):
+//! - glorot_uniform: U(−l, l) with l = √(6 / (fan_in + fan_out)) — Keras's default for kernels;
+//! - glorot_normal: truncated N(0, σ) with σ = √(2 / (fan_in + fan_out));
+//! - he_uniform: U(−l, l) with l = √(6 / fan_in);
+//! - he_normal: truncated N(0, σ) with σ = √(2 / fan_in);
+//! - lecun_normal: truncated N(0, σ) with σ = √(1 / fan_in) (the one SELU wants);
+//! - zeros, ones, constant — zeros is Keras's default for biases.
+//!
+//! Keras's "truncated" normals redraw values beyond two standard deviations and scale σ by
+//! 1/0.87962566 to keep the variance; the same is done here.
+//!
+//! ```
+//! use nn::Initializer;
+//! let w = Initializer::GlorotUniform.init::<f32>(&[100, 10], 0);
+//! let limit = (6.0_f32 / 110.0).sqrt();
+//! assert!(w.data().iter().all(|v| v.abs() <= limit));
+//! ```
+
+use autodiff_core::{Float, Tensor};
+use rand::rngs::StdRng;
+use rand::{RngExt, SeedableRng};
+
+/// How to fill a new parameter tensor (Keras's `kernel_initializer` / `bias_initializer`).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Initializer {
+    /// U(−l, l), l = √(6 / (fan_in + fan_out)).
+    GlorotUniform,
+    /// Truncated normal with σ = √(2 / (fan_in + fan_out)).
+    GlorotNormal,
+    /// U(−l, l), l = √(6 / fan_in).
+    HeUniform,
+    /// Truncated normal with σ = √(2 / fan_in).
+    HeNormal,
+    /// Truncated normal with σ = √(1 / fan_in).
+    LecunNormal,
+    /// All zeros.
+    Zeros,
+    /// All ones.
+    Ones,
+    /// Every value the same.
+    Constant(f64),
+}
+
+impl Initializer {
+    /// A tensor of shape `dims` drawn with this initializer and a generator seeded by `seed`.
+    /// The fans are Keras's: `fan_in = dims[0]`, `fan_out = dims[1]` for a matrix, both the
+    /// length for a vector.
+    pub fn init<T: Float>(self, dims: &[usize], seed: u64) -> Tensor<T> {
+        let (fan_in, fan_out) = match dims {
+            [] => (1.0, 1.0),
+            [n] => (*n as f64, *n as f64),
+            [a, b, ..] => (*a as f64, *b as f64),
+        };
+        let mut rng = StdRng::seed_from_u64(seed);
+        let mut uniform = |limit: f64| {
+            Tensor::from_fn(dims, |_| T::lit(limit * (2.0 * rng.random::<f64>() - 1.0)))
+        };
+        match self {
+            Initializer::GlorotUniform => uniform((6.0 / (fan_in + fan_out)).sqrt()),
+            Initializer::HeUniform => uniform((6.0 / fan_in).sqrt()),
+            Initializer::GlorotNormal => truncated(dims, (2.0 / (fan_in + fan_out)).sqrt(), seed),
+            Initializer::HeNormal => truncated(dims, (2.0 / fan_in).sqrt(), seed),
+            Initializer::LecunNormal => truncated(dims, (1.0 / fan_in).sqrt(), seed),
+            Initializer::Zeros => Tensor::zeros(dims),
+            Initializer::Ones => Tensor::ones(dims),
+            Initializer::Constant(c) => Tensor::full(dims, T::lit(c)),
+        }
+    }
+}
+
+/// N(0, σ/0.87962566) redrawn beyond two (scaled) standard deviations, as Keras does.
+fn truncated<T: Float>(dims: &[usize], std: f64, seed: u64) -> Tensor<T> {
+    let std = std / 0.879_625_661_034_239_8;
+    let mut rng = StdRng::seed_from_u64(seed);
+    let normal = Tensor::<f64>::normal_with(
+        [4 * dims.iter().product::<usize>() + 16],
+        0.0,
+        1.0,
+        &mut rng,
+    );
+    let mut kept = normal.data().iter().filter(|z| z.abs() <= 2.0);
+    Tensor::from_fn(dims, |_| T::lit(std * kept.next().copied().unwrap_or(0.0)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn he_normal_has_the_keras_variance_and_no_tails() {
+        let w = Initializer::HeNormal.init::<f64>(&[200, 100], 3);
+        let var = w.data().iter().map(|v| v * v).sum::<f64>() / w.numel() as f64;
+        assert!((var - 2.0 / 200.0).abs() < 0.1 * 2.0 / 200.0, "{var}");
+        let bound = 2.0 * (2.0_f64 / 200.0).sqrt() / 0.879_625_661_034_239_8;
+        assert!(w.data().iter().all(|v| v.abs() <= bound + 1e-12));
+    }
+
+    #[test]
+    fn seeds_repeat_and_constants_fill() {
+        let a = Initializer::GlorotUniform.init::<f32>(&[3, 4], 9);
+        assert!(a == Initializer::GlorotUniform.init(&[3, 4], 9));
+        assert!(a != Initializer::GlorotUniform.init(&[3, 4], 10));
+        assert_eq!(
+            Initializer::Constant(0.5).init::<f32>(&[2], 0).data(),
+            &[0.5, 0.5]
+        );
+    }
+}

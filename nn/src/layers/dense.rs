@@ -1,0 +1,119 @@
+//! [`Dense`]: a fully connected layer, `y = activation(x·W + b)`, with Keras's kernel layout
+//! `[in, out]` and initializers (glorot_uniform kernel, zero bias).
+//!
+//! ```
+//! use autodiff_core::{Tape, Tensor};
+//! use nn::{Activation, Dense, Layer};
+//! let layer = Dense::<f32>::new(4, 16).activation(Activation::Relu).seed(1);
+//! let tape = Tape::new();
+//! let y = layer.forward(tape.constant(Tensor::ones([2, 4])));
+//! assert_eq!(y.dims(), vec![2, 16]);
+//! assert!(y.value().data().iter().all(|&v| v >= 0.0));
+//! ```
+
+use autodiff_core::{Float, Module, Param, ParamPath, Tape, Var};
+
+use super::Layer;
+use crate::{Activation, Initializer, Regularizer};
+
+/// A fully connected layer: `activation(x·W + b)` along the last axis of `x`, through one
+/// fused op ([`crate::fused::linear`]).
+pub struct Dense<T: Float> {
+    /// The kernel W, shape `[in, out]`.
+    pub kernel: Param<T>,
+    /// The bias b, shape `[out]`, unless built without one.
+    pub bias: Option<Param<T>>,
+    activation: Activation,
+    regularizer: Option<Regularizer>,
+    kernel_init: Initializer,
+    seed: u64,
+}
+
+impl<T: Float> Dense<T> {
+    /// A layer from `inputs` to `units` features: glorot_uniform kernel (seed 0), zero bias,
+    /// no activation.
+    pub fn new(inputs: usize, units: usize) -> Self {
+        Dense {
+            kernel: Param::new(Initializer::GlorotUniform.init(&[inputs, units], 0)),
+            bias: Some(Param::new(Initializer::Zeros.init(&[units], 0))),
+            activation: Activation::Linear,
+            regularizer: None,
+            kernel_init: Initializer::GlorotUniform,
+            seed: 0,
+        }
+    }
+
+    /// Sets the activation applied after the affine map.
+    pub fn activation(mut self, activation: Activation) -> Self {
+        self.activation = activation;
+        self
+    }
+
+    /// Redraws the kernel with another initializer.
+    pub fn kernel_initializer(mut self, init: Initializer) -> Self {
+        self.kernel_init = init;
+        self.reinit()
+    }
+
+    /// Redraws the kernel with another seed.
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
+        self.reinit()
+    }
+
+    /// Drops the bias (Keras's `use_bias=False`).
+    pub fn without_bias(mut self) -> Self {
+        self.bias = None;
+        self
+    }
+
+    /// Adds a penalty on the kernel to the loss (Keras's `kernel_regularizer`).
+    pub fn kernel_regularizer(mut self, regularizer: Regularizer) -> Self {
+        self.regularizer = Some(regularizer);
+        self
+    }
+
+    fn reinit(mut self) -> Self {
+        let dims = self.kernel.value().dims().to_vec();
+        self.kernel.set(self.kernel_init.init(&dims, self.seed));
+        self
+    }
+}
+
+impl<T: Float> Module<T> for Dense<T> {
+    fn visit<'a>(&'a self, path: &mut ParamPath, f: &mut dyn FnMut(&ParamPath, &'a Param<T>)) {
+        path.push("kernel");
+        f(path, &self.kernel);
+        path.pop();
+        if let Some(b) = &self.bias {
+            path.push("bias");
+            f(path, b);
+            path.pop();
+        }
+    }
+
+    fn visit_mut(&mut self, path: &mut ParamPath, f: &mut dyn FnMut(&ParamPath, &mut Param<T>)) {
+        path.push("kernel");
+        f(path, &mut self.kernel);
+        path.pop();
+        if let Some(b) = &mut self.bias {
+            path.push("bias");
+            f(path, b);
+            path.pop();
+        }
+    }
+}
+
+impl<T: Float> Layer<T> for Dense<T> {
+    fn forward<'t>(&self, x: Var<'t, T>) -> Var<'t, T> {
+        let tape = x.tape();
+        let b = self.bias.as_ref().map(|b| tape.param(b));
+        self.activation
+            .apply(crate::fused::linear(x, tape.param(&self.kernel), b))
+    }
+
+    fn penalty<'t>(&self, tape: &'t Tape<T>) -> Option<Var<'t, T>> {
+        self.regularizer
+            .map(|r| r.penalty(tape.param(&self.kernel)))
+    }
+}

@@ -1,0 +1,102 @@
+//! [`Dropout`]: inverted dropout, active only in training.
+//!
+//! In training each element is kept with probability 1 − rate and scaled by 1 / (1 − rate), so
+//! the expected value is unchanged and inference is the identity. y = x ⊙ m with
+//! m ∈ {0, 1/(1 − rate)}, so dx = g ⊙ m. The masks come from a seeded generator: the same seed
+//! gives the same sequence of masks.
+//!
+//! ```
+//! use autodiff_core::{Module, Tape, Tensor};
+//! use nn::{Dropout, Layer};
+//! let mut dropout = Dropout::new(0.5, 7);
+//! let tape = Tape::<f32>::new();
+//! let x = tape.constant(Tensor::ones([1000]));
+//! let y = dropout.forward(x).value();
+//! assert!(y.data().iter().all(|&v| v == 0.0 || v == 2.0));
+//! Module::<f32>::set_training(&mut dropout, false);
+//! assert_eq!(dropout.forward(x).value(), Tensor::ones([1000]));
+//! ```
+
+use std::cell::RefCell;
+
+use autodiff_core::{Float, Module, Param, ParamPath, Tensor, Var};
+use rand::rngs::StdRng;
+use rand::{RngExt, SeedableRng};
+
+use super::Layer;
+
+/// Inverted dropout with a seeded mask generator; starts in training mode.
+pub struct Dropout {
+    rate: f64,
+    training: bool,
+    rng: RefCell<StdRng>,
+}
+
+impl Dropout {
+    /// Drops each element with probability `rate` (in `[0, 1)`).
+    ///
+    /// # Panics
+    /// If `rate` is outside `[0, 1)`.
+    pub fn new(rate: f64, seed: u64) -> Self {
+        assert!(
+            (0.0..1.0).contains(&rate),
+            "Dropout: rate {rate} is not in [0, 1)"
+        );
+        Dropout {
+            rate,
+            training: true,
+            rng: RefCell::new(StdRng::seed_from_u64(seed)),
+        }
+    }
+}
+
+impl<T: Float> Module<T> for Dropout {
+    fn visit<'a>(&'a self, _: &mut ParamPath, _: &mut dyn FnMut(&ParamPath, &'a Param<T>)) {}
+
+    fn visit_mut(&mut self, _: &mut ParamPath, _: &mut dyn FnMut(&ParamPath, &mut Param<T>)) {}
+
+    fn set_training(&mut self, training: bool) {
+        self.training = training;
+    }
+}
+
+impl<T: Float> Layer<T> for Dropout {
+    fn forward<'t>(&self, x: Var<'t, T>) -> Var<'t, T> {
+        if !self.training || self.rate == 0.0 {
+            return x;
+        }
+        let scale = T::lit(1.0 / (1.0 - self.rate));
+        let mut rng = self.rng.borrow_mut();
+        let mask = Tensor::from_fn(x.shape(), |_| {
+            if rng.random::<f64>() < self.rate {
+                T::zero()
+            } else {
+                scale
+            }
+        });
+        x * x.tape().constant(mask)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use autodiff_core::{Tape, gradcheck};
+
+    #[test]
+    fn keeps_the_expected_fraction_and_mean() {
+        let d = Dropout::new(0.3, 1);
+        let tape = Tape::<f64>::new();
+        let y = Layer::<f64>::forward(&d, tape.constant(Tensor::ones([20_000]))).value();
+        let kept = y.data().iter().filter(|&&v| v > 0.0).count() as f64 / 20_000.0;
+        assert!((kept - 0.7).abs() < 0.02, "{kept}");
+        assert!((y.sum_all().item() / 20_000.0 - 1.0).abs() < 0.03);
+    }
+
+    #[test]
+    fn gradcheck_with_a_fixed_mask() {
+        // A fresh layer per evaluation gives every evaluation the same mask.
+        let x = Tensor::normal([3, 4], 0.0, 1.0, 2);
+        gradcheck(|v| Layer::<f64>::forward(&Dropout::new(0.5, 3), v[0]), &[x]).unwrap();
+    }
+}

@@ -15,6 +15,7 @@ pub mod activations;
 pub mod fused;
 mod init;
 pub mod layers;
+pub mod losses;
 mod regularizers;
 
 pub use activations::Activation;

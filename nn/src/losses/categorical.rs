@@ -1,0 +1,236 @@
+//! Categorical cross-entropy (one-hot targets) and sparse categorical cross-entropy (class
+//! indices), on probabilities and fused with log-softmax on logits. Classes lie along the last
+//! axis; the loss is Σ over classes, averaged over the other axes (Keras's reduction).
+//!
+//! - logits z, s = softmax(z): ℓ = −Σ y·log_softmax(z); ∂ℓ/∂z = s·Σy − y.
+//! - probabilities p: Keras first rescales q = p / Σp, clips q to [ε, 1 − ε] and takes
+//!   ℓ = −Σ y·ln q; with d = ∂ℓ/∂q = −y/q (0 where clipped), ∂ℓ/∂p = (d − Σ d·q) / Σp.
+
+use autodiff_core::{BackwardCx, Float, Tensor, Var};
+
+use super::binary::EPSILON;
+
+/// Splits `[..., classes]` into (rows, classes), panicking with `name` on a scalar.
+fn rows_classes<T: Float>(name: &str, x: &Tensor<T>) -> (usize, usize) {
+    let classes = *x
+        .dims()
+        .last()
+        .unwrap_or_else(|| panic!("{name}: a scalar has no class axis"));
+    (x.numel() / classes.max(1), classes)
+}
+
+/// One-hot rows from class indices (`[rows]` or `[rows, 1]`), panicking with `name` on an index
+/// out of range.
+fn one_hot_of<T: Float>(name: &str, labels: &Tensor<T>, rows: usize, classes: usize) -> Tensor<T> {
+    assert!(
+        labels.numel() == rows,
+        "sparse_{name}: {} labels for {rows} rows of predictions",
+        labels.numel()
+    );
+    let mut y = Tensor::zeros([rows, classes]);
+    for (i, &l) in labels.data().iter().enumerate() {
+        let c = l
+            .to_usize()
+            .filter(|&c| c < classes && T::from_usize(c) == Some(l));
+        let c = c.unwrap_or_else(|| {
+            panic!("sparse_{name}: label {l} is not a class index below {classes}")
+        });
+        y.data_mut()[i * classes + c] = T::one();
+    }
+    y
+}
+
+fn from_logits<'t, T: Float>(name: &'static str, z: Var<'t, T>, y: Tensor<T>) -> Var<'t, T> {
+    let (rows, classes) = z.with_value(|z| rows_classes(name, z));
+    let logp = z.with_value(|z| z.reshape([rows, classes]).log_softmax(1));
+    let total: T = logp
+        .data()
+        .iter()
+        .zip(y.data())
+        .map(|(&l, &y)| -y * l)
+        .sum();
+    let n = T::from_usize(rows.max(1)).unwrap();
+    z.tape().record(
+        Tensor::scalar(total / n),
+        &[z],
+        move |cx: &mut BackwardCx<T>| {
+            let scale = cx.grad_output().item() / n;
+            let mut grad = Vec::with_capacity(rows * classes);
+            for (lp, yr) in logp
+                .data()
+                .chunks_exact(classes)
+                .zip(y.data().chunks_exact(classes))
+            {
+                let mass: T = yr.iter().copied().sum();
+                grad.extend(
+                    lp.iter()
+                        .zip(yr)
+                        .map(|(&l, &y)| scale * (l.exp() * mass - y)),
+                );
+            }
+            let shape = cx.input(0).shape();
+            cx.accumulate(0, Tensor::from_vec(grad, shape));
+        },
+    )
+}
+
+fn from_probabilities<'t, T: Float>(name: &'static str, p: Var<'t, T>, y: Tensor<T>) -> Var<'t, T> {
+    let (rows, classes) = p.with_value(|p| rows_classes(name, p));
+    let (lo, hi) = (T::lit(EPSILON), T::lit(1.0 - EPSILON));
+    let (q, sums) = p.with_value(|p| {
+        let sums: Vec<T> = p
+            .data()
+            .chunks_exact(classes)
+            .map(|r| r.iter().copied().sum())
+            .collect();
+        let q: Vec<T> = p
+            .data()
+            .iter()
+            .enumerate()
+            .map(|(k, &v)| v / sums[k / classes])
+            .collect();
+        (q, sums)
+    });
+    let total: T = q
+        .iter()
+        .zip(y.data())
+        .map(|(&q, &y)| -y * q.max(lo).min(hi).ln())
+        .sum();
+    let n = T::from_usize(rows.max(1)).unwrap();
+    p.tape().record(
+        Tensor::scalar(total / n),
+        &[p],
+        move |cx: &mut BackwardCx<T>| {
+            let scale = cx.grad_output().item() / n;
+            let mut grad = Vec::with_capacity(rows * classes);
+            for (r, (qr, yr)) in q
+                .chunks_exact(classes)
+                .zip(y.data().chunks_exact(classes))
+                .enumerate()
+            {
+                let d: Vec<T> = qr
+                    .iter()
+                    .zip(yr)
+                    .map(|(&q, &y)| if q < lo || q > hi { T::zero() } else { -y / q })
+                    .collect();
+                let dot: T = d.iter().zip(qr).map(|(&d, &q)| d * q).sum();
+                grad.extend(d.iter().map(|&d| scale * (d - dot) / sums[r]));
+            }
+            let shape = cx.input(0).shape();
+            cx.accumulate(0, Tensor::from_vec(grad, shape));
+        },
+    )
+}
+
+fn one_hot_targets<'t, T: Float>(name: &str, pred: Var<'t, T>, target: Var<'t, T>) -> Tensor<T> {
+    super::elementwise::check_same_shape(name, pred, target);
+    let (rows, classes) = pred.with_value(|p| rows_classes(name, p));
+    target.value().reshape([rows, classes])
+}
+
+/// Cross-entropy of class probabilities (a softmax output) against one-hot targets.
+///
+/// ```
+/// use autodiff_core::{Tape, Tensor};
+/// let tape = Tape::new();
+/// let p = tape.var(Tensor::from_vec(vec![0.7_f64, 0.2, 0.1], [1, 3]));
+/// let y = tape.constant(Tensor::from_vec(vec![0.0, 1.0, 0.0], [1, 3]));
+/// assert!((nn::losses::categorical_crossentropy(p, y).item() + 0.2_f64.ln()).abs() < 1e-12);
+/// ```
+///
+/// # Panics
+/// With both shapes if they differ.
+pub fn categorical_crossentropy<'t, T: Float>(pred: Var<'t, T>, target: Var<'t, T>) -> Var<'t, T> {
+    let y = one_hot_targets("categorical_crossentropy", pred, target);
+    from_probabilities("categorical_crossentropy", pred, y)
+}
+
+/// Cross-entropy of logits against one-hot targets, fused with log-softmax.
+///
+/// # Panics
+/// With both shapes if they differ.
+pub fn categorical_crossentropy_from_logits<'t, T: Float>(
+    logits: Var<'t, T>,
+    target: Var<'t, T>,
+) -> Var<'t, T> {
+    let y = one_hot_targets("categorical_crossentropy_from_logits", logits, target);
+    from_logits("categorical_crossentropy", logits, y)
+}
+
+/// Cross-entropy of class probabilities against class indices (`[rows]` or `[rows, 1]`).
+///
+/// # Panics
+/// If the label count is not the row count or a label is not a class index.
+pub fn sparse_categorical_crossentropy<'t, T: Float>(
+    pred: Var<'t, T>,
+    labels: Var<'t, T>,
+) -> Var<'t, T> {
+    let (rows, classes) = pred.with_value(|p| rows_classes("sparse_categorical_crossentropy", p));
+    let y = labels.with_value(|l| one_hot_of("categorical_crossentropy", l, rows, classes));
+    from_probabilities("sparse_categorical_crossentropy", pred, y)
+}
+
+/// Cross-entropy of logits against class indices, fused with log-softmax.
+///
+/// # Panics
+/// If the label count is not the row count or a label is not a class index.
+pub fn sparse_categorical_crossentropy_from_logits<'t, T: Float>(
+    logits: Var<'t, T>,
+    labels: Var<'t, T>,
+) -> Var<'t, T> {
+    let (rows, classes) = logits.with_value(|p| rows_classes("sparse_categorical_crossentropy", p));
+    let y = labels.with_value(|l| one_hot_of("categorical_crossentropy", l, rows, classes));
+    from_logits("sparse_categorical_crossentropy", logits, y)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::losses::check_loss;
+    use autodiff_core::Tape;
+
+    #[test]
+    fn gradcheck_all_four() {
+        let z = Tensor::from_vec(vec![2.0, -1.0, 0.3, 0.5, 0.5, -2.0], [2, 3]);
+        let onehot = Tensor::from_vec(vec![0.0, 0.0, 1.0, 1.0, 0.0, 0.0], [2, 3]);
+        let labels = Tensor::from_vec(vec![2.0, 0.0], [2]);
+        let p = Tensor::from_vec(vec![0.2, 0.3, 0.5, 0.6, 0.3, 0.1], [2, 3]);
+        check_loss(
+            categorical_crossentropy_from_logits,
+            z.clone(),
+            onehot.clone(),
+        );
+        check_loss(
+            sparse_categorical_crossentropy_from_logits,
+            z,
+            labels.clone(),
+        );
+        check_loss(categorical_crossentropy, p.clone(), onehot);
+        check_loss(sparse_categorical_crossentropy, p, labels);
+    }
+
+    #[test]
+    fn logits_and_probabilities_agree_and_extremes_are_finite() {
+        let tape = Tape::new();
+        let z = tape.var(Tensor::from_vec(vec![1000.0_f32, -1000.0, 0.0], [1, 3]));
+        let y = tape.constant(Tensor::from_vec(vec![0.0, 1.0, 0.0], [1, 3]));
+        assert_eq!(categorical_crossentropy_from_logits(z, y).item(), 2000.0);
+        let tape = Tape::new();
+        let z = tape.var(Tensor::from_vec(vec![0.1_f64, 0.7, -0.4], [1, 3]));
+        let y = tape.constant(Tensor::from_vec(vec![0.0, 1.0, 0.0], [1, 3]));
+        let a = categorical_crossentropy_from_logits(z, y).item();
+        let b = categorical_crossentropy(z.softmax(1), y).item();
+        assert!((a - b).abs() < 1e-12);
+    }
+
+    #[test]
+    #[should_panic(expected = "label 3 is not a class index below 3")]
+    fn bad_labels_are_named() {
+        let tape = Tape::<f32>::new();
+        let z = tape.var(Tensor::zeros([1, 3]));
+        sparse_categorical_crossentropy_from_logits(
+            z,
+            tape.constant(Tensor::from_vec(vec![3.0], [1])),
+        );
+    }
+}

@@ -16,6 +16,7 @@ pub mod fused;
 mod init;
 pub mod layers;
 pub mod losses;
+pub mod optim;
 mod regularizers;
 
 pub use activations::Activation;

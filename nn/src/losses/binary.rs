@@ -108,7 +108,11 @@ mod tests {
         let p = tape.var(Tensor::from_vec(vec![1.0_f64, 0.0], [2]));
         let y = tape.constant(Tensor::from_vec(vec![0.0, 1.0], [2]));
         let clipped = binary_crossentropy(p, y);
-        assert!((clipped.item() + 1e-7_f64.ln()).abs() < 1e-6, "{}", clipped.item());
+        assert!(
+            (clipped.item() + 1e-7_f64.ln()).abs() < 1e-6,
+            "{}",
+            clipped.item()
+        );
         assert_eq!(clipped.backward().wrt(p).unwrap().data(), &[0.0, 0.0]);
     }
 }

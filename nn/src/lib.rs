@@ -16,8 +16,10 @@ pub mod fused;
 mod init;
 pub mod layers;
 pub mod losses;
+pub mod metrics;
 pub mod optim;
 mod regularizers;
+pub mod train;
 
 pub use activations::Activation;
 pub use init::Initializer;

@@ -34,7 +34,8 @@ impl<T: Float> Sequential<T> {
         Sequential { layers: Vec::new() }
     }
 
-    /// Appends a layer.
+    /// Appends a layer (Keras's `model.add`, hence the name).
+    #[allow(clippy::should_implement_trait)]
     pub fn add(mut self, layer: impl Layer<T> + 'static) -> Self {
         self.layers.push(Box::new(layer));
         self

@@ -1,0 +1,226 @@
+//! Callbacks run by `fit` at the end of every epoch, and [`EarlyStopping`].
+//!
+//! EarlyStopping follows Keras 3: an epoch improves when the monitored value beats the best by
+//! more than `min_delta` (lower for losses and errors, higher for accuracies); after `patience`
+//! epochs without improvement training stops, and with `restore_best_weights` the weights of the
+//! best epoch are put back.
+
+use autodiff_core::{Float, Module, ParamPath, Tensor};
+
+use super::Logs;
+
+/// Whether training goes on after an epoch.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Control {
+    /// Train the next epoch.
+    Continue,
+    /// Stop now (Keras's `model.stop_training = True`).
+    Stop,
+}
+
+/// A callback's failure (a checkpoint that could not be written, say).
+#[derive(Debug)]
+pub struct CallbackError {
+    /// Which callback failed.
+    pub callback: &'static str,
+    /// What went wrong.
+    pub message: String,
+}
+
+impl std::fmt::Display for CallbackError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.callback, self.message)
+    }
+}
+
+impl std::error::Error for CallbackError {}
+
+/// Something run at the end of each epoch with its logs and the model.
+pub trait Callback<T: Float> {
+    /// Called after epoch `epoch` (0-based) with that epoch's logs.
+    fn on_epoch_end(
+        &mut self,
+        epoch: usize,
+        logs: &Logs,
+        model: &mut dyn Module<T>,
+    ) -> Result<Control, CallbackError>;
+}
+
+/// The values of every parameter, in visiting order.
+pub fn snapshot<T: Float>(model: &dyn Module<T>) -> Vec<Tensor<T>> {
+    let mut out = Vec::new();
+    model.visit(&mut ParamPath::new(), &mut |_, p| {
+        out.push(p.value().clone())
+    });
+    out
+}
+
+/// Puts back values taken by [`snapshot`].
+pub fn restore<T: Float>(model: &mut dyn Module<T>, values: &[Tensor<T>]) {
+    let mut values = values.iter();
+    model.visit_mut(&mut ParamPath::new(), &mut |_, p| {
+        if let Some(v) = values.next() {
+            p.set(v.clone());
+        }
+    });
+}
+
+/// Stops training when a monitored value stops improving.
+///
+/// ```
+/// use nn::train::EarlyStopping;
+/// let stop = EarlyStopping::<f32>::new("val_loss").patience(3).restore_best_weights(true);
+/// ```
+pub struct EarlyStopping<T: Float> {
+    monitor: String,
+    min_delta: f64,
+    patience: usize,
+    restore_best: bool,
+    best: Option<f64>,
+    wait: usize,
+    best_weights: Option<Vec<Tensor<T>>>,
+    /// The epoch at which training was stopped, if it was.
+    pub stopped_epoch: Option<usize>,
+    /// The best epoch so far (0-based).
+    pub best_epoch: Option<usize>,
+}
+
+impl<T: Float> EarlyStopping<T> {
+    /// Watches `monitor` (such as `"val_loss"` or `"val_acc"`); patience 0, min_delta 0.
+    pub fn new(monitor: impl Into<String>) -> Self {
+        EarlyStopping {
+            monitor: monitor.into(),
+            min_delta: 0.0,
+            patience: 0,
+            restore_best: false,
+            best: None,
+            wait: 0,
+            best_weights: None,
+            stopped_epoch: None,
+            best_epoch: None,
+        }
+    }
+
+    /// Epochs without improvement before stopping.
+    pub fn patience(mut self, patience: usize) -> Self {
+        self.patience = patience;
+        self
+    }
+
+    /// The smallest change that counts as an improvement.
+    pub fn min_delta(mut self, min_delta: f64) -> Self {
+        self.min_delta = min_delta.abs();
+        self
+    }
+
+    /// Whether to put back the best epoch's weights when stopping.
+    pub fn restore_best_weights(mut self, restore: bool) -> Self {
+        self.restore_best = restore;
+        self
+    }
+
+    /// Keras's `mode="auto"`: accuracies improve upwards, everything else downwards.
+    fn higher_is_better(&self) -> bool {
+        self.monitor.ends_with("acc") || self.monitor.ends_with("accuracy")
+    }
+}
+
+impl<T: Float> Callback<T> for EarlyStopping<T> {
+    fn on_epoch_end(
+        &mut self,
+        epoch: usize,
+        logs: &Logs,
+        model: &mut dyn Module<T>,
+    ) -> Result<Control, CallbackError> {
+        let Some(&(_, current)) = logs.iter().find(|(k, _)| *k == self.monitor) else {
+            return Err(CallbackError {
+                callback: "EarlyStopping",
+                message: format!(
+                    "no `{}` in the logs (validation data missing?)",
+                    self.monitor
+                ),
+            });
+        };
+        if self.restore_best && self.best_weights.is_none() {
+            self.best_weights = Some(snapshot(model));
+        }
+        self.wait += 1;
+        let improved = match self.best {
+            None => true,
+            Some(best) if self.higher_is_better() => current - self.min_delta > best,
+            Some(best) => current + self.min_delta < best,
+        };
+        if improved {
+            self.best = Some(current);
+            self.best_epoch = Some(epoch);
+            self.wait = 0;
+            if self.restore_best {
+                self.best_weights = Some(snapshot(model));
+            }
+            return Ok(Control::Continue);
+        }
+        if self.wait >= self.patience && epoch > 0 {
+            self.stopped_epoch = Some(epoch);
+            if let Some(best) = &self.best_weights {
+                restore(model, best);
+            }
+            return Ok(Control::Stop);
+        }
+        Ok(Control::Continue)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use autodiff_core::Param;
+
+    #[test]
+    fn stops_after_patience_and_restores_the_best() {
+        let mut p = Param::new(Tensor::from_vec(vec![0.0_f64], [1]));
+        let mut stop = EarlyStopping::new("val_loss")
+            .patience(2)
+            .min_delta(0.01)
+            .restore_best_weights(true);
+        let losses = [1.0, 0.5, 0.495, 0.6, 0.7];
+        let mut controls = vec![];
+        for (epoch, &l) in losses.iter().enumerate() {
+            p.set(Tensor::from_vec(vec![epoch as f64], [1]));
+            controls.push(
+                stop.on_epoch_end(epoch, &vec![("val_loss".into(), l)], &mut p)
+                    .unwrap(),
+            );
+            if controls[epoch] == Control::Stop {
+                break;
+            }
+        }
+        // 0.495 is not better than 0.5 by more than 0.01: epochs 2 and 3 wait, 3 stops.
+        assert_eq!(
+            controls,
+            [
+                Control::Continue,
+                Control::Continue,
+                Control::Continue,
+                Control::Stop
+            ]
+        );
+        assert_eq!((stop.best_epoch, stop.stopped_epoch), (Some(1), Some(3)));
+        assert_eq!(p.value().item(), 1.0);
+    }
+
+    #[test]
+    fn accuracy_improves_upwards_and_a_missing_key_is_an_error() {
+        let mut p = Param::new(Tensor::from_vec(vec![0.0_f64], [1]));
+        let mut stop = EarlyStopping::new("val_acc").patience(1);
+        for (e, acc) in [0.5, 0.6, 0.7].into_iter().enumerate() {
+            let c = stop
+                .on_epoch_end(e, &vec![("val_acc".into(), acc)], &mut p)
+                .unwrap();
+            assert_eq!(c, Control::Continue);
+        }
+        let err = stop
+            .on_epoch_end(3, &vec![("loss".into(), 1.0)], &mut p)
+            .unwrap_err();
+        assert!(err.to_string().contains("no `val_acc`"), "{err}");
+    }
+}

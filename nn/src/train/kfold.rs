@@ -1,0 +1,94 @@
+//! K-fold cross-validation, as the course does for Boston housing: split the rows into k folds,
+//! train a fresh model on k − 1 of them and validate on the one left out, k times; report every
+//! fold's [`History`] and their per-epoch mean.
+
+use autodiff_core::{Float, Tensor};
+use rand::SeedableRng;
+use rand::rngs::StdRng;
+use rand::seq::SliceRandom;
+
+use super::{FitError, FitOptions, History, Model, Validation};
+use crate::Layer;
+
+/// How to split rows into folds (scikit-learn's `KFold`: contiguous folds, the first
+/// `n % k` one row larger, optionally after a seeded shuffle).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct KFold {
+    /// The number of folds (at least 2).
+    pub k: usize,
+    /// Shuffle the rows before splitting.
+    pub shuffle: bool,
+    /// Seed of the shuffle.
+    pub seed: u64,
+}
+
+/// The result of [`KFold::cross_validate`].
+#[derive(Clone, Debug)]
+pub struct CrossValidation {
+    /// Each fold's history.
+    pub folds: Vec<History>,
+    /// The per-epoch mean over folds.
+    pub mean: History,
+}
+
+impl KFold {
+    /// `(training rows, validation rows)` of every fold, for `n` rows.
+    ///
+    /// ```
+    /// let folds = nn::train::KFold { k: 3, shuffle: false, seed: 0 }.splits(7);
+    /// assert_eq!(folds[0].1, [0, 1, 2]);
+    /// assert_eq!(folds[2], (vec![0, 1, 2, 3, 4], vec![5, 6]));
+    /// ```
+    ///
+    /// # Panics
+    /// If `k < 2` or `k > n`.
+    pub fn splits(&self, n: usize) -> Vec<(Vec<usize>, Vec<usize>)> {
+        assert!(
+            self.k >= 2 && self.k <= n,
+            "KFold: k = {} for {n} rows",
+            self.k
+        );
+        let mut order: Vec<usize> = (0..n).collect();
+        if self.shuffle {
+            order.shuffle(&mut StdRng::seed_from_u64(self.seed));
+        }
+        let mut start = 0;
+        (0..self.k)
+            .map(|f| {
+                let len = n / self.k + usize::from(f < n % self.k);
+                let val = order[start..start + len].to_vec();
+                let train = order[..start]
+                    .iter()
+                    .chain(&order[start + len..])
+                    .copied()
+                    .collect();
+                start += len;
+                (train, val)
+            })
+            .collect()
+    }
+
+    /// Trains `build(fold)` on each fold's training rows, validating on its held-out rows.
+    /// `options.validation` is replaced by the fold.
+    pub fn cross_validate<T: Float, N: Layer<T>>(
+        &self,
+        x: &Tensor<T>,
+        y: &Tensor<T>,
+        mut build: impl FnMut(usize) -> Model<T, N>,
+        options: &FitOptions<'_, T>,
+    ) -> Result<CrossValidation, FitError> {
+        let n = x.dims().first().copied().unwrap_or(1);
+        let mut folds = Vec::with_capacity(self.k);
+        for (f, (train, val)) in self.splits(n).into_iter().enumerate() {
+            let (tx, ty) = (x.index_select(0, &train), y.index_select(0, &train));
+            let (vx, vy) = (x.index_select(0, &val), y.index_select(0, &val));
+            let opts = FitOptions {
+                validation: Validation::Data(&vx, &vy),
+                ..options.clone()
+            };
+            folds.push(build(f).fit(&tx, &ty, &opts, &mut [])?);
+        }
+        let mean = History::mean(&folds);
+        Ok(CrossValidation { folds, mean })
+    }
+}

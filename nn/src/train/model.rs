@@ -1,0 +1,332 @@
+//! [`Model`]: a network compiled with a loss, an optimizer and metrics, with Keras's `fit`,
+//! `evaluate` and `predict`.
+//!
+//! Per epoch `fit` shuffles (seeded) the training rows, takes one optimizer step per batch, and
+//! logs the sample-weighted mean of the batch losses (regularization penalties included) and
+//! metrics, then the same on the validation data with training-only layers off. A validation
+//! split takes the *last* rows before any shuffling, as Keras does.
+
+use autodiff_core::{Float, Tape, Tensor};
+use rand::SeedableRng;
+use rand::rngs::StdRng;
+use rand::seq::SliceRandom;
+
+use super::progress::EpochBar;
+use super::{Callback, CallbackError, Control, History, Logs};
+use crate::Layer;
+use crate::losses::Loss;
+use crate::metrics::Metric;
+use crate::optim::Optimizer;
+
+/// Where validation data comes from.
+#[derive(Clone, Copy, Debug, Default)]
+pub enum Validation<'a, T: Float> {
+    /// No validation.
+    #[default]
+    None,
+    /// This fraction of the rows, taken from the end before shuffling.
+    Split(f64),
+    /// Separate inputs and targets.
+    Data(&'a Tensor<T>, &'a Tensor<T>),
+}
+
+/// The arguments of [`Model::fit`], with Keras's defaults (batch size 32, shuffle).
+#[derive(Clone, Debug)]
+pub struct FitOptions<'a, T: Float> {
+    /// Passes over the training data.
+    pub epochs: usize,
+    /// Rows per optimizer step.
+    pub batch_size: usize,
+    /// Shuffle the training rows every epoch.
+    pub shuffle: bool,
+    /// Seed of the shuffling.
+    pub seed: u64,
+    /// Validation data or split.
+    pub validation: Validation<'a, T>,
+    /// Show a progress bar (only ever drawn on a terminal).
+    pub verbose: bool,
+}
+
+impl<T: Float> Default for FitOptions<'_, T> {
+    fn default() -> Self {
+        FitOptions {
+            epochs: 1,
+            batch_size: 32,
+            shuffle: true,
+            seed: 0,
+            validation: Validation::None,
+            verbose: true,
+        }
+    }
+}
+
+/// Why `fit` or `evaluate` could not run.
+#[derive(Debug)]
+pub enum FitError {
+    /// Inputs and targets have different numbers of rows.
+    RowMismatch {
+        /// Which data set (`"training"`, `"validation"`, `"evaluation"`).
+        what: &'static str,
+        /// Rows of the inputs.
+        inputs: usize,
+        /// Rows of the targets.
+        targets: usize,
+    },
+    /// A validation split outside (0, 1), or one that leaves no training row.
+    BadSplit(f64),
+    /// A callback failed.
+    Callback(CallbackError),
+}
+
+impl std::fmt::Display for FitError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            FitError::RowMismatch {
+                what,
+                inputs,
+                targets,
+            } => {
+                write!(
+                    f,
+                    "{what} data: {inputs} input rows but {targets} target rows"
+                )
+            }
+            FitError::BadSplit(s) => write!(
+                f,
+                "validation split {s} leaves no training or validation rows"
+            ),
+            FitError::Callback(e) => write!(f, "callback failed: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for FitError {}
+
+/// A network with its loss, optimizer and metrics (Keras's compiled model).
+pub struct Model<T: Float, N: Layer<T>> {
+    /// The network.
+    pub net: N,
+    /// The training loss.
+    pub loss: Loss,
+    /// The optimizer.
+    pub optimizer: Optimizer<T>,
+    /// Metrics logged besides the loss.
+    pub metrics: Vec<Metric>,
+    tape: Tape<T>,
+}
+
+fn rows<T: Float>(t: &Tensor<T>) -> usize {
+    t.dims().first().copied().unwrap_or(1)
+}
+
+fn check_rows<T: Float>(
+    what: &'static str,
+    x: &Tensor<T>,
+    y: &Tensor<T>,
+) -> Result<usize, FitError> {
+    let (inputs, targets) = (rows(x), rows(y));
+    if inputs != targets {
+        return Err(FitError::RowMismatch {
+            what,
+            inputs,
+            targets,
+        });
+    }
+    Ok(inputs)
+}
+
+/// Running, sample-weighted means of the loss and metrics over an epoch.
+struct Totals {
+    loss: f64,
+    metrics: Vec<f64>,
+    samples: usize,
+}
+
+impl Totals {
+    fn new(metrics: usize) -> Self {
+        Totals {
+            loss: 0.0,
+            metrics: vec![0.0; metrics],
+            samples: 0,
+        }
+    }
+
+    fn logs(&self, prefix: &str, metrics: &[Metric]) -> Logs {
+        let n = self.samples.max(1) as f64;
+        std::iter::once((format!("{prefix}loss"), self.loss / n))
+            .chain(
+                metrics
+                    .iter()
+                    .zip(&self.metrics)
+                    .map(|(m, v)| (format!("{prefix}{}", m.name), v / n)),
+            )
+            .collect()
+    }
+}
+
+impl<T: Float, N: Layer<T>> Model<T, N> {
+    /// Compiles `net` with a loss, an optimizer and metrics.
+    pub fn new(net: N, loss: Loss, optimizer: Optimizer<T>, metrics: Vec<Metric>) -> Self {
+        Model {
+            net,
+            loss,
+            optimizer,
+            metrics,
+            tape: Tape::new(),
+        }
+    }
+
+    /// Trains on `x` (rows first) against `y`, returning the per-epoch [`History`].
+    pub fn fit(
+        &mut self,
+        x: &Tensor<T>,
+        y: &Tensor<T>,
+        options: &FitOptions<'_, T>,
+        callbacks: &mut [&mut dyn Callback<T>],
+    ) -> Result<History, FitError> {
+        let n = check_rows("training", x, y)?;
+        let split;
+        let (train_x, train_y, val) = match options.validation {
+            Validation::None => (x, y, None),
+            Validation::Data(vx, vy) => {
+                check_rows("validation", vx, vy)?;
+                (x, y, Some((vx, vy)))
+            }
+            Validation::Split(fraction) => {
+                let n_val = (n as f64 * fraction).round() as usize;
+                if !(0.0..1.0).contains(&fraction) || n_val == 0 || n_val >= n {
+                    return Err(FitError::BadSplit(fraction));
+                }
+                let (tx, vx) = (x.narrow(0, 0, n - n_val), x.narrow(0, n - n_val, n_val));
+                let (ty, vy) = (y.narrow(0, 0, n - n_val), y.narrow(0, n - n_val, n_val));
+                split = [tx, ty, vx, vy];
+                (&split[0], &split[1], Some((&split[2], &split[3])))
+            }
+        };
+        let n_train = rows(train_x);
+        let batch = options.batch_size.max(1);
+        let mut order: Vec<usize> = (0..n_train).collect();
+        let mut rng = StdRng::seed_from_u64(options.seed);
+        let mut history = History::default();
+        for epoch in 0..options.epochs {
+            self.net.set_training(true);
+            if options.shuffle {
+                order.shuffle(&mut rng);
+            }
+            let bar = EpochBar::new(
+                epoch,
+                options.epochs,
+                n_train.div_ceil(batch),
+                options.verbose,
+            );
+            let mut totals = Totals::new(self.metrics.len());
+            for chunk in order.chunks(batch) {
+                let (bx, by) = (
+                    train_x.index_select(0, chunk),
+                    train_y.index_select(0, chunk),
+                );
+                self.train_step(&bx, &by, &mut totals);
+                bar.tick(&totals.logs("", &self.metrics));
+            }
+            let mut logs = totals.logs("", &self.metrics);
+            if let Some((vx, vy)) = val {
+                logs.extend(self.evaluate_unchecked(vx, vy, batch, "val_"));
+            }
+            bar.finish(&logs);
+            history.push(&logs);
+            let mut stop = false;
+            for cb in callbacks.iter_mut() {
+                let control = cb
+                    .on_epoch_end(epoch, &logs, &mut self.net)
+                    .map_err(FitError::Callback)?;
+                stop |= control == Control::Stop;
+            }
+            if stop {
+                break;
+            }
+        }
+        self.net.set_training(false);
+        Ok(history)
+    }
+
+    /// One optimizer step on a batch, adding its loss and metrics to `totals`.
+    fn train_step(&mut self, x: &Tensor<T>, y: &Tensor<T>, totals: &mut Totals) {
+        self.tape.clear();
+        let (grads, loss, pred) = {
+            let tape = &self.tape;
+            let pred = self.net.forward(tape.constant(x.clone()));
+            let mut loss = self.loss.compute(pred, tape.constant(y.clone()));
+            if let Some(penalty) = self.net.penalty(tape) {
+                loss = loss + penalty;
+            }
+            (loss.backward(), loss.item(), pred.value())
+        };
+        // Clear before updating so the parameters' tensors are no longer shared with the tape.
+        self.tape.clear();
+        self.optimizer.step(&mut self.net, &grads);
+        totals.add(loss, &pred, y, &self.metrics);
+    }
+
+    /// The loss and metrics on `x`, `y` (training-only layers off), logged under their names.
+    pub fn evaluate(
+        &mut self,
+        x: &Tensor<T>,
+        y: &Tensor<T>,
+        batch_size: usize,
+    ) -> Result<Logs, FitError> {
+        check_rows("evaluation", x, y)?;
+        Ok(self.evaluate_unchecked(x, y, batch_size.max(1), ""))
+    }
+
+    fn evaluate_unchecked(
+        &mut self,
+        x: &Tensor<T>,
+        y: &Tensor<T>,
+        batch: usize,
+        prefix: &str,
+    ) -> Logs {
+        self.net.set_training(false);
+        let mut totals = Totals::new(self.metrics.len());
+        let n = rows(x);
+        for start in (0..n).step_by(batch) {
+            let len = batch.min(n - start);
+            let (bx, by) = (x.narrow(0, start, len), y.narrow(0, start, len));
+            let tape = Tape::no_grad();
+            let pred = self.net.forward(tape.constant(bx));
+            let mut loss = self.loss.compute(pred, tape.constant(by.clone()));
+            if let Some(penalty) = self.net.penalty(&tape) {
+                loss = loss + penalty;
+            }
+            totals.add(loss.item(), &pred.value(), &by, &self.metrics);
+        }
+        self.net.set_training(true);
+        totals.logs(prefix, &self.metrics)
+    }
+
+    /// The network's outputs for `x`, computed in batches without recording gradients.
+    pub fn predict(&mut self, x: &Tensor<T>, batch_size: usize) -> Tensor<T> {
+        self.net.set_training(false);
+        let (n, batch) = (rows(x), batch_size.max(1));
+        let parts: Vec<Tensor<T>> = (0..n)
+            .step_by(batch)
+            .map(|start| {
+                let tape = Tape::no_grad();
+                self.net
+                    .forward(tape.constant(x.narrow(0, start, batch.min(n - start))))
+                    .value()
+            })
+            .collect();
+        Tensor::concat(&parts.iter().collect::<Vec<_>>(), 0)
+    }
+}
+
+impl Totals {
+    fn add<T: Float>(&mut self, loss: T, pred: &Tensor<T>, y: &Tensor<T>, metrics: &[Metric]) {
+        let n = rows(pred);
+        self.loss += loss.to_f64().unwrap() * n as f64;
+        for (total, m) in self.metrics.iter_mut().zip(metrics) {
+            *total += m.batch(pred, y).0;
+        }
+        self.samples += n;
+    }
+}

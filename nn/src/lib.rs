@@ -12,6 +12,7 @@
 //! Runnable examples live in `examples/`; run one with `cargo run --release --example NAME`.
 
 pub mod activations;
+pub mod data;
 pub mod fused;
 mod init;
 pub mod layers;

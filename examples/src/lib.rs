@@ -1,1 +1,4 @@
-//! Runnable examples live in `examples/`; run one with `cargo run --release --example NAME`.
+//! Shared code of the runnable examples, and the benchmark workloads the workspace's bench
+//! example calls.
+
+pub mod workloads;

@@ -11,9 +11,12 @@
 //! assert!(y.value().data().iter().all(|&v| v >= 0.0));
 //! ```
 
+use std::sync::Arc;
+
 use autodiff_core::{Float, Module, Param, ParamPath, Tape, Var};
 
 use super::Layer;
+use crate::fused::SparseRows;
 use crate::{Activation, Initializer, Regularizer};
 
 /// A fully connected layer: `activation(x·W + b)` along the last axis of `x`, through one
@@ -71,6 +74,14 @@ impl<T: Float> Dense<T> {
     pub fn kernel_regularizer(mut self, regularizer: Regularizer) -> Self {
         self.regularizer = Some(regularizer);
         self
+    }
+
+    /// The forward pass for a sparse input (multi-hot text): the same maths as
+    /// [`Layer::forward`] on the dense matrix, touching only the non-zeros.
+    pub fn forward_sparse<'t>(&self, tape: &'t Tape<T>, x: &Arc<SparseRows<T>>) -> Var<'t, T> {
+        let b = self.bias.as_ref().map(|b| tape.param(b));
+        self.activation
+            .apply(crate::fused::linear_sparse(x, tape.param(&self.kernel), b))
     }
 
     fn reinit(mut self) -> Self {

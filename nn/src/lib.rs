@@ -14,7 +14,9 @@
 pub mod activations;
 pub mod data;
 pub mod fused;
+pub mod history_plot;
 mod init;
+mod last_layer;
 pub mod layers;
 pub mod losses;
 pub mod metrics;
@@ -24,5 +26,6 @@ pub mod train;
 
 pub use activations::Activation;
 pub use init::Initializer;
+pub use last_layer::LastLayer;
 pub use layers::{Dense, Dropout, Layer, Sequential};
 pub use regularizers::Regularizer;

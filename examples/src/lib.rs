@@ -1,4 +1,19 @@
-//! Shared code of the runnable examples, and the benchmark workloads the workspace's bench
-//! example calls.
+//! Shared code of the runnable examples (where data and outputs live), and the benchmark
+//! workloads the workspace's bench example calls.
 
 pub mod workloads;
+
+use std::path::{Path, PathBuf};
+
+/// The shipped data folder, `examples/data/`.
+pub fn data_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("data")
+}
+
+/// Where an example writes its plots: `target/example-output/NAME/` at the workspace root.
+pub fn output_dir(example: &str) -> PathBuf {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap_or(Path::new("."));
+    root.join("target/example-output").join(example)
+}

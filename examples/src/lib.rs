@@ -1,7 +1,10 @@
 //! Shared code of the runnable examples (where data and outputs live), and the benchmark
 //! workloads the workspace's bench example calls.
 
+mod multi_hot_mlp;
 pub mod workloads;
+
+pub use multi_hot_mlp::MultiHotMlp;
 
 use std::path::{Path, PathBuf};
 

@@ -8,35 +8,14 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use autodiff_core::{Tape, Tensor};
+use nn::Activation;
 use nn::fused::SparseRows;
 use nn::losses::binary_crossentropy_from_logits;
 use nn::optim::Optimizer;
-use nn::{Activation, Dense, Layer};
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
 
-/// The three layers of the course's IMDB model.
-struct Mlp {
-    layers: [Dense<f32>; 3],
-}
-
-impl autodiff_core::Module<f32> for Mlp {
-    fn visit<'a>(
-        &'a self,
-        path: &mut autodiff_core::ParamPath,
-        f: &mut dyn FnMut(&autodiff_core::ParamPath, &'a autodiff_core::Param<f32>),
-    ) {
-        self.layers.visit(path, f)
-    }
-
-    fn visit_mut(
-        &mut self,
-        path: &mut autodiff_core::ParamPath,
-        f: &mut dyn FnMut(&autodiff_core::ParamPath, &mut autodiff_core::Param<f32>),
-    ) {
-        self.layers.visit_mut(path, f)
-    }
-}
+use crate::MultiHotMlp;
 
 /// Mean milliseconds of one training step of the `mlp_imdb_b512` workload.
 pub fn mlp_imdb_b512_step_ms() -> f64 {
@@ -54,19 +33,12 @@ pub fn mlp_imdb_b512_step_ms() -> f64 {
     let y = Tensor::from_fn([rows, 1], |_| {
         f32::from(u8::from(rng.random::<f32>() < 0.5))
     });
-    let mut model = Mlp {
-        layers: [
-            Dense::new(words, 16).activation(Activation::Relu).seed(1),
-            Dense::new(16, 16).activation(Activation::Relu).seed(2),
-            Dense::new(16, 1).seed(3),
-        ],
-    };
+    let mut model = MultiHotMlp::new(words, Activation::Linear, 1);
     let mut opt = Optimizer::rmsprop(1e-3);
     let mut tape = Tape::new();
     let mut step = || {
         let grads = {
-            let h = model.layers[0].forward_sparse(&tape, &x);
-            let logits = model.layers[2].forward(model.layers[1].forward(h));
+            let logits = model.forward(&tape, &x);
             binary_crossentropy_from_logits(logits, tape.constant(y.clone())).backward()
         };
         tape.clear();

@@ -1,0 +1,47 @@
+//! The course's IMDB network, 16-16-1 on multi-hot rows, with a first layer that reads the
+//! rows in sparse form (the same maths as the dense product, on the non-zeros only).
+
+use std::sync::Arc;
+
+use autodiff_core::{Module, Param, ParamPath, Tape, Var};
+use nn::fused::SparseRows;
+use nn::{Activation, Dense, Layer};
+
+/// Dense 16 relu → Dense 16 relu → Dense 1 with the given last activation.
+pub struct MultiHotMlp {
+    /// The three layers.
+    pub layers: [Dense<f32>; 3],
+}
+
+impl MultiHotMlp {
+    /// The network for `words`-wide multi-hot rows.
+    pub fn new(words: usize, last: Activation, seed: u64) -> Self {
+        MultiHotMlp {
+            layers: [
+                Dense::new(words, 16)
+                    .activation(Activation::Relu)
+                    .seed(seed),
+                Dense::new(16, 16)
+                    .activation(Activation::Relu)
+                    .seed(seed + 1),
+                Dense::new(16, 1).activation(last).seed(seed + 2),
+            ],
+        }
+    }
+
+    /// The outputs (`[rows, 1]`) for sparse multi-hot rows.
+    pub fn forward<'t>(&self, tape: &'t Tape<f32>, x: &Arc<SparseRows<f32>>) -> Var<'t, f32> {
+        let h = self.layers[0].forward_sparse(tape, x);
+        self.layers[2].forward(self.layers[1].forward(h))
+    }
+}
+
+impl Module<f32> for MultiHotMlp {
+    fn visit<'a>(&'a self, path: &mut ParamPath, f: &mut dyn FnMut(&ParamPath, &'a Param<f32>)) {
+        self.layers.visit(path, f)
+    }
+
+    fn visit_mut(&mut self, path: &mut ParamPath, f: &mut dyn FnMut(&ParamPath, &mut Param<f32>)) {
+        self.layers.visit_mut(path, f)
+    }
+}

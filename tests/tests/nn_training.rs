@@ -1,0 +1,142 @@
+//! End-to-end behaviour of fit, History, validation split, EarlyStopping and K-fold.
+
+use autodiff_core::Tensor;
+use nn::losses::Loss;
+use nn::metrics::Metric;
+use nn::optim::Optimizer;
+use nn::train::{EarlyStopping, FitError, FitOptions, KFold, Model, Validation};
+use nn::{Activation, Dense, Sequential};
+
+fn data() -> (Tensor<f32>, Tensor<f32>) {
+    let x = Tensor::<f32>::normal([100, 3], 0.0, 1.0, 4);
+    let y = Tensor::from_fn([100, 1], |i| 2.0 * x.get(&[i, 0]) - x.get(&[i, 2]) + 0.5);
+    (x, y)
+}
+
+fn model(lr: f64) -> Model<f32, Sequential<f32>> {
+    let net = Sequential::new()
+        .add(Dense::new(3, 8).activation(Activation::Tanh).seed(1))
+        .add(Dense::new(8, 1).seed(2));
+    Model::new(
+        net,
+        Loss::MeanSquaredError,
+        Optimizer::sgd(lr),
+        vec![Metric::mae("mae")],
+    )
+}
+
+#[test]
+fn validation_split_takes_the_last_rows_before_shuffling() {
+    let (x, y) = data();
+    // learning rate 0: the weights never move, so val_loss is the loss on the last 20 rows
+    let mut m = model(0.0);
+    let opts = FitOptions {
+        epochs: 2,
+        validation: Validation::Split(0.2),
+        verbose: false,
+        ..FitOptions::default()
+    };
+    let h = m.fit(&x, &y, &opts, &mut []).unwrap();
+    let last = m
+        .evaluate(&x.narrow(0, 80, 20), &y.narrow(0, 80, 20), 7)
+        .unwrap();
+    let first = m
+        .evaluate(&x.narrow(0, 0, 20), &y.narrow(0, 0, 20), 7)
+        .unwrap();
+    assert!((h.get("val_loss").unwrap()[1] - last[0].1).abs() < 1e-6);
+    assert!((h.get("val_loss").unwrap()[1] - first[0].1).abs() > 1e-3);
+    assert_eq!(
+        h.keys().collect::<Vec<_>>(),
+        ["loss", "mae", "val_loss", "val_mae"]
+    );
+}
+
+#[test]
+fn training_lowers_the_loss_and_early_stopping_cuts_it_short() {
+    let (x, y) = data();
+    let mut m = model(0.05);
+    let opts = FitOptions {
+        epochs: 30,
+        batch_size: 10,
+        verbose: false,
+        ..FitOptions::default()
+    };
+    let h = m.fit(&x, &y, &opts, &mut []).unwrap();
+    let loss = h.get("loss").unwrap();
+    assert!(loss[29] < 0.1 * loss[0], "{loss:?}");
+    // a learning rate so large the validation loss climbs: patience 2 stops at epoch 3 or so
+    let mut m = model(5.0);
+    let mut stop = EarlyStopping::new("val_loss").patience(2);
+    let opts = FitOptions {
+        epochs: 30,
+        validation: Validation::Split(0.2),
+        verbose: false,
+        ..opts
+    };
+    let h = m.fit(&x, &y, &opts, &mut [&mut stop]).unwrap();
+    assert!(
+        h.epochs() < 30 && stop.stopped_epoch == Some(h.epochs() - 1),
+        "{h}"
+    );
+}
+
+#[test]
+fn bad_inputs_are_typed_errors() {
+    let (x, y) = data();
+    let mut m = model(0.1);
+    let err = m
+        .fit(&x, &y.narrow(0, 0, 50), &FitOptions::default(), &mut [])
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            FitError::RowMismatch {
+                inputs: 100,
+                targets: 50,
+                ..
+            }
+        ),
+        "{err}"
+    );
+    let opts = FitOptions {
+        validation: Validation::Split(1.5),
+        ..FitOptions::default()
+    };
+    assert!(matches!(
+        m.fit(&x, &y, &opts, &mut []),
+        Err(FitError::BadSplit(_))
+    ));
+}
+
+#[test]
+fn kfold_histories_and_their_mean() {
+    let (x, y) = data();
+    let kfold = KFold {
+        k: 4,
+        shuffle: true,
+        seed: 3,
+    };
+    let splits = kfold.splits(100);
+    let mut seen: Vec<usize> = splits.iter().flat_map(|(_, v)| v.clone()).collect();
+    seen.sort();
+    assert_eq!(seen, (0..100).collect::<Vec<_>>());
+    assert!(splits.iter().all(|(t, v)| t.len() == 75 && v.len() == 25));
+    let opts = FitOptions {
+        epochs: 3,
+        verbose: false,
+        ..FitOptions::default()
+    };
+    let cv = kfold
+        .cross_validate(&x, &y, |_| model(0.05), &opts)
+        .unwrap();
+    assert_eq!(cv.folds.len(), 4);
+    for e in 0..3 {
+        let mean = cv
+            .folds
+            .iter()
+            .map(|h| h.get("val_mae").unwrap()[e])
+            .sum::<f64>()
+            / 4.0;
+        assert!((cv.mean.get("val_mae").unwrap()[e] - mean).abs() < 1e-12);
+    }
+}

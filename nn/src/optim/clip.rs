@@ -6,6 +6,8 @@
 //!
 //! They apply in that order: value, then per-variable norm, then the global scale.
 
+use std::borrow::Cow;
+
 use autodiff_core::{Float, Gradients, Module, ParamPath, Tensor};
 
 /// Which clipping to apply to gradients before the update.
@@ -45,8 +47,15 @@ impl Clipping {
         if norm > limit { limit / norm } else { 1.0 }
     }
 
-    /// One variable's clipped gradient, times `global_scale`.
-    pub(super) fn clip<T: Float>(&self, g: &Tensor<T>, global_scale: f64) -> Tensor<T> {
+    /// One variable's clipped gradient, times `global_scale` (borrowed when nothing changes).
+    pub(super) fn clip<'g, T: Float>(
+        &self,
+        g: &'g Tensor<T>,
+        global_scale: f64,
+    ) -> Cow<'g, Tensor<T>> {
+        if self.value.is_none() && self.norm.is_none() && global_scale == 1.0 {
+            return Cow::Borrowed(g);
+        }
         let mut g = match self.value {
             Some(v) => g.clamp(T::lit(-v), T::lit(v)),
             None => g.clone(),
@@ -67,7 +76,7 @@ impl Clipping {
             let s = T::lit(scale);
             g.data_mut().iter_mut().for_each(|v| *v *= s);
         }
-        g
+        Cow::Owned(g)
     }
 }
 

@@ -32,7 +32,7 @@ pub use sgd::Sgd;
 
 use std::collections::HashMap;
 
-use autodiff_core::{Float, Gradients, Module, ParamId, ParamPath, Tensor};
+use autodiff_core::{Float, Gradients, Module, ParamId, ParamPath};
 
 /// How one optimizer updates one variable, given its (clipped) gradient.
 pub trait Rule<T: Float> {
@@ -111,7 +111,7 @@ impl<T: Float> Optimizer<T> {
             let Some(g) = grads.by_id(p.id()).filter(|_| p.is_trainable()) else {
                 return;
             };
-            let g: Tensor<T> = clipping.clip(g, global_scale);
+            let g = clipping.clip(g, global_scale);
             let slots = state
                 .entry(p.id())
                 .or_insert_with(|| vec![vec![T::zero(); g.numel()]; rule.slots()]);
@@ -124,7 +124,7 @@ impl<T: Float> Optimizer<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use autodiff_core::{Param, Tape};
+    use autodiff_core::{Param, Tape, Tensor};
 
     /// One step on loss Σ c·w (gradient c) from w, returning the new w.
     pub(super) fn steps(opt: &mut Optimizer<f64>, w: &[f64], grads: &[&[f64]]) -> Vec<f64> {

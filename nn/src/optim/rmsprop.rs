@@ -52,6 +52,14 @@ impl<T: Float> Rule<T> for RmsProp {
         );
         let one_minus = T::one() - rho;
         let (v, rest) = slots.split_first_mut().expect("RMSprop keeps a velocity");
+        if rest.is_empty() {
+            // The default (plain) form as one branch-free loop the compiler can vectorize.
+            for ((w, &g), v) in w.iter_mut().zip(g).zip(v.iter_mut()) {
+                *v = rho * *v + one_minus * g * g;
+                *w -= lr * g / (*v + eps).sqrt();
+            }
+            return;
+        }
         let (mut avg, rest) = if self.centered {
             let (a, r) = rest
                 .split_first_mut()

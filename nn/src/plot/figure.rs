@@ -81,7 +81,11 @@ impl Figure {
     /// the same directory, renamed when complete).
     pub fn save(&self, path: impl AsRef<Path>) -> Result<(), PlotError> {
         let path = path.as_ref();
-        match path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase) {
+        match path
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase)
+        {
             Some(e) if e == "png" => render::png(self, path),
             Some(e) if e == "svg" => render::svg(self, path),
             _ => Err(PlotError::UnknownFormat(path.to_path_buf())),
@@ -131,7 +135,10 @@ mod tests {
         assert_eq!(&png[1..4], b"PNG");
         let svg = std::fs::read_to_string(d.join("f.svg")).unwrap();
         assert!(svg.contains("paris"));
-        assert!(matches!(fig.save(d.join("f.gif")), Err(PlotError::UnknownFormat(_))));
+        assert!(matches!(
+            fig.save(d.join("f.gif")),
+            Err(PlotError::UnknownFormat(_))
+        ));
         let leftovers = std::fs::read_dir(&d).unwrap().count();
         assert_eq!(leftovers, 2);
         std::fs::remove_dir_all(&d).unwrap();

@@ -21,6 +21,8 @@ pub(super) fn ensure_font() -> Result<(), PlotError> {
     if ok {
         Ok(())
     } else {
-        Err(PlotError::Draw("the shipped font could not be parsed".into()))
+        Err(PlotError::Draw(
+            "the shipped font could not be parsed".into(),
+        ))
     }
 }

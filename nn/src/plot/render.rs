@@ -73,7 +73,10 @@ fn draw<DB: DrawingBackend>(fig: &Figure, root: &DrawingArea<DB, Shift>) -> Resu
         match series {
             Series::Line { name, points } => {
                 chart
-                    .draw_series(LineSeries::new(points.iter().copied(), color.stroke_width(2)))
+                    .draw_series(LineSeries::new(
+                        points.iter().copied(),
+                        color.stroke_width(2),
+                    ))
                     .map_err(e)?
                     .label(name.as_str())
                     .legend(move |(x, y)| {

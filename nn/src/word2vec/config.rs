@@ -57,8 +57,7 @@ impl Default for TrainConfig {
 impl TrainConfig {
     /// The starting learning rate actually used.
     pub fn start_alpha(&self) -> f32 {
-        self.alpha
-            .unwrap_or(if self.cbow { 0.05 } else { 0.025 })
+        self.alpha.unwrap_or(if self.cbow { 0.05 } else { 0.025 })
     }
 
     /// Checks that every value is in range.

@@ -191,7 +191,10 @@ pub fn read_word_pairs(path: &Path) -> Result<Vec<WordPair>, Word2VecError> {
         };
         let f: Vec<&str> = line.split_whitespace().collect();
         let [a, b, s] = f[..] else {
-            return Err(err(format!("expected \"word word score\", found {} fields", f.len())));
+            return Err(err(format!(
+                "expected \"word word score\", found {} fields",
+                f.len()
+            )));
         };
         let score = s
             .parse()
@@ -219,7 +222,11 @@ pub struct WordSimReport {
 }
 
 /// Compares cosine similarities among the `restrict` most frequent words with human scores.
-pub fn evaluate_word_pairs(kv: &KeyedVectors, pairs: &[WordPair], restrict: usize) -> WordSimReport {
+pub fn evaluate_word_pairs(
+    kv: &KeyedVectors,
+    pairs: &[WordPair],
+    restrict: usize,
+) -> WordSimReport {
     let view = kv.restrict(restrict);
     let (mut human, mut model) = (Vec::new(), Vec::new());
     for p in pairs {
@@ -238,7 +245,10 @@ pub fn evaluate_word_pairs(kv: &KeyedVectors, pairs: &[WordPair], restrict: usiz
 
 impl fmt::Display for WordSimReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "| Spearman | Pearson | pairs used | pairs skipped (unknown word) |")?;
+        writeln!(
+            f,
+            "| Spearman | Pearson | pairs used | pairs skipped (unknown word) |"
+        )?;
         writeln!(f, "|---:|---:|---:|---:|")?;
         writeln!(
             f,
@@ -262,24 +272,42 @@ mod tests {
 
     #[test]
     fn analogies_score_per_section() {
-        let words = ["king", "queen", "man", "woman", "apple"].map(String::from).to_vec();
+        let words = ["king", "queen", "man", "woman", "apple"]
+            .map(String::from)
+            .to_vec();
         #[rustfmt::skip]
         let v = vec![1.0, 1.0, 0.0, 1.0, 0.0, 1.0, 0.0, 1.0, 0.0, 0.0, 0.0, 1.0, -1.0, 0.2, 0.2];
         let kv = KeyedVectors::new(words, v, 3).unwrap();
-        let p = file("q.txt", ": royal\nMan Woman King Queen\nman woman king apple\n: x\npear a b c\n");
+        let p = file(
+            "q.txt",
+            ": royal\nMan Woman King Queen\nman woman king apple\n: x\npear a b c\n",
+        );
         let sections = read_analogies(&p).unwrap();
         let r = evaluate_analogies(&kv, &sections, 30_000, 2);
         assert_eq!((r.sections[0].correct, r.sections[0].attempted), (1, 2));
         assert_eq!((r.sections[1].attempted, r.sections[1].skipped), (0, 1));
-        assert_eq!((r.total.correct, r.total.attempted, r.total.skipped), (1, 2, 1));
+        assert_eq!(
+            (r.total.correct, r.total.attempted, r.total.skipped),
+            (1, 2, 1)
+        );
         assert!(r.to_string().contains("| total | 1 | 2 | 1 | 50.00% |"));
         let bad = file("bad.txt", ": s\na b c\n");
-        assert!(matches!(read_analogies(&bad), Err(Word2VecError::Parse { line: 2, .. })));
-        let pairs = read_word_pairs(&file("p.tsv", "# c\nking\tqueen\t8\nman\twoman\t5\nking\tapple\t1\nx\ty\t3\n")).unwrap();
+        assert!(matches!(
+            read_analogies(&bad),
+            Err(Word2VecError::Parse { line: 2, .. })
+        ));
+        let pairs = read_word_pairs(&file(
+            "p.tsv",
+            "# c\nking\tqueen\t8\nman\twoman\t5\nking\tapple\t1\nx\ty\t3\n",
+        ))
+        .unwrap();
         let ws = evaluate_word_pairs(&kv, &pairs, 300_000);
         assert_eq!((ws.used, ws.skipped), (3, 1));
         assert!((ws.spearman - 1.0).abs() < 1e-9);
         let bad = file("bad.tsv", "a b\n");
-        assert!(matches!(read_word_pairs(&bad), Err(Word2VecError::Parse { line: 1, .. })));
+        assert!(matches!(
+            read_word_pairs(&bad),
+            Err(Word2VecError::Parse { line: 1, .. })
+        ));
     }
 }

@@ -29,7 +29,10 @@ unsafe impl Send for HogwildMatrix<'_> {}
 impl<'a> HogwildMatrix<'a> {
     /// Views `data` (length `rows * dim`) as a shared matrix for the duration of the borrow.
     pub fn new(data: &'a mut [f32], dim: usize) -> Self {
-        assert!(dim > 0 && data.len() % dim == 0, "matrix length must be a multiple of dim");
+        assert!(
+            dim > 0 && data.len() % dim == 0,
+            "matrix length must be a multiple of dim"
+        );
         HogwildMatrix {
             ptr: data.as_mut_ptr(),
             rows: data.len() / dim,

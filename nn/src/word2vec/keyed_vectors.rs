@@ -112,7 +112,8 @@ impl KeyedVectors {
         negative: &[&str],
         n: usize,
     ) -> Result<Vec<(String, f32)>, Word2VecError> {
-        self.restrict(self.len()).most_similar_by(positive, negative, n)
+        self.restrict(self.len())
+            .most_similar_by(positive, negative, n)
     }
 
     /// 3CosMul (Levy and Goldberg 2014): ranks by the product of shifted cosines to `positive`
@@ -123,7 +124,8 @@ impl KeyedVectors {
         negative: &[&str],
         n: usize,
     ) -> Result<Vec<(String, f32)>, Word2VecError> {
-        self.restrict(self.len()).most_similar_cosmul(positive, negative, n)
+        self.restrict(self.len())
+            .most_similar_cosmul(positive, negative, n)
     }
 
     /// Cosine similarity of two words.

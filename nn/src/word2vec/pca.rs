@@ -49,7 +49,13 @@ pub fn pca_2d(rows: &[&[f32]]) -> Vec<[f32; 2]> {
 
 fn mat_vec(m: &[f64], v: &[f64], d: usize) -> Vec<f64> {
     (0..d)
-        .map(|i| m[i * d..(i + 1) * d].iter().zip(v).map(|(a, b)| a * b).sum())
+        .map(|i| {
+            m[i * d..(i + 1) * d]
+                .iter()
+                .zip(v)
+                .map(|(a, b)| a * b)
+                .sum()
+        })
         .collect()
 }
 

@@ -56,7 +56,11 @@ impl<'a> Restricted<'a> {
     ) -> Result<Vec<(String, f32)>, Word2VecError> {
         let (pos, neg) = self.query(positive, negative)?;
         let mut mean = vec![0.0f32; self.kv.dim()];
-        for (&i, sign) in pos.iter().map(|i| (i, 1.0)).chain(neg.iter().map(|i| (i, -1.0))) {
+        for (&i, sign) in pos
+            .iter()
+            .map(|i| (i, 1.0))
+            .chain(neg.iter().map(|i| (i, -1.0)))
+        {
             for (m, x) in mean.iter_mut().zip(self.kv.unit_row(i)) {
                 *m += sign * x;
             }
@@ -77,7 +81,8 @@ impl<'a> Restricted<'a> {
         n: usize,
     ) -> Result<Vec<(String, f32)>, Word2VecError> {
         let (pos, neg) = self.query(positive, negative)?;
-        let shifted = |i: usize, q: usize| (1.0 + dot(self.kv.unit_row(i), self.kv.unit_row(q))) / 2.0;
+        let shifted =
+            |i: usize, q: usize| (1.0 + dot(self.kv.unit_row(i), self.kv.unit_row(q))) / 2.0;
         let scores = (0..self.limit).map(|i| {
             let p: f32 = pos.iter().map(|&q| shifted(i, q)).product();
             let m: f32 = neg.iter().map(|&q| shifted(i, q)).product();
@@ -113,7 +118,10 @@ impl<'a> Restricted<'a> {
         let odd = idx
             .iter()
             .min_by(|&&a, &&b| {
-                let (sa, sb) = (dot(self.kv.unit_row(a), &mean), dot(self.kv.unit_row(b), &mean));
+                let (sa, sb) = (
+                    dot(self.kv.unit_row(a), &mean),
+                    dot(self.kv.unit_row(b), &mean),
+                );
                 sa.total_cmp(&sb)
             })
             .copied()
@@ -129,7 +137,11 @@ impl<'a> Restricted<'a> {
         if positive.is_empty() && negative.is_empty() {
             return Err(Word2VecError::TooFewWords { needed: 1, got: 0 });
         }
-        let look = |ws: &[&str]| ws.iter().map(|w| self.lookup(w)).collect::<Result<Vec<_>, _>>();
+        let look = |ws: &[&str]| {
+            ws.iter()
+                .map(|w| self.lookup(w))
+                .collect::<Result<Vec<_>, _>>()
+        };
         Ok((look(positive)?, look(negative)?))
     }
 
@@ -163,7 +175,9 @@ mod tests {
     use super::*;
 
     fn kv() -> KeyedVectors {
-        let words = ["king", "queen", "man", "woman", "apple"].map(String::from).to_vec();
+        let words = ["king", "queen", "man", "woman", "apple"]
+            .map(String::from)
+            .to_vec();
         #[rustfmt::skip]
         let v = vec![
             1.0, 1.0, 0.0,
@@ -180,23 +194,44 @@ mod tests {
         let kv = kv();
         let best = kv.most_similar_by(&["king", "woman"], &["man"], 1).unwrap();
         assert_eq!(best[0].0, "queen");
-        assert_eq!(kv.most_similar_cosmul(&["king", "woman"], &["man"], 1).unwrap()[0].0, "queen");
+        assert_eq!(
+            kv.most_similar_cosmul(&["king", "woman"], &["man"], 1)
+                .unwrap()[0]
+                .0,
+            "queen"
+        );
         let near = kv.most_similar("king", 2).unwrap();
         assert_eq!(near.len(), 2);
         assert!(near[0].1 >= near[1].1);
         assert!(near.iter().all(|(w, _)| w != "king"));
         assert!((kv.similarity("man", "woman").unwrap()).abs() < 1e-6);
-        assert_eq!(kv.doesnt_match(&["king", "queen", "apple"]).unwrap(), "apple");
+        assert_eq!(
+            kv.doesnt_match(&["king", "queen", "apple"]).unwrap(),
+            "apple"
+        );
     }
 
     #[test]
     fn restriction_hides_rare_words_and_errors_are_typed() {
         let kv = kv();
         let r = kv.restrict(4);
-        assert!(r.most_similar("king", 10).unwrap().iter().all(|(w, _)| w != "apple"));
-        assert!(matches!(r.similarity("apple", "king"), Err(Word2VecError::UnknownWord(w)) if w == "apple"));
-        assert!(matches!(kv.most_similar("pear", 3), Err(Word2VecError::UnknownWord(_))));
-        assert!(matches!(kv.doesnt_match(&["king"]), Err(Word2VecError::TooFewWords { .. })));
+        assert!(
+            r.most_similar("king", 10)
+                .unwrap()
+                .iter()
+                .all(|(w, _)| w != "apple")
+        );
+        assert!(
+            matches!(r.similarity("apple", "king"), Err(Word2VecError::UnknownWord(w)) if w == "apple")
+        );
+        assert!(matches!(
+            kv.most_similar("pear", 3),
+            Err(Word2VecError::UnknownWord(_))
+        ));
+        assert!(matches!(
+            kv.doesnt_match(&["king"]),
+            Err(Word2VecError::TooFewWords { .. })
+        ));
         assert!(kv.most_similar_by(&[], &[], 3).is_err());
     }
 }

@@ -293,17 +293,30 @@ impl<'s, 'a> Worker<'s, 'a> {
         self.neu1.fill(0.0);
         for j in (lo..=hi).filter(|&j| j != i) {
             // SAFETY: a single syn0 row, read and released before the next one is taken.
-            axpy(1.0, unsafe { self.s.syn0.row(sentence[j] as usize) }, &mut self.neu1);
+            axpy(
+                1.0,
+                unsafe { self.s.syn0.row(sentence[j] as usize) },
+                &mut self.neu1,
+            );
         }
         if self.s.config.cbow_mean {
             let inv = 1.0 / count as f32;
             self.neu1.iter_mut().for_each(|x| *x *= inv);
         }
         self.neu1e.fill(0.0);
-        learn(self.s, &mut self.rng, self.alpha, &self.neu1, &mut self.neu1e, sentence[i]);
+        learn(
+            self.s,
+            &mut self.rng,
+            self.alpha,
+            &self.neu1,
+            &mut self.neu1e,
+            sentence[i],
+        );
         for j in (lo..=hi).filter(|&j| j != i) {
             // SAFETY: a single syn0 row at a time.
-            axpy(1.0, &self.neu1e, unsafe { self.s.syn0.row(sentence[j] as usize) });
+            axpy(1.0, &self.neu1e, unsafe {
+                self.s.syn0.row(sentence[j] as usize)
+            });
         }
     }
 }
@@ -349,5 +362,103 @@ fn learn(s: &Shared, rng: &mut Lcg, alpha: f32, l1: &[f32], neu1e: &mut [f32], w
             axpy(g, l2, neu1e);
             axpy(g, l1, l2);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::word2vec::vocab::VocabConfig;
+
+    /// Two topics: `cat`/`dog` appear with pet words, `car`/`truck` with road words.
+    fn corpus(dir: &Path) -> std::path::PathBuf {
+        let pets = ["feed", "pet", "fur", "vet", "paw"];
+        let road = ["drive", "wheel", "fuel", "road", "engine"];
+        let mut text = String::new();
+        for i in 0..600 {
+            let (ctx, w) = if i % 2 == 0 {
+                (pets, ["cat", "dog"][i / 2 % 2])
+            } else {
+                (road, ["car", "truck"][i / 2 % 2])
+            };
+            let a = ctx[i % 5];
+            let b = ctx[(i / 5 + 2) % 5];
+            text.push_str(&format!("{a} {w} {b}\n"));
+        }
+        let path = dir.join("topics.txt");
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+
+    #[test]
+    fn words_sharing_contexts_end_up_closer() {
+        let dir = std::env::temp_dir().join(format!("w2v_train_{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = corpus(&dir);
+        let vocab = Vocab::from_corpus(&path, &VocabConfig::default()).unwrap();
+        let base = TrainConfig {
+            dim: 16,
+            window: 2,
+            sample: 0.0,
+            threads: 1,
+            epochs: 10,
+            cbow: false,
+            progress: false,
+            ..TrainConfig::default()
+        };
+        let configs = [
+            base.clone(),
+            TrainConfig {
+                hs: true,
+                negative: 0,
+                ..base.clone()
+            },
+            TrainConfig {
+                cbow: true,
+                ..base.clone()
+            },
+            TrainConfig {
+                cbow: true,
+                cbow_mean: false,
+                alpha: Some(0.01),
+                ..base.clone()
+            },
+            TrainConfig {
+                threads: 2,
+                ..base.clone()
+            },
+        ];
+        for config in configs {
+            let t = train(&path, &vocab, &config).unwrap();
+            // Every corpus word is read exactly once per epoch, however the file is split.
+            assert_eq!(t.stats.corpus_words, 1800 * config.epochs as u64);
+            let kv = &t.vectors;
+            let s = |a, b| kv.similarity(a, b).unwrap();
+            assert!(s("cat", "dog") > s("cat", "car") + 0.2, "{config:?}");
+            assert!(s("car", "truck") > s("truck", "dog") + 0.2, "{config:?}");
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn bad_config_and_missing_file_are_errors() {
+        let vocab = Vocab::from_counts([("a".to_string(), 5)], 5, &VocabConfig::default()).unwrap();
+        let config = TrainConfig {
+            negative: 0,
+            hs: false,
+            ..TrainConfig::default()
+        };
+        assert!(matches!(
+            train(Path::new("/nonexistent"), &vocab, &config),
+            Err(Word2VecError::Config(_))
+        ));
+        let config = TrainConfig {
+            progress: false,
+            ..TrainConfig::default()
+        };
+        assert!(matches!(
+            train(Path::new("/nonexistent"), &vocab, &config),
+            Err(Word2VecError::Io { .. })
+        ));
     }
 }

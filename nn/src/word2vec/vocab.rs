@@ -123,7 +123,9 @@ impl Vocab {
             });
         }
         if kept.len() > u32::MAX as usize {
-            return Err(Word2VecError::Config("vocabulary larger than 2^32 words".into()));
+            return Err(Word2VecError::Config(
+                "vocabulary larger than 2^32 words".into(),
+            ));
         }
         let mut index = WordMap::default();
         for (i, (w, _)) in kept.iter().enumerate() {
@@ -201,7 +203,10 @@ mod tests {
             max_size: Some(2),
             ..VocabConfig::default()
         };
-        assert_eq!(Vocab::from_corpus(&path, &small).unwrap().words(), ["a", "c"]);
+        assert_eq!(
+            Vocab::from_corpus(&path, &small).unwrap().words(),
+            ["a", "c"]
+        );
         let none = VocabConfig {
             min_count: 5,
             ..VocabConfig::default()

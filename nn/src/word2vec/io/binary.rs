@@ -64,7 +64,10 @@ pub(super) fn read(
             .map_err(io)?;
         if bytes.last() != Some(&b' ') {
             let message = if bytes.len() as u64 > MAX_WORD_BYTES {
-                format!("word {} of {count} is longer than {MAX_WORD_BYTES} bytes", i + 1)
+                format!(
+                    "word {} of {count} is longer than {MAX_WORD_BYTES} bytes",
+                    i + 1
+                )
             } else {
                 format!("file ends before word {} of the header's {count}", i + 1)
             };

@@ -36,7 +36,10 @@ pub fn save(kv: &KeyedVectors, path: &Path, format: Format) -> Result<(), Word2V
 /// (text) or a [`Word2VecError::Binary`] with the byte offset (binary).
 pub fn load(path: &Path, format: Format) -> Result<KeyedVectors, Word2VecError> {
     let file = std::fs::File::open(path).map_err(|e| Word2VecError::io(path, e))?;
-    let len = file.metadata().map_err(|e| Word2VecError::io(path, e))?.len();
+    let len = file
+        .metadata()
+        .map_err(|e| Word2VecError::io(path, e))?
+        .len();
     let reader = std::io::BufReader::new(file);
     match format {
         Format::Text => text::read(reader, path),
@@ -110,7 +113,10 @@ mod tests {
         assert_eq!(text_err("").0, 1);
         assert_eq!(text_err("2\n").0, 1);
         assert_eq!(text_err("2 x\n").0, 1);
-        assert_eq!(text_err("2 2\na 1 2\nb 1\n"), (3, "expected 2 numbers after the word, found 1".into()));
+        assert_eq!(
+            text_err("2 2\na 1 2\nb 1\n"),
+            (3, "expected 2 numbers after the word, found 1".into())
+        );
         assert_eq!(text_err("2 2\na 1 2\nb 1 zz\n").0, 3);
         assert_eq!(text_err("2 2\na 1 2\n").0, 3);
         assert_eq!(text_err("1 2\na 1 2\nb 1 2\n").0, 3);

@@ -56,7 +56,10 @@ pub(super) fn read(mut r: impl BufRead, path: &Path) -> Result<KeyedVectors, Wor
         let mut parts = buf.split_whitespace();
         let Some(word) = parts.next() else { continue };
         if words.len() == count {
-            return Err(err(line, format!("more vectors than the header's COUNT = {count}")));
+            return Err(err(
+                line,
+                format!("more vectors than the header's COUNT = {count}"),
+            ));
         }
         let before = vectors.len();
         for tok in parts {
@@ -67,7 +70,10 @@ pub(super) fn read(mut r: impl BufRead, path: &Path) -> Result<KeyedVectors, Wor
         }
         let found = vectors.len() - before;
         if found != dim {
-            return Err(err(line, format!("expected {dim} numbers after the word, found {found}")));
+            return Err(err(
+                line,
+                format!("expected {dim} numbers after the word, found {found}"),
+            ));
         }
         if !seen.insert(word.to_string()) {
             return Err(err(line, format!("word {word:?} appears twice")));
@@ -76,7 +82,10 @@ pub(super) fn read(mut r: impl BufRead, path: &Path) -> Result<KeyedVectors, Wor
     }
     if words.len() < count {
         let n = words.len();
-        return Err(err(line, format!("file ends after {n} of the header's {count} vectors")));
+        return Err(err(
+            line,
+            format!("file ends after {n} of the header's {count} vectors"),
+        ));
     }
     KeyedVectors::new(words, vectors, dim)
 }

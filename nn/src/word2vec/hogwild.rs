@@ -30,7 +30,7 @@ impl<'a> HogwildMatrix<'a> {
     /// Views `data` (length `rows * dim`) as a shared matrix for the duration of the borrow.
     pub fn new(data: &'a mut [f32], dim: usize) -> Self {
         assert!(
-            dim > 0 && data.len() % dim == 0,
+            dim > 0 && data.len().is_multiple_of(dim),
             "matrix length must be a multiple of dim"
         );
         HogwildMatrix {

@@ -151,6 +151,25 @@ mod tests {
         assert_eq!(binary_err(b"999999999999 999999\n"), 20);
     }
 
+    /// Files written by gensim 4.4 (note: its binary format has no newline after each vector):
+    /// ```python
+    /// kv = KeyedVectors(vector_size=3)
+    /// kv.add_vectors(["the", "naïve", "café"], np.array([[0.5, -1.25, 3.0],
+    ///     [1e-3, 2.0, -0.0625], [7.0, 8.0, 9.5]], dtype=np.float32))
+    /// kv.save_word2vec_format("gensim.bin", binary=True)
+    /// kv.save_word2vec_format("gensim.txt", binary=False)
+    /// ```
+    #[test]
+    fn reads_files_written_by_gensim() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/word2vec/io/testdata");
+        for (name, format) in [("gensim.bin", Format::Binary), ("gensim.txt", Format::Text)] {
+            let kv = load(&dir.join(name), format).unwrap();
+            assert_eq!(kv.words(), ["the", "naïve", "café"]);
+            assert_eq!(kv.get("naïve").unwrap(), [1e-3, 2.0, -0.0625]);
+            assert_eq!(kv.get("café").unwrap(), [7.0, 8.0, 9.5]);
+        }
+    }
+
     #[test]
     fn missing_file_is_an_io_error() {
         let r = load(Path::new("/nonexistent/vectors.bin"), Format::Binary);

@@ -90,8 +90,10 @@ pub fn train(corpus: &Path, vocab: &Vocab, config: &TrainConfig) -> Result<Train
         .collect();
     let mut syn1 = vec![0.0f32; if config.hs { v.max(2) * dim } else { dim }];
     let mut syn1neg = vec![0.0f32; if config.negative > 0 { v * dim } else { dim }];
-    // A table of about 100 slots per word, between 1e6 and the original's 1e8.
-    let table_size = (v * 100).clamp(1_000_000, 100_000_000);
+    // About 20 slots per word, at least 1e6 and at most the original's 1e8: the original's fixed
+    // 1e8 slots (400 MB) make every draw a cache miss; measured on a 34k-word vocabulary, a
+    // 1e6-slot table (4 MB) instead of 3.4e6 slots cut training time by about a quarter.
+    let table_size = (v * 20).clamp(1_000_000, 100_000_000);
     let total_words = vocab.corpus_words() * config.epochs as u64;
     let progress = if config.progress {
         ProgressBar::with_draw_target(Some(total_words), ProgressDrawTarget::stderr())
@@ -130,12 +132,17 @@ pub fn train(corpus: &Path, vocab: &Vocab, config: &TrainConfig) -> Result<Train
             .map(|t| {
                 let shared = &shared;
                 let range = (file_len * t / threads, file_len * (t + 1) / threads);
-                scope.spawn(move || Worker::new(shared, t).run(range))
+                std::thread::Builder::new()
+                    .name(format!("word2vec-{t}"))
+                    .spawn_scoped(scope, move || Worker::new(shared, t).run(range))
             })
             .collect();
         handles
             .into_iter()
-            .map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+            .map(|h| match h {
+                Ok(h) => h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)),
+                Err(e) => Err(Word2VecError::Config(format!("cannot start a thread: {e}"))),
+            })
             .collect()
     });
     let seconds = shared.started.elapsed().as_secs_f64();

@@ -1,0 +1,59 @@
+//! Writing files so that a crash or an error never leaves a half-written file: the content goes
+//! to a temporary file in the same directory, which is renamed over the target only once complete.
+
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+/// The temporary name used while `path` is being written: `.tmp.PID.NAME` in the same directory
+/// (same file system, so the final rename is atomic; same extension, for writers that look at it).
+pub fn temp_path(path: &Path) -> PathBuf {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    path.with_file_name(format!(".tmp.{}.{name}", std::process::id()))
+}
+
+/// Writes `path` through `fill`, atomically: on any error the temporary file is removed and
+/// `path` is left as it was.
+pub fn write_atomically(
+    path: &Path,
+    fill: impl FnOnce(&mut BufWriter<File>) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    let tmp = temp_path(path);
+    let result = (|| {
+        let mut out = BufWriter::new(File::create(&tmp)?);
+        fill(&mut out)?;
+        out.flush()?;
+        out.get_ref().sync_all()?;
+        drop(out);
+        std::fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        // Best effort: the temporary may not exist if creating it was what failed.
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn failed_write_leaves_old_file_and_no_temporary() {
+        let dir = std::env::temp_dir().join(format!("atomic_{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("f.txt");
+        write_atomically(&path, |w| w.write_all(b"old")).unwrap();
+        let err = write_atomically(&path, |w| {
+            w.write_all(b"half")?;
+            Err(std::io::Error::other("boom"))
+        });
+        assert!(err.is_err());
+        assert_eq!(std::fs::read(&path).unwrap(), b"old");
+        assert!(!temp_path(&path).exists());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

@@ -1,0 +1,108 @@
+//! Small numeric kernels of the training loop: the original tool's random generator and sigmoid
+//! table, and a dot product written so that the compiler vectorises it.
+
+/// The linear congruential generator of the original tool and gensim: one multiply-add per draw.
+#[derive(Debug, Clone)]
+pub struct Lcg(u64);
+
+impl Lcg {
+    /// A generator started from `seed`.
+    pub fn new(seed: u64) -> Self {
+        Lcg(seed)
+    }
+
+    /// The next raw 64-bit state.
+    #[inline]
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_mul(25_214_903_917).wrapping_add(11);
+        self.0
+    }
+
+    /// A 32-bit draw (bits 16..48 of the state: the low bits of an LCG are weak).
+    #[inline]
+    pub fn next_u32(&mut self) -> u32 {
+        (self.next_u64() >> 16) as u32
+    }
+}
+
+/// Arguments beyond ±`MAX_EXP` saturate the sigmoid, as in the original tool.
+pub const MAX_EXP: f32 = 6.0;
+const EXP_TABLE_SIZE: usize = 1000;
+
+/// The original tool's precomputed sigmoid on [-MAX_EXP, MAX_EXP] in 1000 steps.
+#[derive(Debug, Clone)]
+pub struct SigmoidTable(Vec<f32>);
+
+impl Default for SigmoidTable {
+    fn default() -> Self {
+        SigmoidTable(
+            (0..EXP_TABLE_SIZE)
+                .map(|i| {
+                    let x = (i as f32 / EXP_TABLE_SIZE as f32 * 2.0 - 1.0) * MAX_EXP;
+                    let e = x.exp();
+                    e / (e + 1.0)
+                })
+                .collect(),
+        )
+    }
+}
+
+impl SigmoidTable {
+    /// sigmoid(x) for `-MAX_EXP < x < MAX_EXP` (the caller handles the saturated ends).
+    #[inline]
+    pub fn get(&self, x: f32) -> f32 {
+        let i = ((x + MAX_EXP) * (EXP_TABLE_SIZE as f32 / MAX_EXP / 2.0)) as usize;
+        self.0[i.min(EXP_TABLE_SIZE - 1)]
+    }
+}
+
+/// Dot product with eight independent partial sums, so the loop compiles to SIMD lanes (a single
+/// running sum would force sequential float additions).
+#[inline]
+pub fn dot(a: &[f32], b: &[f32]) -> f32 {
+    let n = a.len().min(b.len());
+    let (a, b) = (&a[..n], &b[..n]);
+    let mut acc = [0.0f32; 8];
+    let (ca, cb) = (a.chunks_exact(8), b.chunks_exact(8));
+    let (ra, rb) = (ca.remainder(), cb.remainder());
+    for (x, y) in ca.zip(cb) {
+        for k in 0..8 {
+            acc[k] += x[k] * y[k];
+        }
+    }
+    let mut s: f32 = acc.iter().sum();
+    for (x, y) in ra.iter().zip(rb) {
+        s += x * y;
+    }
+    s
+}
+
+/// `y += a * x`.
+#[inline]
+pub fn axpy(a: f32, x: &[f32], y: &mut [f32]) {
+    for (yi, xi) in y.iter_mut().zip(x) {
+        *yi += a * xi;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kernels_agree_with_plain_maths() {
+        let a: Vec<f32> = (0..19).map(|i| i as f32 * 0.5).collect();
+        let b: Vec<f32> = (0..19).map(|i| 1.0 - i as f32 * 0.1).collect();
+        let plain: f32 = a.iter().zip(&b).map(|(x, y)| x * y).sum();
+        assert!((dot(&a, &b) - plain).abs() < 1e-4);
+        let mut y = b.clone();
+        axpy(2.0, &a, &mut y);
+        assert_eq!(y[3], b[3] + 2.0 * a[3]);
+        let s = SigmoidTable::default();
+        for x in [-5.9f32, -1.0, 0.0, 0.3, 5.9] {
+            assert!((s.get(x) - 1.0 / (1.0 + (-x).exp())).abs() < 0.01);
+        }
+        let mut r = Lcg::new(1);
+        assert_eq!(r.next_u64(), 25_214_903_928);
+    }
+}

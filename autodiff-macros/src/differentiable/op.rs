@@ -1,7 +1,7 @@
 //! `NAME_op`: the function applied elementwise to [`Var`]s with NumPy broadcasting, recorded as
 //! one tape node whose forward and backward are each one fused loop.
 
-use proc_macro2::{Ident, Span, TokenStream};
+use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::{format_ident, quote};
 
 use super::signature::Signature;
@@ -24,8 +24,15 @@ pub(crate) fn op(item: &syn::ItemFn, sig: &Signature, core: &TokenStream) -> Tok
         ["shape", "n", "at", "out", "value", "cx", "d_out", "node"].map(hygienic);
     let grads: Vec<Ident> = inputs.iter().map(|x| hygienic(&format!("d_{x}"))).collect();
     let outs: Vec<Ident> = (0..m).map(|k| hygienic(&format!("y{k}"))).collect();
-    let indices: Vec<usize> = (0..inputs.len()).collect();
-    let seeds = (0..m).map(|k| quote!(#d_out[#k * #n + #at]));
+    let indices: Vec<Literal> = (0..inputs.len()).map(Literal::usize_unsuffixed).collect();
+    let seeds = (0..m).map(|k| match k {
+        0 => quote!(#d_out[#at]),
+        _ => {
+            let k = Literal::usize_unsuffixed(k);
+            quote!(#d_out[#k * #n + #at])
+        }
+    });
+    let m_lit = Literal::usize_unsuffixed(m);
     let forward_loop = if m == 1 {
         quote! {
             let mut #out = ::std::vec::Vec::with_capacity(#n);
@@ -40,12 +47,12 @@ pub(crate) fn op(item: &syn::ItemFn, sig: &Signature, core: &TokenStream) -> Tok
             .enumerate()
             .map(|(k, y)| quote!(#out[#k * #n + #at] = #y;));
         quote! {
-            let mut #out = ::std::vec![#core::scalar::lit::<#ty>(0.0); #m * #n];
+            let mut #out = ::std::vec![#core::scalar::lit::<#ty>(0.0); #m_lit * #n];
             for #at in 0..#n {
                 let (#(#outs),*) = #name #turbofish(#(#inputs[#at]),*);
                 #(#stores)*
             }
-            #core::Tensor::from_vec(#out, #shape.with_axis_inserted(0, #m))
+            #core::Tensor::from_vec(#out, #shape.with_axis_inserted(0, #m_lit))
         }
     };
     let scalar_grads: Vec<Ident> = inputs.iter().map(|x| hygienic(&format!("g_{x}"))).collect();
@@ -61,7 +68,7 @@ pub(crate) fn op(item: &syn::ItemFn, sig: &Signature, core: &TokenStream) -> Tok
         (
             quote!((#(#types),*)),
             quote! {{
-                let [#(#outs),*] = #core::elementwise::unstack::<#ty, #m>(#node);
+                let [#(#outs),*] = #core::elementwise::unstack::<#ty, #m_lit>(#node);
                 (#(#outs),*)
             }},
         )

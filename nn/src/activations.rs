@@ -1,5 +1,8 @@
-//! Activation functions, each an elementwise [`UnaryFn`] (value `f` beside derivative `df`, one
-//! fused loop forward and one backward), and [`Activation`], the choice a layer is built with.
+//! Activation functions and [`Activation`], the choice a layer is built with.
+//!
+//! Each activation below is written as its scalar formula with `#[differentiable]`, which
+//! derives the derivative at compile time and generates `NAME_op`: one fused tape node, one loop
+//! forward and one backward. relu, sigmoid, tanh and softmax are the core's own ops.
 //!
 //! | name | f(x) | f′(x) |
 //! |---|---|---|
@@ -21,124 +24,47 @@
 //! assert_eq!(y.value().data(), &[-0.2, 0.0, 2.0]);
 //! ```
 
-use autodiff_core::ops::UnaryFn;
-use autodiff_core::{Float, Var};
+use autodiff_core::{Float, Tensor, Var};
+use autodiff_macros::differentiable;
 
-const SELU_ALPHA: f64 = 1.673_263_242_354_377_3;
-const SELU_SCALE: f64 = 1.050_700_987_355_480_5;
+/// GELU, exact form ½x(1 + erf(x/√2)) (Keras's default, `approximate=False`).
+#[differentiable]
+pub fn gelu<T: Float>(x: T) -> T {
+    0.5 * x * (1.0 + erf(x / sqrt(2.0)))
+}
 
-fn sigmoid<T: Float>(x: T) -> T {
-    if x >= T::zero() {
-        T::one() / (T::one() + (-x).exp())
+/// ELU: x for x > 0, α(eˣ − 1) otherwise.
+#[differentiable]
+pub fn elu<T: Float>(x: T, alpha: T) -> T {
+    if x > 0.0 { x } else { alpha * (exp(x) - 1.0) }
+}
+
+/// SELU: λ·ELU_α(x) with Klambauer et al.'s constants λ = 1.0507…, α = 1.6732… (λα = 1.7581…).
+#[differentiable]
+pub fn selu<T: Float>(x: T) -> T {
+    if x > 0.0 {
+        1.0507009873554805 * x
     } else {
-        let e = x.exp();
-        e / (T::one() + e)
-    }
-}
-
-/// GELU, exact form ½x(1 + erf(x/√2)).
-#[derive(Clone, Copy, Debug)]
-pub struct Gelu;
-
-impl<T: Float> UnaryFn<T> for Gelu {
-    const NAME: &'static str = "gelu";
-    fn f(&self, x: T) -> T {
-        let xf = x.to_f64().unwrap();
-        T::lit(0.5 * xf * (1.0 + libm::erf(xf / std::f64::consts::SQRT_2)))
-    }
-    fn df(&self, x: T, _y: T) -> T {
-        let xf = x.to_f64().unwrap();
-        let cdf = 0.5 * (1.0 + libm::erf(xf / std::f64::consts::SQRT_2));
-        let pdf = (-0.5 * xf * xf).exp() / (2.0 * std::f64::consts::PI).sqrt();
-        T::lit(cdf + xf * pdf)
-    }
-}
-
-/// ELU with slope parameter α: x for x > 0, α(eˣ − 1) otherwise.
-#[derive(Clone, Copy, Debug)]
-pub struct Elu(pub f64);
-
-impl<T: Float> UnaryFn<T> for Elu {
-    const NAME: &'static str = "elu";
-    fn f(&self, x: T) -> T {
-        if x > T::zero() {
-            x
-        } else {
-            T::lit(self.0) * x.exp_m1()
-        }
-    }
-    fn df(&self, x: T, y: T) -> T {
-        if x > T::zero() {
-            T::one()
-        } else {
-            y + T::lit(self.0)
-        }
-    }
-}
-
-/// SELU: λ·ELU_α with Klambauer et al.'s self-normalising constants.
-#[derive(Clone, Copy, Debug)]
-pub struct Selu;
-
-impl<T: Float> UnaryFn<T> for Selu {
-    const NAME: &'static str = "selu";
-    fn f(&self, x: T) -> T {
-        T::lit(SELU_SCALE) * Elu(SELU_ALPHA).f(x)
-    }
-    fn df(&self, x: T, y: T) -> T {
-        if x > T::zero() {
-            T::lit(SELU_SCALE)
-        } else {
-            y + T::lit(SELU_SCALE * SELU_ALPHA)
-        }
+        1.7580993408473766 * (exp(x) - 1.0)
     }
 }
 
 /// Leaky ReLU: x for x > 0, `slope`·x otherwise.
-#[derive(Clone, Copy, Debug)]
-pub struct LeakyRelu(pub f64);
-
-impl<T: Float> UnaryFn<T> for LeakyRelu {
-    const NAME: &'static str = "leaky_relu";
-    fn f(&self, x: T) -> T {
-        if x > T::zero() { x } else { T::lit(self.0) * x }
-    }
-    fn df(&self, x: T, _y: T) -> T {
-        if x > T::zero() {
-            T::one()
-        } else {
-            T::lit(self.0)
-        }
-    }
+#[differentiable]
+pub fn leaky_relu<T: Float>(x: T, slope: T) -> T {
+    if x > 0.0 { x } else { slope * x }
 }
 
-/// Softplus ln(1 + eˣ), computed as max(x, 0) + ln(1 + e^−|x|) so it never overflows.
-#[derive(Clone, Copy, Debug)]
-pub struct Softplus;
-
-impl<T: Float> UnaryFn<T> for Softplus {
-    const NAME: &'static str = "softplus";
-    fn f(&self, x: T) -> T {
-        x.max(T::zero()) + (-x.abs()).exp().ln_1p()
-    }
-    fn df(&self, x: T, _y: T) -> T {
-        sigmoid(x)
-    }
+/// Softplus ln(1 + eˣ), as max(x, 0) + ln(1 + e^−|x|) so it never overflows.
+#[differentiable]
+pub fn soft_plus<T: Float>(x: T) -> T {
+    max(x, 0.0) + ln(1.0 + exp(-abs(x)))
 }
 
 /// Swish (SiLU): x·σ(x).
-#[derive(Clone, Copy, Debug)]
-pub struct Swish;
-
-impl<T: Float> UnaryFn<T> for Swish {
-    const NAME: &'static str = "swish";
-    fn f(&self, x: T) -> T {
-        x * sigmoid(x)
-    }
-    fn df(&self, x: T, _y: T) -> T {
-        let s = sigmoid(x);
-        s * (T::one() + x * (T::one() - s))
-    }
+#[differentiable]
+pub fn swish<T: Float>(x: T) -> T {
+    x * sigmoid(x)
 }
 
 /// The activation a layer applies to its output (Keras's `activation=` argument).
@@ -169,6 +95,11 @@ pub enum Activation {
     Swish,
 }
 
+/// A parameter of an activation as a scalar on `x`'s tape (broadcast by the fused op).
+fn constant<'t, T: Float>(x: Var<'t, T>, value: f64) -> Var<'t, T> {
+    x.tape().constant(Tensor::scalar(T::lit(value)))
+}
+
 impl Activation {
     /// Applies the activation.
     pub fn apply<'t, T: Float>(self, x: Var<'t, T>) -> Var<'t, T> {
@@ -178,12 +109,12 @@ impl Activation {
             Activation::Sigmoid => x.sigmoid(),
             Activation::Tanh => x.tanh(),
             Activation::Softmax(axis) => x.softmax(axis),
-            Activation::Gelu => x.apply(Gelu),
-            Activation::Elu(alpha) => x.apply(Elu(alpha)),
-            Activation::Selu => x.apply(Selu),
-            Activation::LeakyRelu(slope) => x.apply(LeakyRelu(slope)),
-            Activation::Softplus => x.apply(Softplus),
-            Activation::Swish => x.apply(Swish),
+            Activation::Gelu => gelu_op(x),
+            Activation::Elu(alpha) => elu_op(x, constant(x, alpha)),
+            Activation::Selu => selu_op(x),
+            Activation::LeakyRelu(slope) => leaky_relu_op(x, constant(x, slope)),
+            Activation::Softplus => soft_plus_op(x),
+            Activation::Swish => swish_op(x),
         }
     }
 }
@@ -191,24 +122,29 @@ impl Activation {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use autodiff_core::{Tape, Tensor};
+    use autodiff_core::Tape;
 
     #[test]
     fn values_match_closed_forms() {
         let tape = Tape::new();
         let x = tape.constant(Tensor::from_vec(vec![-2.0_f64, 0.0, 1.0], [3]));
         let v = |a: Activation| a.apply(x).value().into_vec();
-        let gelu1 = 0.841_344_746_068_542_9;
-        assert!((v(Activation::Gelu)[2] - gelu1).abs() < 1e-12);
+        assert!((v(Activation::Gelu)[2] - 0.841_344_746_068_542_9).abs() < 1e-12);
         assert!((v(Activation::Elu(1.0))[0] - ((-2.0_f64).exp() - 1.0)).abs() < 1e-15);
         assert!((v(Activation::Softplus)[1] - 2f64.ln()).abs() < 1e-15);
         assert!((v(Activation::Swish)[2] - 1.0 / (1.0 + (-1.0_f64).exp())).abs() < 1e-15);
-        assert!((v(Activation::Selu)[2] - SELU_SCALE).abs() < 1e-15);
+        assert!((v(Activation::Selu)[2] - 1.050_700_987_355_480_5).abs() < 1e-15);
+        assert_eq!(v(Activation::LeakyRelu(0.2)), [-0.4, 0.0, 1.0]);
+        assert_eq!(
+            tape.len(),
+            1 + 6 + 2,
+            "one node per activation, plus two parameter scalars"
+        );
     }
 
     #[test]
     fn softplus_does_not_overflow() {
-        assert_eq!(UnaryFn::<f32>::f(&Softplus, 1000.0), 1000.0);
-        assert_eq!(UnaryFn::<f32>::f(&Softplus, -1000.0), 0.0);
+        assert_eq!(soft_plus(1000.0_f32), 1000.0);
+        assert_eq!(soft_plus(-1000.0_f32), 0.0);
     }
 }

@@ -3,11 +3,14 @@
 
 use std::sync::Arc;
 
-use autodiff_core::{Module, Param, ParamPath, Tape, Var};
+use autodiff_core::{Tape, Var};
+use nn::Module;
 use nn::fused::SparseRows;
 use nn::{Activation, Dense, Layer};
 
 /// Dense 16 relu → Dense 16 relu → Dense 1 with the given last activation.
+#[derive(Module)]
+#[module(float = f32)]
 pub struct MultiHotMlp {
     /// The three layers.
     pub layers: [Dense<f32>; 3],
@@ -33,15 +36,5 @@ impl MultiHotMlp {
     pub fn forward<'t>(&self, tape: &'t Tape<f32>, x: &Arc<SparseRows<f32>>) -> Var<'t, f32> {
         let h = self.layers[0].forward_sparse(tape, x);
         self.layers[2].forward(self.layers[1].forward(h))
-    }
-}
-
-impl Module<f32> for MultiHotMlp {
-    fn visit<'a>(&'a self, path: &mut ParamPath, f: &mut dyn FnMut(&ParamPath, &'a Param<f32>)) {
-        self.layers.visit(path, f)
-    }
-
-    fn visit_mut(&mut self, path: &mut ParamPath, f: &mut dyn FnMut(&ParamPath, &mut Param<f32>)) {
-        self.layers.visit_mut(path, f)
     }
 }

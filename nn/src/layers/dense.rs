@@ -13,22 +13,28 @@
 
 use std::sync::Arc;
 
-use autodiff_core::{Float, Module, Param, ParamPath, Tape, Var};
+use autodiff_core::{Float, Param, Tape, Var};
+use autodiff_macros::Module;
 
 use super::Layer;
 use crate::fused::SparseRows;
 use crate::{Activation, Initializer, Regularizer};
 
 /// A fully connected layer: `activation(x·W + b)` along the last axis of `x`, through one
-/// fused op ([`crate::fused::linear`]).
+/// fused op ([`crate::fused::linear`]). Its parameters are `kernel` and `bias`.
+#[derive(Module)]
 pub struct Dense<T: Float> {
     /// The kernel W, shape `[in, out]`.
     pub kernel: Param<T>,
     /// The bias b, shape `[out]`, unless built without one.
     pub bias: Option<Param<T>>,
+    #[module(skip)]
     activation: Activation,
+    #[module(skip)]
     regularizer: Option<Regularizer>,
+    #[module(skip)]
     kernel_init: Initializer,
+    #[module(skip)]
     seed: u64,
 }
 
@@ -88,30 +94,6 @@ impl<T: Float> Dense<T> {
         let dims = self.kernel.value().dims().to_vec();
         self.kernel.set(self.kernel_init.init(&dims, self.seed));
         self
-    }
-}
-
-impl<T: Float> Module<T> for Dense<T> {
-    fn visit<'a>(&'a self, path: &mut ParamPath, f: &mut dyn FnMut(&ParamPath, &'a Param<T>)) {
-        path.push("kernel");
-        f(path, &self.kernel);
-        path.pop();
-        if let Some(b) = &self.bias {
-            path.push("bias");
-            f(path, b);
-            path.pop();
-        }
-    }
-
-    fn visit_mut(&mut self, path: &mut ParamPath, f: &mut dyn FnMut(&ParamPath, &mut Param<T>)) {
-        path.push("kernel");
-        f(path, &mut self.kernel);
-        path.pop();
-        if let Some(b) = &mut self.bias {
-            path.push("bias");
-            f(path, b);
-            path.pop();
-        }
     }
 }
 

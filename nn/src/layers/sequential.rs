@@ -8,16 +8,18 @@
 //!     .add(Dense::new(16, 1).activation(Activation::Sigmoid));
 //! assert_eq!(model.num_params(), 10 * 16 + 16 + 16 + 1);
 //! let names: Vec<String> = model.named_params().into_iter().map(|(n, _)| n).collect();
-//! assert_eq!(names, ["0.kernel", "0.bias", "1.kernel", "1.bias"]);
+//! assert_eq!(names, ["layers.0.kernel", "layers.0.bias", "layers.1.kernel", "layers.1.bias"]);
 //! let tape = Tape::no_grad();
 //! assert_eq!(model.forward(tape.constant(Tensor::zeros([3, 10]))).dims(), vec![3, 1]);
 //! ```
 
-use autodiff_core::{Float, Module, Param, ParamPath, Tape, Var};
+use autodiff_core::{Float, Tape, Var};
+use autodiff_macros::Module;
 
 use super::Layer;
 
-/// A stack of layers; parameters are named by the layer's index (`0.kernel`, `1.bias`, …).
+/// A stack of layers; parameters are named by the layer's index (`layers.0.kernel`, …).
+#[derive(Module)]
 pub struct Sequential<T: Float> {
     layers: Vec<Box<dyn Layer<T>>>,
 }
@@ -49,20 +51,6 @@ impl<T: Float> Sequential<T> {
     /// Whether there is no layer.
     pub fn is_empty(&self) -> bool {
         self.layers.is_empty()
-    }
-}
-
-impl<T: Float> Module<T> for Sequential<T> {
-    fn visit<'a>(&'a self, path: &mut ParamPath, f: &mut dyn FnMut(&ParamPath, &'a Param<T>)) {
-        self.layers.visit(path, f)
-    }
-
-    fn visit_mut(&mut self, path: &mut ParamPath, f: &mut dyn FnMut(&ParamPath, &mut Param<T>)) {
-        self.layers.visit_mut(path, f)
-    }
-
-    fn set_training(&mut self, training: bool) {
-        self.layers.set_training(training)
     }
 }
 

@@ -1,7 +1,7 @@
 //! Breast-cancer diagnosis (30 features, malignant = 0 / benign = 1): binary classification with
 //! standardization fitted on the training data only, L2-regularized kernels and dropout, as the
 //! course's regularization chapter does; early stopping on the validation loss keeps the best
-//! epoch's weights.
+//! epoch's weights, and a checkpoint callback saves them (safetensors).
 //!
 //! `cargo run --release --example breast_cancer`
 
@@ -12,7 +12,7 @@ use nn::data::{CsvOptions, Standardizer, load_csv, train_val_test_split};
 use nn::history_plot::plot_metric;
 use nn::metrics::Metric;
 use nn::optim::Optimizer;
-use nn::train::{EarlyStopping, FitOptions, Model, Validation};
+use nn::train::{EarlyStopping, FitOptions, Model, ModelCheckpoint, Validation};
 use nn::{Activation, Dense, Dropout, LastLayer, Regularizer, Sequential};
 
 fn main() -> Result<(), Box<dyn Error>> {
@@ -67,13 +67,23 @@ fn main() -> Result<(), Box<dyn Error>> {
     let mut stop = EarlyStopping::new("val_loss")
         .patience(10)
         .restore_best_weights(true);
+    let out = output_dir("breast_cancer");
+    std::fs::create_dir_all(&out)?;
+    let best_file = out.join("best.safetensors");
+    let mut checkpoint =
+        ModelCheckpoint::new(best_file.to_string_lossy()).save_best_only("val_loss");
     let options = FitOptions {
         epochs: 100,
         batch_size: 16,
         validation: Validation::Data(&val_x, &val_y),
         ..FitOptions::default()
     };
-    let history = model.fit(&train_x, &train_y, &options, &mut [&mut stop])?;
+    let history = model.fit(
+        &train_x,
+        &train_y,
+        &options,
+        &mut [&mut stop, &mut checkpoint],
+    )?;
     println!("{history}");
     match stop.stopped_epoch {
         Some(e) => println!(
@@ -93,7 +103,11 @@ fn main() -> Result<(), Box<dyn Error>> {
         test[0].1,
         100.0 * acc
     );
-    let out = output_dir("breast_cancer");
+    println!(
+        "best weights saved to {} ({} saves)",
+        best_file.display(),
+        checkpoint.saved.len()
+    );
     plot_metric(
         &history,
         "loss",

@@ -118,11 +118,11 @@ impl<T: Float> EarlyStopping<T> {
         self.restore_best = restore;
         self
     }
+}
 
-    /// Keras's `mode="auto"`: accuracies improve upwards, everything else downwards.
-    fn higher_is_better(&self) -> bool {
-        self.monitor.ends_with("acc") || self.monitor.ends_with("accuracy")
-    }
+/// Keras's `mode="auto"`: accuracies improve upwards, everything else downwards.
+pub(crate) fn higher_is_better(monitor: &str) -> bool {
+    monitor.ends_with("acc") || monitor.ends_with("accuracy")
 }
 
 impl<T: Float> Callback<T> for EarlyStopping<T> {
@@ -147,7 +147,7 @@ impl<T: Float> Callback<T> for EarlyStopping<T> {
         self.wait += 1;
         let improved = match self.best {
             None => true,
-            Some(best) if self.higher_is_better() => current - self.min_delta > best,
+            Some(best) if higher_is_better(&self.monitor) => current - self.min_delta > best,
             Some(best) => current + self.min_delta < best,
         };
         if improved {

@@ -1,5 +1,5 @@
 //! The Keras training workflow: [`Model`] (`fit`, `evaluate`, `predict`), [`History`],
-//! callbacks ([`EarlyStopping`]), and K-fold cross-validation ([`KFold`]).
+//! callbacks ([`EarlyStopping`], [`ModelCheckpoint`], a progress bar), and K-fold cross-validation ([`KFold`]).
 //!
 //! Training a tiny classifier:
 //!
@@ -47,12 +47,14 @@
 //! ```
 
 mod callbacks;
+mod checkpoint;
 mod history;
 mod kfold;
 mod model;
 mod progress;
 
 pub use callbacks::{Callback, CallbackError, Control, EarlyStopping, restore, snapshot};
+pub use checkpoint::ModelCheckpoint;
 pub use history::{History, Logs};
 pub use kfold::{CrossValidation, KFold};
 pub use model::{FitError, FitOptions, Model, Validation};

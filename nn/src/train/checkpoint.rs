@@ -1,0 +1,110 @@
+//! [`ModelCheckpoint`]: saves the model's parameters (safetensors, through
+//! [`autodiff_core::checkpoint`], atomically) at the end of every epoch, or only when the
+//! monitored value improves (`save_best_only`, Keras's mode "auto": accuracies up, the rest
+//! down). `{epoch}` in the file name becomes the 1-based epoch number.
+//!
+//! ```no_run
+//! use nn::train::ModelCheckpoint;
+//! let mut best = ModelCheckpoint::new("target/model.safetensors").save_best_only("val_loss");
+//! let mut every = ModelCheckpoint::new("target/model-{epoch}.safetensors");
+//! // model.fit(&x, &y, &options, &mut [&mut best, &mut every])?;
+//! ```
+
+use std::path::PathBuf;
+
+use autodiff_core::{Float, Module, checkpoint};
+
+use super::callbacks::higher_is_better;
+use super::{Callback, CallbackError, Control, Logs};
+
+/// Saves the model after epochs (all of them, or the best ones).
+pub struct ModelCheckpoint {
+    path: String,
+    best_only: Option<String>,
+    best: Option<f64>,
+    /// The files written so far, in order.
+    pub saved: Vec<PathBuf>,
+}
+
+impl ModelCheckpoint {
+    /// Saves to `path` after every epoch; `{epoch}` in it is replaced by the epoch number.
+    pub fn new(path: impl Into<String>) -> Self {
+        ModelCheckpoint {
+            path: path.into(),
+            best_only: None,
+            best: None,
+            saved: Vec::new(),
+        }
+    }
+
+    /// Saves only when `monitor` (such as `"val_loss"`) beats its best value so far.
+    pub fn save_best_only(mut self, monitor: impl Into<String>) -> Self {
+        self.best_only = Some(monitor.into());
+        self
+    }
+}
+
+impl<T: Float> Callback<T> for ModelCheckpoint {
+    fn on_epoch_end(
+        &mut self,
+        epoch: usize,
+        logs: &Logs,
+        model: &mut dyn Module<T>,
+    ) -> Result<Control, CallbackError> {
+        let fail = |message: String| CallbackError {
+            callback: "ModelCheckpoint",
+            message,
+        };
+        if let Some(monitor) = &self.best_only {
+            let Some(&(_, current)) = logs.iter().find(|(k, _)| k == monitor) else {
+                return Err(fail(format!(
+                    "no `{monitor}` in the logs (validation data missing?)"
+                )));
+            };
+            let better = match self.best {
+                None => true,
+                Some(best) if higher_is_better(monitor) => current > best,
+                Some(best) => current < best,
+            };
+            if !better {
+                return Ok(Control::Continue);
+            }
+            self.best = Some(current);
+        }
+        let path = PathBuf::from(self.path.replace("{epoch}", &(epoch + 1).to_string()));
+        checkpoint::save(&*model, &path).map_err(|e| fail(e.to_string()))?;
+        self.saved.push(path);
+        Ok(Control::Continue)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use autodiff_core::{Param, Tensor};
+
+    #[test]
+    fn best_only_keeps_the_best_epoch_and_every_epoch_numbers_files() {
+        let dir = std::env::temp_dir().join(format!("nn_checkpoint_{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let best_path = dir.join("best.safetensors");
+        let mut best = ModelCheckpoint::new(best_path.to_string_lossy()).save_best_only("val_loss");
+        let mut every = ModelCheckpoint::new(dir.join("e{epoch}.safetensors").to_string_lossy());
+        let mut p = Param::new(Tensor::from_vec(vec![0.0_f32], [1]));
+        for (epoch, loss) in [1.0, 0.5, 0.7].into_iter().enumerate() {
+            p.set(Tensor::from_vec(vec![epoch as f32], [1]));
+            let logs = vec![("val_loss".to_string(), loss)];
+            Callback::<f32>::on_epoch_end(&mut best, epoch, &logs, &mut p).unwrap();
+            Callback::<f32>::on_epoch_end(&mut every, epoch, &logs, &mut p).unwrap();
+        }
+        assert_eq!(best.saved.len(), 2);
+        assert_eq!(every.saved.last().unwrap(), &dir.join("e3.safetensors"));
+        let mut restored = Param::new(Tensor::from_vec(vec![9.0_f32], [1]));
+        checkpoint::load(&mut restored, &best_path).unwrap();
+        assert_eq!(restored.value().item(), 1.0);
+        let mut bad = ModelCheckpoint::new("/no/such/dir/m.safetensors");
+        let err = Callback::<f32>::on_epoch_end(&mut bad, 0, &vec![], &mut p).unwrap_err();
+        assert!(err.to_string().starts_with("ModelCheckpoint: "), "{err}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

@@ -92,7 +92,7 @@ impl<T: Float> Model<T> {
 
 /// The regression task: y = sin(x₀)·cos(x₁) on [-2, 2]².
 fn dataset(n: usize) -> (Tensor<f32>, Tensor<f32>) {
-    let x = Tensor::uniform([n, 2], -2.0, 2.0, 7);
+    let x = Tensor::<f32>::uniform([n, 2], -2.0, 2.0, 7);
     let y = Tensor::from_fn([n, 1], |i| {
         let (a, b) = (x.data()[2 * i], x.data()[2 * i + 1]);
         a.sin() * b.cos()
@@ -216,6 +216,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let file =
         std::env::temp_dir().join(format!("custom_layer-{}.safetensors", std::process::id()));
     checkpoint::save(&model, &file)?;
+    let bytes = std::fs::metadata(&file)?.len();
     let mut restored = Model::<f32>::new(2, 16, 3, 1234);
     checkpoint::load(&mut restored, &file)?;
     std::fs::remove_file(&file)?;
@@ -227,9 +228,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let identical = before.data() == after.data();
     assert!(identical, "the loaded model must compute the same outputs");
     println!(
-        "saved and loaded {} tensors ({} bytes of safetensors): outputs identical = {identical}",
+        "saved and loaded {} tensors ({bytes} bytes of safetensors): outputs identical = {identical}",
         model.named_params().len(),
-        model.num_params() * 4,
     );
     Ok(())
 }

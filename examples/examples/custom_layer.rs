@@ -110,7 +110,11 @@ fn check_gradients() {
 
     let model = Model::<f64>::new(2, 4, 2, 11);
     let input = Tensor::uniform([5, 2], -2.0, 2.0, 4);
-    gradcheck(|v| model.forward(v[0].tape(), v[0]), &[input.clone()]).expect("model input");
+    gradcheck(
+        |v| model.forward(v[0].tape(), v[0]),
+        std::slice::from_ref(&input),
+    )
+    .expect("model input");
 
     let loss = |m: &Model<f64>| {
         let tape = Tape::no_grad();

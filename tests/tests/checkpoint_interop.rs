@@ -30,7 +30,9 @@ fn net<T: Float>() -> Net<T> {
 }
 
 fn fixture(name: &str) -> std::path::PathBuf {
-    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(name)
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join(name)
 }
 
 /// weight[i, j] = i + j/8 and bias[j] = −j, as the script wrote them.
@@ -39,7 +41,9 @@ fn check_values<T: Float>(net: &Net<T>) {
         let v = p.value();
         let want: Vec<f64> = if name.ends_with("weight") {
             let cols = v.dims()[1];
-            (0..v.numel()).map(|k| (k / cols) as f64 + (k % cols) as f64 / 8.0).collect()
+            (0..v.numel())
+                .map(|k| (k / cols) as f64 + (k % cols) as f64 / 8.0)
+                .collect()
         } else {
             (0..v.numel()).map(|j| -(j as f64)).collect()
         };
@@ -66,6 +70,9 @@ fn python_f64_file_loads() {
 fn python_file_into_the_wrong_dtype_is_refused() {
     let mut n = net::<f64>();
     let err = checkpoint::load(&mut n, fixture("python_checkpoint.safetensors")).unwrap_err();
-    assert!(matches!(err, checkpoint::CheckpointError::Dtype { .. }), "{err}");
+    assert!(
+        matches!(err, checkpoint::CheckpointError::Dtype { .. }),
+        "{err}"
+    );
     assert!(n.head.weight.value().data().iter().all(|&x| x == 0.0));
 }

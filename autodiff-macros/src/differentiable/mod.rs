@@ -50,3 +50,6 @@ fn expand(item: &syn::ItemFn) -> syn::Result<TokenStream> {
     let op = op::op(item, &sig, &core);
     Ok(quote!(#kept #vjp #op))
 }
+
+#[cfg(test)]
+mod tests;

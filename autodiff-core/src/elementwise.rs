@@ -7,6 +7,9 @@ use std::borrow::Cow;
 use crate::{BackwardCx, Float, Shape, Tensor, Var};
 
 /// Runs `f` on the values of several variables of one tape, without copying them.
+///
+/// # Panics
+/// If `N` is 0, or if `f` records on the tape (the tape is borrowed).
 pub fn with_values<'t, T: Float, R, const N: usize>(
     vars: [Var<'t, T>; N],
     f: impl FnOnce([&Tensor<T>; N]) -> R,

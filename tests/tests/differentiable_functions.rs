@@ -125,6 +125,21 @@ fn plain_f32(x: f32) -> f32 {
     x.tanh() * 2 - x.sigmoid()
 }
 
+/// Visibility, a where-clause, a block, `_` patterns and an unused output of a nested call.
+#[differentiable]
+pub fn odds_and_ends<T>(x: T, y: T) -> T
+where
+    T: Float,
+{
+    let (c, _) = lstm_step(x, y, -1, 2.5e-1, x * y);
+    let (_, alias) = (c, y);
+    let inner = {
+        let z = alias - 3;
+        z * z
+    };
+    c / inner + std::f64::consts::PI * x
+}
+
 type Scalar = fn(&[f64]) -> Vec<f64>;
 type Vjp = fn(&[f64], &[f64]) -> Vec<f64>;
 

@@ -22,6 +22,7 @@ pub use error::CheckpointError;
 use std::collections::HashMap;
 use std::io::Write;
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use safetensors::tensor::TensorView;
 use safetensors::{Dtype, SafeTensors};
@@ -182,7 +183,10 @@ fn write_atomically(file: &Path, bytes: &[u8]) -> Result<(), CheckpointError> {
         .file_name()
         .map(|n| n.to_string_lossy())
         .unwrap_or_default();
-    let temp = file.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
+    // Unique per process and per call, so concurrent saves never share a temporary file.
+    static SAVES: AtomicU64 = AtomicU64::new(0);
+    let unique = SAVES.fetch_add(1, Ordering::Relaxed);
+    let temp = file.with_file_name(format!(".{name}.{}-{unique}.tmp", std::process::id()));
     let written = std::fs::File::create(&temp)
         .and_then(|mut f| f.write_all(bytes).and_then(|()| f.sync_all()))
         .and_then(|()| std::fs::rename(&temp, file));

@@ -21,14 +21,35 @@ use quote::{ToTokens, quote};
 
 use crate::paths::core_path;
 
-/// Expands `#[differentiable]` on `item`.
-pub(crate) fn expand(item: syn::ItemFn) -> syn::Result<TokenStream> {
+/// Expands `#[differentiable]` on `item`; on an error, the error and the function's signature
+/// with an unreachable body, so the error is not buried under errors at every call.
+pub(crate) fn expand_or_stub(item: syn::ItemFn) -> TokenStream {
+    expand(&item).unwrap_or_else(|error| {
+        let error = error.into_compile_error();
+        let syn::ItemFn {
+            attrs, vis, sig, ..
+        } = item;
+        quote! {
+            #error
+            #(#attrs)*
+            #[allow(unused_variables)]
+            #vis #sig {
+                ::core::unreachable!("#[differentiable] rejected this function")
+            }
+        }
+    })
+}
+
+fn expand(item: &syn::ItemFn) -> syn::Result<TokenStream> {
     let sig = signature::read(&item.sig)?;
     let function = lower::lower(&sig.inputs, &item.block, sig.outputs)?;
     let core = core_path();
     let mut cx = context::Cx::new(&function, core.clone(), sig.ty.to_token_stream());
-    let kept = functions::kept(&cx, &item, &sig);
-    let vjp = functions::vjp(&mut cx, &item, &sig);
-    let op = op::op(&item, &sig, &core);
+    let kept = functions::kept(&cx, item, &sig);
+    let vjp = functions::vjp(&mut cx, item, &sig);
+    let op = op::op(item, &sig, &core);
     Ok(quote!(#kept #vjp #op))
 }
+
+#[cfg(test)]
+mod tests;

@@ -67,6 +67,7 @@ fn where_bounds_float(input: &syn::DeriveInput, param: &syn::Ident) -> bool {
 pub(crate) fn with_bounds(
     input: &syn::DeriveInput,
     float: &syn::Type,
+    explicit: bool,
     fields: &[Field],
     core: &TokenStream,
 ) -> syn::Generics {
@@ -77,7 +78,9 @@ pub(crate) fn with_bounds(
         .filter(|name| quote!(#float).to_string() != *name)
         .collect();
     let predicates = &mut generics.make_where_clause().predicates;
-    predicates.push(syn::parse_quote!(#float: #core::Float));
+    if explicit {
+        predicates.push(syn::parse_quote!(#float: #core::Float));
+    }
     for field in fields {
         let ty = &field.ty;
         if mentions_any(quote!(#ty), &others) {

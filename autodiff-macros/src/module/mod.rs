@@ -23,8 +23,9 @@ pub(crate) fn derive(input: &syn::DeriveInput) -> syn::Result<TokenStream> {
     let core = core_path();
     let options = attrs::StructOptions::parse(&input.attrs)?;
     let fields = fields::visited(&data.fields)?;
+    let explicit = options.float.is_some();
     let float = generics::element_type(input, options.float)?;
-    let generics = generics::with_bounds(input, &float, &fields, &core);
+    let generics = generics::with_bounds(input, &float, explicit, &fields, &core);
     let (impl_generics, ty_generics, where_clause) = generics.split_for_impl();
     let name = &input.ident;
     let visit = visit::visit(&fields, &float, &core);

@@ -69,9 +69,10 @@ def main():
     model.build_vocab(corpus_file=a.corpus)
     total = model.corpus_total_words
     print(f"vocabulary: {len(model.wv)} words ({total} corpus words)")
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     model.train(corpus_file=a.corpus, total_words=total, epochs=a.iter)
-    dt = time.perf_counter() - t0
+    dt, cpu = time.perf_counter() - t0, time.process_time() - c0
+    print(f"training used {cpu:.2f} CPU s (all threads)")
     print(f"trained in {dt:.2f} s: {total * a.iter / dt:.0f} corpus words/s "
           f"({total * a.iter} corpus words, {a.threads} threads)")
     if a.save:

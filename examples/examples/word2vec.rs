@@ -222,7 +222,11 @@ fn train_and_report(
         vocab.corpus_words(),
         vocab.train_words()
     );
+    let cpu_before = process_cpu_seconds();
     let trained = word2vec::train(corpus, &vocab, config)?;
+    if let (Some(a), Some(b)) = (cpu_before, process_cpu_seconds()) {
+        println!("training used {:.2} CPU s (all threads)", b - a);
+    }
     let s = trained.stats;
     println!(
         "trained in {:.2} s: {:.0} corpus words/s ({} corpus words, {} effective words after \
@@ -234,6 +238,19 @@ fn train_and_report(
         s.effective_words as f64 / s.seconds
     );
     Ok((trained.vectors, s.words_per_sec()))
+}
+
+/// CPU seconds used so far by this process, all threads together: fields 14 and 15 (utime,
+/// stime) of `/proc/self/stat`, in Linux's clock ticks of 1/100 s. `None` where that file is absent.
+fn process_cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the parenthesised command name start with field 3.
+    let fields: Vec<&str> = stat
+        .get(stat.rfind(')')? + 1..)?
+        .split_whitespace()
+        .collect();
+    let ticks = |i: usize| fields.get(i - 3)?.parse::<f64>().ok();
+    Some((ticks(14)? + ticks(15)?) / 100.0)
 }
 
 fn save_vocab(corpus: &Path, config: &VocabConfig, path: &Path) -> Result<(), CliError> {

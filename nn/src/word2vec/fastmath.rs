@@ -18,10 +18,10 @@ impl Lcg {
         self.0
     }
 
-    /// A 32-bit draw (bits 16..48 of the state: the low bits of an LCG are weak).
+    /// A 32-bit draw: the high half of the state (the low bits of an LCG are weak).
     #[inline]
     pub fn next_u32(&mut self) -> u32 {
-        (self.next_u64() >> 16) as u32
+        (self.next_u64() >> 32) as u32
     }
 }
 
@@ -56,17 +56,16 @@ impl SigmoidTable {
     }
 }
 
-/// Dot product with eight independent partial sums, so the loop compiles to SIMD lanes (a single
-/// running sum would force sequential float additions).
+/// Dot product over fixed blocks of 16 with 16 independent partial sums, so the loop compiles to
+/// SIMD lanes (a single running sum would force sequential float additions).
 #[inline]
 pub fn dot(a: &[f32], b: &[f32]) -> f32 {
     let n = a.len().min(b.len());
-    let (a, b) = (&a[..n], &b[..n]);
-    let mut acc = [0.0f32; 8];
-    let (ca, cb) = (a.chunks_exact(8), b.chunks_exact(8));
-    let (ra, rb) = (ca.remainder(), cb.remainder());
-    for (x, y) in ca.zip(cb) {
-        for k in 0..8 {
+    let (ca, ra) = a[..n].as_chunks::<16>();
+    let (cb, rb) = b[..n].as_chunks::<16>();
+    let mut acc = [0.0f32; 16];
+    for (x, y) in ca.iter().zip(cb) {
+        for k in 0..16 {
             acc[k] += x[k] * y[k];
         }
     }

@@ -14,11 +14,12 @@ pub fn positive(dims: &[usize], seed: u64) -> Tensor<f64> {
 }
 
 /// Runs [`gradcheck`] and panics with `what` and the worst entry if it fails.
-pub fn check<F>(what: &str, f: F, inputs: &[Tensor<f64>])
+pub fn check<F>(what: &str, f: F, inputs: impl IntoIterator<Item = Tensor<f64>>)
 where
     F: for<'t> Fn(&[Var<'t, f64>]) -> Var<'t, f64>,
 {
-    if let Err(e) = gradcheck(f, inputs) {
+    let inputs: Vec<Tensor<f64>> = inputs.into_iter().collect();
+    if let Err(e) = gradcheck(f, &inputs) {
         panic!("{what}: {e}");
     }
 }

@@ -23,3 +23,8 @@ where
         panic!("{what}: {e}");
     }
 }
+
+/// The README's Rust code blocks, compiled and run as doc tests so the README cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;

@@ -7,6 +7,9 @@
 //! - [`Param`]: a trainable tensor that outlives tapes.
 //! - [`Backward`]: how any op, built in or user-defined, sends gradients back.
 //! - [`gradcheck`]: analytic gradients against central differences, in `f64`.
+//! - [`Module`]: a tree of parameters; [`checkpoint`] saves and loads one in safetensors format.
+//! - [`scalar`] and [`elementwise`]: the intrinsics and helpers that `#[differentiable]`
+//!   functions (from `autodiff-macros`) compile to.
 //!
 //! Fitting `y = 2x + 1` by gradient descent:
 //!
@@ -34,11 +37,14 @@
 //! assert!((b.value().item() - 1.0).abs() < 1e-3);
 //! ```
 
+pub mod checkpoint;
+pub mod elementwise;
 mod float;
 mod gradcheck;
 mod module;
 pub mod ops;
 mod param;
+pub mod scalar;
 mod shape;
 mod tape;
 mod tensor;

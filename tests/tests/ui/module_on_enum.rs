@@ -1,0 +1,14 @@
+use nn::{Module, Param};
+
+#[derive(Module)]
+enum Layer {
+    Dense(Param<f32>),
+}
+
+#[derive(Module)]
+union Bits {
+    a: u32,
+    b: f32,
+}
+
+fn main() {}

@@ -106,49 +106,52 @@ impl<T: Float> Module<T> for Param<T> {
 }
 
 /// Visits each item of a sequence under its index.
-macro_rules! sequence_module {
-    ($($ty:ty),*) => {$(
-        impl<T: Float, M: Module<T>> Module<T> for $ty {
-            fn visit<'a>(&'a self, path: &mut ParamPath, f: &mut dyn FnMut(&ParamPath, &'a Param<T>)) {
-                for (i, m) in self.iter().enumerate() {
-                    path.push(&i.to_string());
-                    m.visit(path, f);
-                    path.pop();
-                }
-            }
-
-            fn visit_mut(&mut self, path: &mut ParamPath, f: &mut dyn FnMut(&ParamPath, &mut Param<T>)) {
-                for (i, m) in self.iter_mut().enumerate() {
-                    path.push(&i.to_string());
-                    m.visit_mut(path, f);
-                    path.pop();
-                }
-            }
-
-            fn set_training(&mut self, training: bool) {
-                self.iter_mut().for_each(|m| m.set_training(training));
-            }
-        }
-    )*};
+fn visit_items<'a, T: Float, M: Module<T>>(
+    items: &'a [M],
+    path: &mut ParamPath,
+    f: &mut dyn FnMut(&ParamPath, &'a Param<T>),
+) {
+    for (i, m) in items.iter().enumerate() {
+        path.push(&i.to_string());
+        m.visit(path, f);
+        path.pop();
+    }
 }
 
-sequence_module!(Vec<M>);
+/// Visits each item of a sequence mutably under its index.
+fn visit_items_mut<T: Float, M: Module<T>>(
+    items: &mut [M],
+    path: &mut ParamPath,
+    f: &mut dyn FnMut(&ParamPath, &mut Param<T>),
+) {
+    for (i, m) in items.iter_mut().enumerate() {
+        path.push(&i.to_string());
+        m.visit_mut(path, f);
+        path.pop();
+    }
+}
 
-impl<T: Float, M: Module<T>, const N: usize> Module<T> for [M; N] {
+impl<T: Float, M: Module<T>> Module<T> for Vec<M> {
     fn visit<'a>(&'a self, path: &mut ParamPath, f: &mut dyn FnMut(&ParamPath, &'a Param<T>)) {
-        self.as_slice().iter().enumerate().for_each(|(i, m)| {
-            path.push(&i.to_string());
-            m.visit(path, f);
-            path.pop();
-        });
+        visit_items(self, path, f)
     }
 
     fn visit_mut(&mut self, path: &mut ParamPath, f: &mut dyn FnMut(&ParamPath, &mut Param<T>)) {
-        self.iter_mut().enumerate().for_each(|(i, m)| {
-            path.push(&i.to_string());
-            m.visit_mut(path, f);
-            path.pop();
-        });
+        visit_items_mut(self, path, f)
+    }
+
+    fn set_training(&mut self, training: bool) {
+        self.iter_mut().for_each(|m| m.set_training(training));
+    }
+}
+
+impl<T: Float, M: Module<T>, const N: usize> Module<T> for [M; N] {
+    fn visit<'a>(&'a self, path: &mut ParamPath, f: &mut dyn FnMut(&ParamPath, &'a Param<T>)) {
+        visit_items(self, path, f)
+    }
+
+    fn visit_mut(&mut self, path: &mut ParamPath, f: &mut dyn FnMut(&ParamPath, &mut Param<T>)) {
+        visit_items_mut(self, path, f)
     }
 
     fn set_training(&mut self, training: bool) {

@@ -1,1 +1,30 @@
 //! Cross-crate tests live in `tests/tests/`: gradient checks, reference fixtures, end-to-end runs.
+//! This library holds what they share: seeded inputs and a gradcheck that names the failing case.
+
+use autodiff_core::{Tensor, Var, gradcheck};
+
+/// Standard-normal `f64` values of the given shape, seeded.
+pub fn randn(dims: &[usize], seed: u64) -> Tensor<f64> {
+    Tensor::normal(dims, 0.0, 1.0, seed)
+}
+
+/// Values in `[0.5, 2)`, for functions defined only for positive inputs (ln, sqrt, powf, ÷).
+pub fn positive(dims: &[usize], seed: u64) -> Tensor<f64> {
+    Tensor::uniform(dims, 0.5, 2.0, seed)
+}
+
+/// Runs [`gradcheck`] and panics with `what` and the worst entry if it fails.
+pub fn check<F>(what: &str, f: F, inputs: impl IntoIterator<Item = Tensor<f64>>)
+where
+    F: for<'t> Fn(&[Var<'t, f64>]) -> Var<'t, f64>,
+{
+    let inputs: Vec<Tensor<f64>> = inputs.into_iter().collect();
+    if let Err(e) = gradcheck(f, &inputs) {
+        panic!("{what}: {e}");
+    }
+}
+
+/// The README's Rust code blocks, compiled and run as doc tests so the README cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;

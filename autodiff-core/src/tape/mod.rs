@@ -254,3 +254,53 @@ impl<T: Float> Tape<T> {
         Gradients::new(grads, params)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::{Param, Tape, Tensor};
+
+    #[test]
+    fn no_grad_tape_records_no_backward() {
+        let tape = Tape::no_grad();
+        let x = tape.var(Tensor::from_vec(vec![1.0_f64, 2.0], [2]));
+        let y = (x * x).sum();
+        assert!(!y.requires_grad());
+        assert_eq!(y.item(), 5.0);
+        assert!(y.backward().wrt(x).is_none());
+    }
+
+    #[test]
+    fn cleared_tape_is_reused() {
+        let mut tape = Tape::new();
+        let w = Param::new(Tensor::from_vec(vec![2.0_f64], [1]));
+        for _ in 0..2 {
+            let g = (tape.param(&w) * tape.param(&w)).sum().backward();
+            assert_eq!(g.param(&w).unwrap().data(), &[4.0]);
+            assert_eq!(tape.len(), 3, "the parameter is put on the tape once");
+            tape.clear();
+            assert!(tape.is_empty());
+        }
+    }
+
+    #[test]
+    fn intermediate_gradients_on_request_only() {
+        let tape = Tape::new();
+        let x = tape.var(Tensor::from_vec(vec![3.0_f64], [1]));
+        let hidden = (x * 2.0).retain_grad();
+        let dropped = hidden.exp();
+        let g = (dropped + hidden).sum().backward();
+        assert_eq!(g.wrt(hidden).unwrap().data(), &[6.0_f64.exp() + 1.0]);
+        assert!(g.wrt(dropped).is_none());
+    }
+
+    #[test]
+    fn frozen_params_and_constants_get_no_gradient() {
+        let tape = Tape::new();
+        let mut w = Param::new(Tensor::from_vec(vec![2.0_f64], [1]));
+        w.set_trainable(false);
+        let c = tape.constant(Tensor::from_vec(vec![5.0], [1]));
+        let y = (tape.param(&w) * c).sum();
+        assert!(!y.requires_grad());
+        assert!(y.backward().param(&w).is_none());
+    }
+}

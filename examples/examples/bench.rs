@@ -56,6 +56,7 @@ type Workload = (&'static str, fn() -> f64);
 const WORKLOADS: &[Workload] = &[
     ("tiny_ops_1000", tiny_ops_1000),
     ("matmul_512_gflops", matmul_512_gflops),
+    ("mlp_imdb_b512", examples::workloads::mlp_imdb_b512_step_ms),
 ];
 
 fn main() -> ExitCode {

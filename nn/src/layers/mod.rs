@@ -1,4 +1,4 @@
-//! Layers: [`Dense`], [`Dropout`], [`Activation`](crate::Activation) as a layer, and the
+//! Layers: [`Dense`], [`Dropout`], [`Activation`] as a layer, and the
 //! [`Sequential`] container. Each implements [`Layer`]: a [`Module`] with a forward pass.
 
 mod dense;

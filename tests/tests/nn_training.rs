@@ -140,3 +140,46 @@ fn kfold_histories_and_their_mean() {
         assert!((cv.mean.get("val_mae").unwrap()[e] - mean).abs() < 1e-12);
     }
 }
+
+#[test]
+fn reported_losses_include_the_keras_l2_penalty() {
+    use autodiff_core::Module;
+    use nn::Regularizer;
+    let (x, y) = data();
+    let build = |l2: Option<f64>| {
+        let mut dense = Dense::new(3, 1).seed(4);
+        if let Some(l) = l2 {
+            dense = dense.kernel_regularizer(Regularizer::L2(l));
+        }
+        Model::new(
+            Sequential::new().add(dense),
+            Loss::MeanSquaredError,
+            Optimizer::sgd(0.0),
+            vec![],
+        )
+    };
+    let (mut plain, mut penalized) = (build(None), build(Some(0.1)));
+    let opts = FitOptions {
+        epochs: 1,
+        validation: Validation::Data(&x, &y),
+        verbose: false,
+        ..FitOptions::default()
+    };
+    let hp = plain.fit(&x, &y, &opts, &mut []).unwrap();
+    let hr = penalized.fit(&x, &y, &opts, &mut []).unwrap();
+    let sum_sq: f64 = penalized.net.named_params()[0]
+        .1
+        .value()
+        .data()
+        .iter()
+        .map(|w| f64::from(w * w))
+        .sum();
+    for key in ["loss", "val_loss"] {
+        let extra = hr.get(key).unwrap()[0] - hp.get(key).unwrap()[0];
+        assert!(
+            (extra - 0.1 * sum_sq).abs() < 1e-5,
+            "{key}: {extra} vs {}",
+            0.1 * sum_sq
+        );
+    }
+}

@@ -75,7 +75,7 @@ mod train;
 mod vocab;
 
 pub use config::TrainConfig;
-pub use corpus::{MAX_SENTENCE_LEN, Token, WordReader};
+pub use corpus::{MAX_SENTENCE_LEN, MAX_WORD_BYTES, Token, WordReader};
 pub use error::Word2VecError;
 pub use eval::{
     AnalogyReport, AnalogySection, SectionScore, WordPair, WordSimReport, evaluate_analogies,

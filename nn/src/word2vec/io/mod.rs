@@ -148,7 +148,10 @@ mod tests {
         // Declares 3 words, holds 1.
         assert_eq!(binary_err(b"3 1\na \x00\x00\x80\x3f\n"), 11);
         // A huge header must fail cleanly, not allocate.
-        assert_eq!(binary_err(b"999999999999 999999\n"), 20);
+        assert_eq!(binary_err(b"999999999999 999999\n"), 0);
+        assert_eq!(binary_err(b"999999999999 2\n"), 15);
+        assert_eq!(binary_err(b"1 99999999999999999999\n"), 0);
+        assert_eq!(binary_err(b"1 18446744073709551615\n"), 0);
     }
 
     /// Files written by gensim 4.4 (note: its binary format has no newline after each vector):

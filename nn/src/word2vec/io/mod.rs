@@ -173,6 +173,37 @@ mod tests {
         }
     }
 
+    /// Truncations and byte flips of valid files, in both formats, must give `Ok` or a typed
+    /// error, never a panic.
+    #[test]
+    fn mangled_files_never_panic() {
+        let d = dir("mangled");
+        let mut state = 12345u64;
+        let mut next = || {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1);
+            (state >> 33) as usize
+        };
+        for (format, name) in [(Format::Text, "v.txt"), (Format::Binary, "v.bin")] {
+            let path = d.join(name);
+            save(&sample(), &path, format).unwrap();
+            let good = std::fs::read(&path).unwrap();
+            for _ in 0..300 {
+                let mut bytes = good[..next() % (good.len() + 1)].to_vec();
+                for _ in 0..next() % 3 {
+                    if !bytes.is_empty() {
+                        let i = next() % bytes.len();
+                        bytes[i] = next() as u8;
+                    }
+                }
+                std::fs::write(&path, &bytes).unwrap();
+                let _ = load(&path, format);
+            }
+        }
+        std::fs::remove_dir_all(&d).unwrap();
+    }
+
     #[test]
     fn missing_file_is_an_io_error() {
         let r = load(Path::new("/nonexistent/vectors.bin"), Format::Binary);

@@ -12,6 +12,8 @@
 //! ... --example word2vec -- analogy -vectors FILE A B C [N]        (A is to B as C is to ?)
 //! ... --example word2vec -- eval -vectors FILE [-questions FILE] [-wordsim FILE]
 //! ... --example word2vec -- plot -vectors FILE -output FILE.png|FILE.svg [-words w1,w2,...]
+//!         [-pairs 1]    (join words 1-2, 3-4, ... with a line; on by default for the default
+//!                        country,capital list)
 //! ```
 //!
 //! With no arguments it trains skip-gram on the shipped Wikipedia sample, prints neighbours of a
@@ -358,31 +360,49 @@ const COUNTRIES_CAPITALS: &str = "china,beijing,russia,moscow,japan,tokyo,turkey
     portugal,lisbon,egypt,cairo";
 
 fn plot(args: &[String]) -> Result<(), CliError> {
-    let a = Args::parse(args, &["vectors", "binary", "output", "words"])?;
+    let a = Args::parse(args, &["vectors", "binary", "output", "words", "pairs"])?;
     let kv = load_vectors(&a)?;
     let words = a.raw("words").unwrap_or(COUNTRIES_CAPITALS).to_string();
-    draw_words(&kv, &words, &a.path("output")?)
+    let pairs = a.flag01("pairs", a.raw("words").is_none())?;
+    draw_words(&kv, &words, pairs, &a.path("output")?)
 }
 
-fn draw_words(kv: &KeyedVectors, words: &str, out: &Path) -> Result<(), CliError> {
-    let known: Vec<&str> = words
-        .split(',')
-        .map(str::trim)
-        .filter(|w| kv.get(w).is_some())
-        .collect();
+/// Plots `words` (comma-separated) after PCA; with `pairs`, joins words 1-2, 3-4, ... by a line
+/// (a pair with an unknown word is left out whole).
+fn draw_words(kv: &KeyedVectors, words: &str, pairs: bool, out: &Path) -> Result<(), CliError> {
+    let all: Vec<&str> = words.split(',').map(str::trim).collect();
+    let known: Vec<&str> = if pairs {
+        all.chunks(2)
+            .filter(|p| p.len() == 2 && p.iter().all(|w| kv.get(w).is_some()))
+            .flatten()
+            .copied()
+            .collect()
+    } else {
+        all.into_iter().filter(|w| kv.get(w).is_some()).collect()
+    };
     if known.len() < 2 {
         return Err(CliError::Usage(
             "need at least two known words to plot".into(),
         ));
     }
     let rows: Vec<&[f32]> = known.iter().filter_map(|w| kv.get(w)).collect();
-    let points = pca_2d(&rows)
+    let xy: Vec<(f64, f64)> = pca_2d(&rows)
         .into_iter()
+        .map(|p| (p[0] as f64, p[1] as f64))
+        .collect();
+    let segments = if pairs {
+        xy.chunks(2).map(|p| (p[0], p[1])).collect()
+    } else {
+        Vec::new()
+    };
+    let points = xy
+        .iter()
         .zip(&known)
-        .map(|(p, w)| (p[0] as f64, p[1] as f64, w.to_string()))
+        .map(|(&(x, y), w)| (x, y, w.to_string()))
         .collect();
     Figure::new("word vectors, first two principal components")
         .labels("PC 1", "PC 2")
+        .segments(segments)
         .labelled_points(points)
         .save(out)?;
     println!("plotted {} words to {}", known.len(), out.display());
@@ -427,7 +447,7 @@ fn demo() -> Result<(), CliError> {
         source,
     })?;
     for name in ["countries.png", "countries.svg"] {
-        draw_words(&kv, COUNTRIES_CAPITALS, &out_dir.join(name))?;
+        draw_words(&kv, COUNTRIES_CAPITALS, true, &out_dir.join(name))?;
     }
     Ok(())
 }

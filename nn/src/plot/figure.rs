@@ -22,6 +22,11 @@ pub enum Series {
         /// The dots.
         points: Vec<(f64, f64)>,
     },
+    /// Unlabelled grey line segments `(from, to)`, e.g. joining related points.
+    Segments {
+        /// The segments' end points.
+        segments: Vec<((f64, f64), (f64, f64))>,
+    },
     /// Dots, each with a text label beside it.
     Labelled {
         /// `(x, y, label)` per dot.
@@ -82,6 +87,12 @@ impl Figure {
         self
     }
 
+    /// Adds grey segments joining pairs of points (not shown in the legend).
+    pub fn segments(mut self, segments: Vec<((f64, f64), (f64, f64))>) -> Self {
+        self.series.push(Series::Segments { segments });
+        self
+    }
+
     /// Adds labelled dots.
     pub fn labelled_points(mut self, points: Vec<(f64, f64, String)>) -> Self {
         self.series.push(Series::Labelled { points });
@@ -113,6 +124,9 @@ impl Figure {
         let pts = self.series.iter().flat_map(|s| -> Vec<(f64, f64)> {
             match s {
                 Series::Line { points, .. } | Series::Dots { points, .. } => points.clone(),
+                Series::Segments { segments } => {
+                    segments.iter().flat_map(|&(a, b)| [a, b]).collect()
+                }
                 Series::Labelled { points } => points.iter().map(|p| (p.0, p.1)).collect(),
             }
         });
@@ -144,6 +158,7 @@ mod tests {
             .labels("x", "y")
             .size(300, 200)
             .line("l", vec![(0.0, 0.0), (1.0, 2.0)])
+            .segments(vec![((0.0, 1.0), (0.5, 1.0))])
             .labelled_points(vec![(0.5, 1.0, "paris".into())]);
         fig.save(d.join("f.png")).unwrap();
         fig.save(d.join("f.svg")).unwrap();

@@ -92,6 +92,16 @@ fn draw<DB: DrawingBackend>(fig: &Figure, root: &DrawingArea<DB, Shift>) -> Resu
                     .legend(move |(x, y)| Circle::new((x + 10, y), 4, color.filled()));
                 legend = true;
             }
+            Series::Segments { segments } => {
+                let grey = RGBColor(150, 150, 150);
+                chart
+                    .draw_series(
+                        segments
+                            .iter()
+                            .map(|&(a, b)| PathElement::new(vec![a, b], grey.stroke_width(1))),
+                    )
+                    .map_err(e)?;
+            }
             Series::Labelled { points } => {
                 chart
                     .draw_series(points.iter().map(|(x, y, label)| {

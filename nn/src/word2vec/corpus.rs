@@ -12,6 +12,10 @@ use super::error::Word2VecError;
 /// Sentences longer than this are split, as gensim's `LineSentence` and `corpus_file` do.
 pub const MAX_SENTENCE_LEN: usize = 10_000;
 
+/// Longer words are cut to this many bytes (the original tool cuts at 100), so a file without
+/// whitespace cannot fill memory with one "word".
+pub const MAX_WORD_BYTES: usize = 1_000;
+
 /// What [`WordReader::next_token`] found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Token {
@@ -73,7 +77,9 @@ impl<R: BufRead> WordReader<R> {
                         }
                     }
                     _ => {
-                        word.push(b);
+                        if word.len() < MAX_WORD_BYTES {
+                            word.push(b);
+                        }
                         used += 1;
                     }
                 }
@@ -133,6 +139,11 @@ mod tests {
             ["a", "bb", "c", "\\n", "d", "\\n", "\\n", "e"]
         );
         assert_eq!(tokens(""), Vec::<String>::new());
+        let long = "x".repeat(MAX_WORD_BYTES + 5);
+        assert_eq!(
+            tokens(&format!("{long} y")),
+            ["x".repeat(MAX_WORD_BYTES), "y".into()]
+        );
     }
 
     #[test]

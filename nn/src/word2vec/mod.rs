@@ -43,6 +43,18 @@
 //! `KeyedVectors.load_word2vec_format("vectors.bin", binary=True)`, and files gensim saves with
 //! `save_word2vec_format` load here.
 //!
+//! # Where this differs from the original tool
+//!
+//! - No `</s>` token: line ends separate sentences but are not words (as gensim does), so saved
+//!   files have no `</s>` row.
+//! - Negative samples are drawn from an alias table with the exact unigram^0.75 law instead of
+//!   the original's 1e8-slot approximation of it (same law, in cache; see [`UnigramTable`]).
+//! - Sentences are split at 10 000 words (gensim's limit) rather than the original's 1 000.
+//! - Vocabulary ties are ordered by first appearance (the original's order of ties is
+//!   unspecified).
+//! - With more than one thread, Hogwild updates make runs differ slightly even with one seed, as
+//!   in the original and gensim; with one thread a seed gives the same vectors every time.
+//!
 //! The command-line front end, with the original tool's flags, is
 //! `cargo run --release --example word2vec -- -train FILE -output FILE ...`.
 
@@ -63,7 +75,7 @@ mod train;
 mod vocab;
 
 pub use config::TrainConfig;
-pub use corpus::{MAX_SENTENCE_LEN, Token, WordReader};
+pub use corpus::{MAX_SENTENCE_LEN, MAX_WORD_BYTES, Token, WordReader};
 pub use error::Word2VecError;
 pub use eval::{
     AnalogyReport, AnalogySection, SectionScore, WordPair, WordSimReport, evaluate_analogies,

@@ -444,6 +444,28 @@ mod tests {
     }
 
     #[test]
+    fn one_thread_and_one_seed_give_the_same_vectors() {
+        let dir = std::env::temp_dir().join(format!("w2v_seed_{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = corpus(&dir);
+        let vocab = Vocab::from_corpus(&path, &VocabConfig::default()).unwrap();
+        let config = TrainConfig {
+            threads: 1,
+            epochs: 1,
+            progress: false,
+            ..TrainConfig::default()
+        };
+        let a = train(&path, &vocab, &config).unwrap().vectors;
+        let b = train(&path, &vocab, &config).unwrap().vectors;
+        let c = train(&path, &vocab, &TrainConfig { seed: 2, ..config })
+            .unwrap()
+            .vectors;
+        assert_eq!(a.vectors(), b.vectors());
+        assert_ne!(a.vectors(), c.vectors());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
     fn bad_config_and_missing_file_are_errors() {
         let vocab = Vocab::from_counts([("a".to_string(), 5)], 5, &VocabConfig::default()).unwrap();
         let config = TrainConfig {

@@ -49,6 +49,12 @@ pub(super) fn read(
     let header = std::str::from_utf8(&bytes).map_err(|_| err(0, "header is not text".into()))?;
     let (count, dim) = parse_header(header).map_err(|m| err(0, m))?;
     let mut offset = bytes.len() as u64;
+    if (dim as u64).saturating_mul(4) > file_len {
+        return Err(err(
+            0,
+            format!("header DIM = {dim} is larger than the whole file allows"),
+        ));
+    }
     // Never trust the header for an allocation: a float takes 4 bytes of the file.
     let capacity = count.saturating_mul(dim).min((file_len / 4) as usize);
     let mut vectors = Vec::with_capacity(capacity);

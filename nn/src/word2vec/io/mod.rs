@@ -148,7 +148,10 @@ mod tests {
         // Declares 3 words, holds 1.
         assert_eq!(binary_err(b"3 1\na \x00\x00\x80\x3f\n"), 11);
         // A huge header must fail cleanly, not allocate.
-        assert_eq!(binary_err(b"999999999999 999999\n"), 20);
+        assert_eq!(binary_err(b"999999999999 999999\n"), 0);
+        assert_eq!(binary_err(b"999999999999 2\n"), 15);
+        assert_eq!(binary_err(b"1 99999999999999999999\n"), 0);
+        assert_eq!(binary_err(b"1 18446744073709551615\n"), 0);
     }
 
     /// Files written by gensim 4.4 (note: its binary format has no newline after each vector):
@@ -168,6 +171,37 @@ mod tests {
             assert_eq!(kv.get("naïve").unwrap(), [1e-3, 2.0, -0.0625]);
             assert_eq!(kv.get("café").unwrap(), [7.0, 8.0, 9.5]);
         }
+    }
+
+    /// Truncations and byte flips of valid files, in both formats, must give `Ok` or a typed
+    /// error, never a panic.
+    #[test]
+    fn mangled_files_never_panic() {
+        let d = dir("mangled");
+        let mut state = 12345u64;
+        let mut next = || {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1);
+            (state >> 33) as usize
+        };
+        for (format, name) in [(Format::Text, "v.txt"), (Format::Binary, "v.bin")] {
+            let path = d.join(name);
+            save(&sample(), &path, format).unwrap();
+            let good = std::fs::read(&path).unwrap();
+            for _ in 0..300 {
+                let mut bytes = good[..next() % (good.len() + 1)].to_vec();
+                for _ in 0..next() % 3 {
+                    if !bytes.is_empty() {
+                        let i = next() % bytes.len();
+                        bytes[i] = next() as u8;
+                    }
+                }
+                std::fs::write(&path, &bytes).unwrap();
+                let _ = load(&path, format);
+            }
+        }
+        std::fs::remove_dir_all(&d).unwrap();
     }
 
     #[test]

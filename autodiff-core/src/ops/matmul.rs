@@ -5,6 +5,7 @@
 //! swapped strides, so no transpose is ever copied; an operand shared by every batch gets the
 //! sum of the batches' gradients.
 
+use super::gemm;
 use crate::{BackwardCx, Float, Shape, Tensor, Var};
 
 /// The sizes of a product `batch × ([m, k] · [k, n])` and which operands carry the batch.
@@ -87,43 +88,6 @@ impl Product {
     }
 }
 
-/// `c ← a·b + beta·c` where each operand is a slice starting at its matrix and its
-/// `[row, column]` strides.
-fn gemm<T: Float>(
-    (m, k, n): (usize, usize, usize),
-    (a, a_strides): (&[T], [isize; 2]),
-    (b, b_strides): (&[T], [isize; 2]),
-    beta: T,
-    (c, c_strides): (&mut [T], [isize; 2]),
-) {
-    let span = |rows: usize, cols: usize, [rs, cs]: [isize; 2]| {
-        if rows == 0 || cols == 0 {
-            0
-        } else {
-            (rows - 1) * rs as usize + (cols - 1) * cs as usize + 1
-        }
-    };
-    assert!(a.len() >= span(m, k, a_strides) && b.len() >= span(k, n, b_strides));
-    assert!(c.len() >= span(m, n, c_strides));
-    // SAFETY: the asserts above keep every addressed element inside its slice, and `c` is a
-    // unique borrow, so it aliases neither input.
-    unsafe {
-        T::gemm(
-            m,
-            k,
-            n,
-            T::one(),
-            a.as_ptr(),
-            a_strides,
-            b.as_ptr(),
-            b_strides,
-            beta,
-            c.as_mut_ptr(),
-            c_strides,
-        )
-    }
-}
-
 impl<T: Float> Tensor<T> {
     /// The matrix product; 3-D operands are batches of matrices.
     ///
@@ -137,10 +101,10 @@ impl<T: Float> Tensor<T> {
         p.for_each_gemm(|rows, ao, bo, co| {
             gemm(
                 (rows, k, n),
-                (&self.data()[ao..], [k as isize, 1]),
-                (&other.data()[bo..], [n as isize, 1]),
+                (&self.data()[ao..], [k, 1]),
+                (&other.data()[bo..], [n, 1]),
                 T::zero(),
-                (&mut c[co..], [n as isize, 1]),
+                (&mut c[co..], [n, 1]),
             )
         });
         Tensor::from_parts(shape, c)
@@ -157,7 +121,7 @@ impl<'t, T: Float> Var<'t, T> {
             .record(value, &[self, other], |cx: &mut BackwardCx<T>| {
                 let (a, b, g) = (cx.input(0), cx.input(1), cx.grad_output());
                 let p = Product::of(a.shape(), b.shape());
-                let (k, n) = (p.k as isize, p.n as isize);
+                let (k, n) = (p.k, p.n);
                 if cx.needs_grad(0) {
                     let da = cx.grad_mut(0).data_mut();
                     p.for_each_gemm(|rows, ao, bo, co| {

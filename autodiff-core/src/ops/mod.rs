@@ -5,6 +5,7 @@
 
 mod arithmetic;
 mod compare;
+mod gemm;
 mod layout;
 mod matmul;
 mod reduce;
@@ -12,4 +13,5 @@ mod slicing;
 mod softmax;
 mod unary;
 
+pub use gemm::gemm;
 pub use unary::UnaryFn;

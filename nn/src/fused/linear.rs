@@ -8,7 +8,7 @@
 
 use autodiff_core::{BackwardCx, Float, Tensor, Var};
 
-use super::gemm::gemm;
+use autodiff_core::ops::gemm;
 
 /// `x·W + b` along the last axis of `x`, as one tape node.
 ///

@@ -4,7 +4,6 @@
 //! - [`linear_sparse`]: the same for a [`SparseRows`] input (multi-hot text), touching only the
 //!   non-zeros.
 
-mod gemm;
 mod linear;
 mod sparse;
 

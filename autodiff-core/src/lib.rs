@@ -37,6 +37,7 @@
 //! assert!((b.value().item() - 1.0).abs() < 1e-3);
 //! ```
 
+pub mod atomic_file;
 pub mod checkpoint;
 pub mod elementwise;
 mod float;

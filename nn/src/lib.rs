@@ -100,7 +100,6 @@
 //! ```
 
 pub mod activations;
-pub mod atomic_file;
 pub mod data;
 pub mod fused;
 pub mod history_plot;
@@ -122,6 +121,6 @@ pub use layers::{Dense, Dropout, Layer, Sequential};
 pub use regularizers::Regularizer;
 
 pub use autodiff_core;
-pub use autodiff_core::checkpoint;
 pub use autodiff_core::{Float, Module, Param, ParamPath, Tape, Tensor, Var, gradcheck};
+pub use autodiff_core::{atomic_file, checkpoint};
 pub use autodiff_macros::{Module, differentiable};

@@ -22,7 +22,6 @@ pub use error::CheckpointError;
 use std::collections::HashMap;
 use std::io::Write;
 use std::path::Path;
-use std::sync::atomic::{AtomicU64, Ordering};
 
 use safetensors::tensor::TensorView;
 use safetensors::{Dtype, SafeTensors};
@@ -175,25 +174,12 @@ fn from_le_bytes<T: Float>(bytes: &[u8]) -> Vec<T> {
 
 /// Writes `bytes` to a temporary file beside `file`, then renames it over `file`.
 fn write_atomically(file: &Path, bytes: &[u8]) -> Result<(), CheckpointError> {
-    let io = |source| CheckpointError::Io {
-        file: file.to_path_buf(),
-        source,
-    };
-    let name = file
-        .file_name()
-        .map(|n| n.to_string_lossy())
-        .unwrap_or_default();
-    // Unique per process and per call, so concurrent saves never share a temporary file.
-    static SAVES: AtomicU64 = AtomicU64::new(0);
-    let unique = SAVES.fetch_add(1, Ordering::Relaxed);
-    let temp = file.with_file_name(format!(".{name}.{}-{unique}.tmp", std::process::id()));
-    let written = std::fs::File::create(&temp)
-        .and_then(|mut f| f.write_all(bytes).and_then(|()| f.sync_all()))
-        .and_then(|()| std::fs::rename(&temp, file));
-    if written.is_err() {
-        let _ = std::fs::remove_file(&temp);
-    }
-    written.map_err(io)
+    crate::atomic_file::write_atomically(file, |out| out.write_all(bytes)).map_err(|source| {
+        CheckpointError::Io {
+            file: file.to_path_buf(),
+            source,
+        }
+    })
 }
 
 #[cfg(test)]

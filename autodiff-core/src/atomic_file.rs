@@ -4,15 +4,19 @@
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 
-/// The temporary name used while `path` is being written: `.tmp.PID.NAME` in the same directory
-/// (same file system, so the final rename is atomic; same extension, for writers that look at it).
+/// A fresh temporary name for writing `path`: `.tmp.PID-N.NAME` in the same directory (same file
+/// system, so the final rename is atomic; same extension, for writers that look at it), unique
+/// per process and per call, so concurrent writes never share a temporary file.
 pub fn temp_path(path: &Path) -> PathBuf {
+    static WRITES: AtomicU64 = AtomicU64::new(0);
+    let unique = WRITES.fetch_add(1, Ordering::Relaxed);
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    path.with_file_name(format!(".tmp.{}.{name}", std::process::id()))
+    path.with_file_name(format!(".tmp.{}-{unique}.{name}", std::process::id()))
 }
 
 /// Writes `path` through `fill`, atomically: on any error the temporary file is removed and
@@ -53,7 +57,8 @@ mod tests {
         });
         assert!(err.is_err());
         assert_eq!(std::fs::read(&path).unwrap(), b"old");
-        assert!(!temp_path(&path).exists());
+        let leftovers = std::fs::read_dir(&dir).unwrap().count();
+        assert_eq!(leftovers, 1, "only the target remains");
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -112,6 +112,12 @@ fn seeds(cx: &Cx, adjoints: &[Option<Ident>]) -> Vec<TokenStream> {
 }
 
 /// `let (g1, _, g2) = f_vjp(args.., seeds..);` for a call of another differentiable function.
+///
+/// `f_vjp` is found by name, so calling a function that is not `#[differentiable]` is rustc's
+/// "cannot find function `f_vjp`" at the call. A trait-bound check with our own message could
+/// only add a second error after that one (a missing name is an error whatever else is
+/// generated), and a marker impl that `#[differentiable]` would emit for a core type breaks the
+/// orphan rule in user crates.
 fn call(
     cx: &mut Cx,
     path: &syn::Path,

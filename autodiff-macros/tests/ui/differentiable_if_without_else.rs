@@ -1,4 +1,5 @@
-use nn::{Float, differentiable};
+use autodiff_core::Float;
+use autodiff_macros::differentiable;
 
 #[differentiable]
 fn clipped<T: Float>(x: T) -> T {

@@ -1,4 +1,5 @@
-use nn::{Module, Param};
+use autodiff_core::Param;
+use autodiff_macros::Module;
 
 #[derive(Module)]
 struct Fixed {

@@ -1,4 +1,5 @@
-use nn::{Float, Module, Param};
+use autodiff_core::{Float, Param};
+use autodiff_macros::Module;
 
 #[derive(Module)]
 struct Dense<T: Float> {

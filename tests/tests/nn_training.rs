@@ -183,3 +183,62 @@ fn reported_losses_include_the_keras_l2_penalty() {
         );
     }
 }
+
+#[test]
+fn validation_split_sizes_follow_keras_floor() {
+    // Keras trains on ⌊7·(1 − 0.2)⌋ = 5 rows and validates on the last 2 (not round(1.4) = 1).
+    let (x, y) = data();
+    let (x, y) = (x.narrow(0, 0, 7), y.narrow(0, 0, 7));
+    let mut m = model(0.0);
+    let opts = FitOptions {
+        validation: Validation::Split(0.2),
+        verbose: false,
+        ..FitOptions::default()
+    };
+    let h = m.fit(&x, &y, &opts, &mut []).unwrap();
+    let last_two = m
+        .evaluate(&x.narrow(0, 5, 2), &y.narrow(0, 5, 2), 32)
+        .unwrap();
+    assert!((h.get("val_loss").unwrap()[0] - last_two[0].1).abs() < 1e-6);
+}
+
+#[test]
+fn early_stopping_restores_the_best_weights_when_every_epoch_runs() {
+    // Validating against −y, the validation loss climbs as the model learns y; patience 100
+    // never stops, yet the best epoch's weights are back at the end, as Keras 3 does in
+    // on_train_end.
+    let (x, y) = data();
+    let vx = x.narrow(0, 80, 20);
+    let vy = Tensor::from_fn([20, 1], |i| -y.get(&[80 + i, 0]));
+    let mut m = model(0.05);
+    let mut stop = EarlyStopping::new("val_loss")
+        .patience(100)
+        .restore_best_weights(true);
+    let opts = FitOptions {
+        epochs: 5,
+        validation: Validation::Data(&vx, &vy),
+        verbose: false,
+        ..FitOptions::default()
+    };
+    let h = m.fit(&x, &y, &opts, &mut [&mut stop]).unwrap();
+    let val = h.get("val_loss").unwrap();
+    let best = val.iter().copied().fold(f64::INFINITY, f64::min);
+    assert!(stop.stopped_epoch.is_none() && best < val[4], "{h}");
+    let now = m.evaluate(&vx, &vy, 32).unwrap()[0].1;
+    assert!((now - best).abs() < 1e-6 * best.max(1.0), "{now} vs {best}");
+}
+
+#[test]
+fn evaluate_leaves_training_only_layers_off() {
+    use nn::{Dropout, Layer};
+    let x = Tensor::<f32>::ones([4, 50]);
+    let mut m = Model::new(
+        Sequential::new().add(Dropout::new(0.5, 1)),
+        Loss::MeanSquaredError,
+        Optimizer::sgd(0.1),
+        vec![],
+    );
+    m.evaluate(&x, &x, 32).unwrap();
+    let tape = autodiff_core::Tape::no_grad();
+    assert_eq!(m.net.forward(tape.constant(x.clone())).value(), x);
+}

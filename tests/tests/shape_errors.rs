@@ -89,3 +89,18 @@ fn try_from_vec_returns_a_typed_error() {
         "5 values do not fill shape [2, 3] (6 elements)"
     );
 }
+
+#[test]
+#[should_panic(expected = "linear: input [8, 5], kernel [4, 3]: the input's last axis must be 4")]
+fn dense_with_the_wrong_input_width() {
+    use nn::{Dense, Layer};
+    let tape = Tape::new();
+    let _ = Dense::<f32>::new(4, 3).forward(tape.constant(zeros(&[8, 5])));
+}
+
+#[test]
+#[should_panic(expected = "binary_crossentropy: prediction [8, 1] and target [8] differ in shape")]
+fn loss_with_mismatched_shapes() {
+    let tape = Tape::new();
+    let _ = nn::losses::binary_crossentropy(tape.var(zeros(&[8, 1])), tape.constant(zeros(&[8])));
+}

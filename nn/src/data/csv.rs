@@ -321,4 +321,44 @@ mod tests {
             matches!(err, DataError::Io { .. }) && err.to_string().starts_with("/no/such/file.csv")
         );
     }
+
+    #[test]
+    fn malformed_files_are_typed_errors_never_panics() {
+        let opts = CsvOptions {
+            header: true,
+            ..CsvOptions::default()
+        };
+        let bad_utf8 = write("utf8.csv", "a,b\n1,2\n");
+        std::fs::write(&bad_utf8, b"a,b\n1,2\n\xff,3\n").unwrap();
+        let err = load_csv(&bad_utf8, &opts).unwrap_err();
+        assert!(matches!(err, DataError::Csv { line: Some(3), .. }), "{err}");
+        let err = load_csv(write("quote.csv", "a,b\n1,2\n\"3,4\n"), &opts).unwrap_err();
+        assert!(matches!(err, DataError::Ragged { line: 3, .. }), "{err}");
+        let header_only = load_csv(write("header.csv", "a,b\n"), &opts).unwrap_err();
+        assert!(matches!(header_only, DataError::Empty { .. }));
+        // a truncated gzip stream
+        let gz = write("cut.csv.gz", "");
+        let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        std::io::Write::write_all(&mut enc, "1,2\n3,4\n".repeat(50).as_bytes()).unwrap();
+        let bytes = enc.finish().unwrap();
+        std::fs::write(&gz, &bytes[..bytes.len() / 2]).unwrap();
+        assert!(load_csv(&gz, &CsvOptions::default()).is_err());
+        // every truncation and a byte flip at every position: Ok or a typed error
+        let text = b"x,y,z\n1.5,-2,3e1\n\"4\",NaN,6\n7,8,9\n";
+        let path = write("mangled.csv", "");
+        for cut in 0..text.len() {
+            std::fs::write(&path, &text[..cut]).unwrap();
+            let _ = load_csv(&path, &opts);
+        }
+        for i in 0..text.len() {
+            for flip in [0x01, 0x22, 0x80, 0xff] {
+                let mut bytes = text.to_vec();
+                bytes[i] ^= flip;
+                std::fs::write(&path, &bytes).unwrap();
+                if let Err(e) = load_csv(&path, &opts) {
+                    assert!(e.to_string().starts_with(&path.display().to_string()));
+                }
+            }
+        }
+    }
 }

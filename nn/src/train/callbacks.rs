@@ -3,7 +3,7 @@
 //! EarlyStopping follows Keras 3: an epoch improves when the monitored value beats the best by
 //! more than `min_delta` (lower for losses and errors, higher for accuracies); after `patience`
 //! epochs without improvement training stops, and with `restore_best_weights` the weights of the
-//! best epoch are put back.
+//! best epoch are put back when training ends, whether it stopped early or ran every epoch.
 
 use autodiff_core::{Float, Module, ParamPath, Tensor};
 
@@ -44,6 +44,12 @@ pub trait Callback<T: Float> {
         logs: &Logs,
         model: &mut dyn Module<T>,
     ) -> Result<Control, CallbackError>;
+
+    /// Called once when `fit` ends (after the last epoch run, early stop or not).
+    fn on_train_end(&mut self, model: &mut dyn Module<T>) -> Result<(), CallbackError> {
+        let _ = model;
+        Ok(())
+    }
 }
 
 /// The values of every parameter, in visiting order.
@@ -113,7 +119,8 @@ impl<T: Float> EarlyStopping<T> {
         self
     }
 
-    /// Whether to put back the best epoch's weights when stopping.
+    /// Whether to put back the best epoch's weights when training ends (Keras 3 does so whether
+    /// or not training stopped early).
     pub fn restore_best_weights(mut self, restore: bool) -> Self {
         self.restore_best = restore;
         self
@@ -161,12 +168,16 @@ impl<T: Float> Callback<T> for EarlyStopping<T> {
         }
         if self.wait >= self.patience && epoch > 0 {
             self.stopped_epoch = Some(epoch);
-            if let Some(best) = &self.best_weights {
-                restore(model, best);
-            }
             return Ok(Control::Stop);
         }
         Ok(Control::Continue)
+    }
+
+    fn on_train_end(&mut self, model: &mut dyn Module<T>) -> Result<(), CallbackError> {
+        if let Some(best) = &self.best_weights {
+            restore(model, best);
+        }
+        Ok(())
     }
 }
 
@@ -194,6 +205,7 @@ mod tests {
                 break;
             }
         }
+        stop.on_train_end(&mut p).unwrap();
         // 0.495 is not better than 0.5 by more than 0.01: epochs 2 and 3 wait, 3 stops.
         assert_eq!(
             controls,
@@ -222,5 +234,23 @@ mod tests {
             .on_epoch_end(3, &vec![("loss".into(), 1.0)], &mut p)
             .unwrap_err();
         assert!(err.to_string().contains("no `val_acc`"), "{err}");
+    }
+
+    #[test]
+    fn best_weights_come_back_even_without_an_early_stop() {
+        // Keras 3 restores in on_train_end, so a run that uses every epoch ends on the best.
+        let mut p = Param::new(Tensor::from_vec(vec![0.0_f64], [1]));
+        let mut stop = EarlyStopping::new("val_loss")
+            .patience(10)
+            .restore_best_weights(true);
+        for (epoch, l) in [1.0, 0.5, 0.7].into_iter().enumerate() {
+            p.set(Tensor::from_vec(vec![epoch as f64], [1]));
+            let c = stop
+                .on_epoch_end(epoch, &vec![("val_loss".into(), l)], &mut p)
+                .unwrap();
+            assert_eq!(c, Control::Continue);
+        }
+        stop.on_train_end(&mut p).unwrap();
+        assert_eq!((stop.stopped_epoch, p.value().item()), (None, 1.0));
     }
 }

@@ -24,7 +24,8 @@ pub enum Validation<'a, T: Float> {
     /// No validation.
     #[default]
     None,
-    /// This fraction of the rows, taken from the end before shuffling.
+    /// This fraction of the rows, taken from the end before shuffling; as in Keras the first
+    /// ⌊n·(1 − fraction)⌋ rows train and the rest validate.
     Split(f64),
     /// Separate inputs and targets.
     Data(&'a Tensor<T>, &'a Tensor<T>),
@@ -193,10 +194,12 @@ impl<T: Float, N: Layer<T>> Model<T, N> {
                 (x, y, Some((vx, vy)))
             }
             Validation::Split(fraction) => {
-                let n_val = (n as f64 * fraction).round() as usize;
-                if !(0.0..1.0).contains(&fraction) || n_val == 0 || n_val >= n {
+                // Keras: the training part is ⌊n·(1 − fraction)⌋ rows, the validation part the rest.
+                let n_train = (n as f64 * (1.0 - fraction)).floor() as usize;
+                if !(0.0..1.0).contains(&fraction) || n_train == 0 || n_train >= n {
                     return Err(FitError::BadSplit(fraction));
                 }
+                let n_val = n - n_train;
                 let (tx, vx) = (x.narrow(0, 0, n - n_val), x.narrow(0, n - n_val, n_val));
                 let (ty, vy) = (y.narrow(0, 0, n - n_val), y.narrow(0, n - n_val, n_val));
                 split = [tx, ty, vx, vy];
@@ -246,6 +249,9 @@ impl<T: Float, N: Layer<T>> Model<T, N> {
             }
         }
         self.net.set_training(false);
+        for cb in callbacks.iter_mut() {
+            cb.on_train_end(&mut self.net).map_err(FitError::Callback)?;
+        }
         Ok(history)
     }
 
@@ -267,7 +273,8 @@ impl<T: Float, N: Layer<T>> Model<T, N> {
         totals.add(loss, &pred, y, &self.metrics);
     }
 
-    /// The loss and metrics on `x`, `y` (training-only layers off), logged under their names.
+    /// The loss and metrics on `x`, `y`, logged under their names. Training-only layers are
+    /// switched off and stay off, as after `fit`.
     pub fn evaluate(
         &mut self,
         x: &Tensor<T>,
@@ -299,7 +306,6 @@ impl<T: Float, N: Layer<T>> Model<T, N> {
             }
             totals.add(loss.item(), &pred.value(), &by, &self.metrics);
         }
-        self.net.set_training(true);
         totals.logs(prefix, &self.metrics)
     }
 

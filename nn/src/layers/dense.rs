@@ -12,6 +12,7 @@
 //! ```
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use autodiff_core::{Float, Param, Tape, Var};
 use autodiff_macros::Module;
@@ -39,16 +40,21 @@ pub struct Dense<T: Float> {
 }
 
 impl<T: Float> Dense<T> {
-    /// A layer from `inputs` to `units` features: glorot_uniform kernel (seed 0), zero bias,
-    /// no activation.
+    /// A layer from `inputs` to `units` features: glorot_uniform kernel, zero bias, no
+    /// activation. Each new layer draws its kernel with the next seed of a process-wide counter
+    /// (0, 1, 2, … in construction order), so two layers never start with the same weights and a
+    /// program that builds its layers in the same order gets the same weights every run;
+    /// [`Dense::seed`] fixes the seed.
     pub fn new(inputs: usize, units: usize) -> Self {
+        static NEXT_SEED: AtomicU64 = AtomicU64::new(0);
+        let seed = NEXT_SEED.fetch_add(1, Ordering::Relaxed);
         Dense {
-            kernel: Param::new(Initializer::GlorotUniform.init(&[inputs, units], 0)),
-            bias: Some(Param::new(Initializer::Zeros.init(&[units], 0))),
+            kernel: Param::new(Initializer::GlorotUniform.init(&[inputs, units], seed)),
+            bias: Some(Param::new(Initializer::Zeros.init(&[units], seed))),
             activation: Activation::Linear,
             regularizer: None,
             kernel_init: Initializer::GlorotUniform,
-            seed: 0,
+            seed,
         }
     }
 
@@ -108,5 +114,21 @@ impl<T: Float> Layer<T> for Dense<T> {
     fn penalty<'t>(&self, tape: &'t Tape<T>) -> Option<Var<'t, T>> {
         self.regularizer
             .map(|r| r.penalty(tape.param(&self.kernel)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unseeded_layers_start_from_different_weights_and_seeded_ones_repeat() {
+        let (a, b) = (Dense::<f32>::new(3, 3), Dense::<f32>::new(3, 3));
+        assert_ne!(a.kernel.value(), b.kernel.value());
+        let (c, d) = (
+            Dense::<f32>::new(3, 3).seed(7),
+            Dense::<f32>::new(3, 3).seed(7),
+        );
+        assert_eq!(c.kernel.value(), d.kernel.value());
     }
 }

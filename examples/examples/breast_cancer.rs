@@ -9,7 +9,7 @@ use std::error::Error;
 
 use examples::{data_dir, output_dir};
 use nn::data::{CsvOptions, Standardizer, load_csv, train_val_test_split};
-use nn::history_plot::plot_metric;
+use nn::history_plot::plot_loss_and_metric;
 use nn::metrics::Metric;
 use nn::optim::Optimizer;
 use nn::train::{EarlyStopping, FitOptions, Model, ModelCheckpoint, Validation};
@@ -108,18 +108,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         best_file.display(),
         checkpoint.saved.len()
     );
-    plot_metric(
-        &history,
-        "loss",
-        "Training and validation loss",
-        out.join("loss"),
-    )?;
-    plot_metric(
-        &history,
-        "acc",
-        "Training and validation accuracy",
-        out.join("acc"),
-    )?;
+    plot_loss_and_metric(&history, "acc", &out)?;
     println!("plots in {}", out.display());
     Ok(())
 }

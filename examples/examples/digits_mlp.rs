@@ -9,7 +9,7 @@ use std::error::Error;
 
 use examples::{data_dir, output_dir};
 use nn::data::{CsvOptions, load_csv, train_val_test_split};
-use nn::history_plot::plot_metric;
+use nn::history_plot::plot_loss_and_metric;
 use nn::metrics::Metric;
 use nn::optim::Optimizer;
 use nn::train::{FitOptions, Model, Validation};
@@ -62,18 +62,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     let loss = test[0].1;
     println!("test loss {loss:.4}, test accuracy {:.2} %", 100.0 * acc);
     let out = output_dir("digits_mlp");
-    plot_metric(
-        &history,
-        "loss",
-        "Training and validation loss",
-        out.join("loss"),
-    )?;
-    plot_metric(
-        &history,
-        "accuracy",
-        "Training and validation accuracy",
-        out.join("accuracy"),
-    )?;
+    plot_loss_and_metric(&history, "accuracy", &out)?;
     println!("plots in {}", out.display());
     Ok(())
 }

@@ -23,7 +23,7 @@ use examples::{MultiHotMlp, data_dir, output_dir};
 use nn::Activation;
 use nn::data::{Batches, Tokenizer, multi_hot_sparse};
 use nn::fused::SparseRows;
-use nn::history_plot::plot_metric;
+use nn::history_plot::plot_loss_and_metric;
 use nn::losses::binary_crossentropy;
 use nn::metrics::Metric;
 use nn::optim::Optimizer;
@@ -231,18 +231,7 @@ fn run() -> Result<(), Box<dyn Error>> {
         100.0 * test_acc
     );
     let out = output_dir("imdb");
-    plot_metric(
-        &history,
-        "loss",
-        "Training and validation loss",
-        out.join("loss"),
-    )?;
-    plot_metric(
-        &history,
-        "acc",
-        "Training and validation accuracy",
-        out.join("acc"),
-    )?;
+    plot_loss_and_metric(&history, "acc", &out)?;
     println!("plots in {}", out.display());
     Ok(())
 }

@@ -58,6 +58,27 @@ pub fn plot_metric(
     Ok(())
 }
 
+/// The course's two figures in `dir`: `loss.png`/`.svg` ("Training and validation loss") and
+/// `<metric>.png`/`.svg` ("Training and validation <metric>").
+///
+/// # Errors
+/// As [`plot_metric`].
+pub fn plot_loss_and_metric(
+    history: &History,
+    metric: &str,
+    dir: impl AsRef<Path>,
+) -> Result<(), PlotError> {
+    let dir = dir.as_ref();
+    plot_metric(
+        history,
+        "loss",
+        "Training and validation loss",
+        dir.join("loss"),
+    )?;
+    let title = format!("Training and validation {metric}");
+    plot_metric(history, metric, &title, dir.join(metric))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -76,15 +76,11 @@ pub trait Module<T: Float> {
     where
         Self: Sized,
     {
-        let mut out: Vec<(String, *const Param<T>)> = Vec::new();
+        let mut out = Vec::new();
         self.visit(&mut ParamPath::new(), &mut |path, p| {
             out.push((path.to_string(), p))
         });
-        // SAFETY: every pointer was taken from a parameter borrowed from `self`, which stays
-        // borrowed (shared) for the lifetime of the returned references.
-        out.into_iter()
-            .map(|(name, p)| (name, unsafe { &*p }))
-            .collect()
+        out
     }
 
     /// The number of scalar parameters (Keras's `count_params`).

@@ -59,7 +59,7 @@ pub fn plot_metric(
 }
 
 /// The course's two figures in `dir`: `loss.png`/`.svg` ("Training and validation loss") and
-/// `<metric>.png`/`.svg` ("Training and validation <metric>").
+/// `METRIC.png`/`.svg` ("Training and validation METRIC").
 ///
 /// # Errors
 /// As [`plot_metric`].

@@ -149,8 +149,11 @@ impl<'t, T: Float> Add for Var<'t, T> {
         self.tape
             .record(value, &[self, other], |cx: &mut BackwardCx<T>| {
                 let g = cx.grad_output();
-                cx.accumulate(0, g.clone());
-                cx.accumulate(1, g.clone());
+                for i in 0..2 {
+                    if cx.needs_grad(i) {
+                        cx.accumulate(i, g.clone());
+                    }
+                }
             })
     }
 }
@@ -164,7 +167,9 @@ impl<'t, T: Float> Sub for Var<'t, T> {
         self.tape
             .record(value, &[self, other], |cx: &mut BackwardCx<T>| {
                 let g = cx.grad_output();
-                cx.accumulate(0, g.clone());
+                if cx.needs_grad(0) {
+                    cx.accumulate(0, g.clone());
+                }
                 if cx.needs_grad(1) {
                     cx.accumulate(1, g.neg());
                 }

@@ -24,20 +24,32 @@ pub fn gemm<T: Float>(
     beta: T,
     (c, c_strides): (&mut [T], [usize; 2]),
 ) {
-    let span = |rows: usize, cols: usize, [rs, cs]: [usize; 2]| {
+    // The last element a matrix addresses, plus one; None on overflow or a stride that does not
+    // fit the isize matrixmultiply takes.
+    let span = |rows: usize, cols: usize, [rs, cs]: [usize; 2]| -> Option<usize> {
         if rows == 0 || cols == 0 {
-            0
-        } else {
-            (rows - 1) * rs + (cols - 1) * cs + 1
+            return Some(0);
         }
+        if rs > isize::MAX as usize || cs > isize::MAX as usize {
+            return None;
+        }
+        (rows - 1)
+            .checked_mul(rs)?
+            .checked_add((cols - 1).checked_mul(cs)?)?
+            .checked_add(1)
     };
+    let fits = |len: usize, span: Option<usize>| span.is_some_and(|s| len >= s);
     assert!(
-        a.len() >= span(m, k, a_strides) && b.len() >= span(k, n, b_strides),
+        fits(a.len(), span(m, k, a_strides)) && fits(b.len(), span(k, n, b_strides)),
         "gemm: an operand is too short for its shape and strides"
     );
     assert!(
-        c.len() >= span(m, n, c_strides),
+        fits(c.len(), span(m, n, c_strides)),
         "gemm: the output is too short for its shape and strides"
+    );
+    assert!(
+        distinct_elements(m, n, c_strides),
+        "gemm: output strides {c_strides:?} make distinct elements of a {m}×{n} result overlap"
     );
     let signed = |[r, c]: [usize; 2]| [r as isize, c as isize];
     // SAFETY: the asserts keep every addressed element inside its slice, and `c` is a unique
@@ -56,5 +68,43 @@ pub fn gemm<T: Float>(
             c.as_mut_ptr(),
             signed(c_strides),
         )
+    }
+}
+
+/// Whether an `m×n` matrix with these strides gives every element its own memory (several
+/// threads may write the output at once).
+fn distinct_elements(m: usize, n: usize, [rs, cs]: [usize; 2]) -> bool {
+    match (m <= 1, n <= 1) {
+        (true, true) => true,
+        (true, false) => cs >= 1,
+        (false, true) => rs >= 1,
+        (false, false) => (cs >= 1 && rs >= n * cs) || (rs >= 1 && cs >= m * rs),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::gemm;
+
+    #[test]
+    #[should_panic(expected = "gemm: an operand is too short")]
+    fn a_huge_stride_cannot_wrap_around_the_bounds_check() {
+        let a = [1.0_f32, 2.0];
+        let mut c = [0.0_f32; 2];
+        gemm(
+            (2, 1, 1),
+            (&a[1..], [usize::MAX, 1]),
+            (&a, [1, 1]),
+            0.0,
+            (&mut c, [1, 1]),
+        );
+    }
+
+    #[test]
+    #[should_panic(expected = "make distinct elements of a 2×2 result overlap")]
+    fn overlapping_output_strides_are_refused() {
+        let a = [1.0_f32; 4];
+        let mut c = [0.0_f32; 4];
+        gemm((2, 2, 2), (&a, [2, 1]), (&a, [2, 1]), 0.0, (&mut c, [0, 1]));
     }
 }

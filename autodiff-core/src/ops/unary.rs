@@ -79,7 +79,12 @@ impl<T: Float> UnaryFn<T> for Powi {
         x.powi(self.0)
     }
     fn df(&self, x: T, _y: T) -> T {
-        T::from_i32(self.0).unwrap() * x.powi(self.0 - 1)
+        // x⁰ is constant: its derivative is 0, not 0 · 0⁻¹ = NaN at x = 0 (as PyTorch).
+        if self.0 == 0 {
+            T::zero()
+        } else {
+            T::from_i32(self.0).unwrap() * x.powi(self.0 - 1)
+        }
     }
 }
 
@@ -204,5 +209,13 @@ mod tests {
         let x = tape.var(Tensor::from_vec(vec![-1.0_f64, 0.5, 2.0], [3]));
         let g = (x.relu() + x.clamp(0.0, 1.0)).sum().backward();
         assert_eq!(g.wrt(x).unwrap().data(), &[0.0, 2.0, 1.0]);
+    }
+
+    #[test]
+    fn powi_zero_has_zero_gradient_at_zero() {
+        let tape = Tape::new();
+        let x = tape.var(Tensor::from_vec(vec![0.0_f64, 2.0], [2]));
+        let g = x.powi(0).sum().backward();
+        assert_eq!(g.wrt(x).unwrap().data(), &[0.0, 0.0]);
     }
 }

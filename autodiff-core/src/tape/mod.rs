@@ -138,8 +138,17 @@ impl<T: Float> Tape<T> {
     /// Puts a parameter on the tape, sharing its tensor without a copy. Using the same parameter
     /// twice returns the same node, so its gradient collects every use.
     pub fn param(&self, param: &Param<T>) -> Var<'_, T> {
-        if let Some(&id) = self.inner.borrow().params.get(&param.id()) {
-            return Var::new(self, id);
+        {
+            let inner = self.inner.borrow();
+            if let Some(&id) = inner.params.get(&param.id()) {
+                // The same tensor still: reuse the node. A parameter updated since it was put on
+                // this tape gets a new node holding its new value.
+                if let Value::Shared(t) = &inner.values[id as usize]
+                    && Arc::ptr_eq(t, &param.shared())
+                {
+                    return Var::new(self, id);
+                }
+            }
         }
         let var = self.leaf(
             Value::Shared(param.shared()),
@@ -173,6 +182,10 @@ impl<T: Float> Tape<T> {
         inputs: &[Var<'_, T>],
         backward: impl Backward<T>,
     ) -> Var<'_, T> {
+        assert!(
+            inputs.iter().all(|v| std::ptr::eq(v.tape, self)),
+            "record: an input belongs to another tape"
+        );
         let mut inner = self.inner.borrow_mut();
         let requires_grad = self.recording
             && inputs
@@ -180,13 +193,7 @@ impl<T: Float> Tape<T> {
                 .any(|v| inner.nodes[v.id as usize].requires_grad);
         let start = inner.edges.len() as u32;
         if requires_grad {
-            inner.edges.extend(inputs.iter().map(|v| {
-                debug_assert!(
-                    std::ptr::eq(v.tape, self),
-                    "record: input from another tape"
-                );
-                v.id
-            }));
+            inner.edges.extend(inputs.iter().map(|v| v.id));
         }
         let end = inner.edges.len() as u32;
         inner.values.push(Value::Owned(value));
@@ -302,5 +309,23 @@ mod tests {
         let y = (tape.param(&w) * c).sum();
         assert!(!y.requires_grad());
         assert!(y.backward().param(&w).is_none());
+    }
+
+    #[test]
+    fn a_param_updated_without_clearing_gets_its_new_value() {
+        let tape = Tape::new();
+        let mut w = Param::new(Tensor::from_vec(vec![1.0_f64], [1]));
+        assert_eq!(tape.param(&w).item(), 1.0);
+        w.update(|v| v.data_mut()[0] = 5.0);
+        assert_eq!(tape.param(&w).item(), 5.0);
+    }
+
+    #[test]
+    #[should_panic(expected = "record: an input belongs to another tape")]
+    fn mixing_tapes_panics() {
+        let (a, b) = (Tape::new(), Tape::new());
+        let x = a.var(Tensor::from_vec(vec![1.0_f64], [1]));
+        let y = b.var(Tensor::from_vec(vec![2.0_f64], [1]));
+        let _ = x.exp() + y.exp();
     }
 }

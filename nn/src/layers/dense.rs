@@ -41,10 +41,10 @@ pub struct Dense<T: Float> {
 
 impl<T: Float> Dense<T> {
     /// A layer from `inputs` to `units` features: glorot_uniform kernel, zero bias, no
-    /// activation. Each new layer draws its kernel with the next seed of a process-wide counter
-    /// (0, 1, 2, … in construction order), so two layers never start with the same weights and a
-    /// program that builds its layers in the same order gets the same weights every run;
-    /// [`Dense::seed`] fixes the seed.
+    /// activation. Each new layer draws its kernel with the next seed of a counter shared by the
+    /// whole process (0, 1, 2, … in construction order), so unseeded layers never start with the
+    /// same weights, and a program that builds its layers on one thread in the same order gets
+    /// the same weights every run; [`Dense::seed`] fixes the seed explicitly.
     pub fn new(inputs: usize, units: usize) -> Self {
         static NEXT_SEED: AtomicU64 = AtomicU64::new(0);
         let seed = NEXT_SEED.fetch_add(1, Ordering::Relaxed);

@@ -154,7 +154,7 @@ pub fn categorical_crossentropy_from_logits<'t, T: Float>(
     target: Var<'t, T>,
 ) -> Var<'t, T> {
     let y = one_hot_targets("categorical_crossentropy_from_logits", logits, target);
-    from_logits("categorical_crossentropy", logits, y)
+    from_logits("categorical_crossentropy_from_logits", logits, y)
 }
 
 /// Cross-entropy of class probabilities against class indices (`[rows]` or `[rows, 1]`).
@@ -166,7 +166,7 @@ pub fn sparse_categorical_crossentropy<'t, T: Float>(
     labels: Var<'t, T>,
 ) -> Var<'t, T> {
     let (rows, classes) = pred.with_value(|p| rows_classes("sparse_categorical_crossentropy", p));
-    let y = labels.with_value(|l| one_hot_of("categorical_crossentropy", l, rows, classes));
+    let y = labels.with_value(|l| one_hot_of("sparse_categorical_crossentropy", l, rows, classes));
     from_probabilities("sparse_categorical_crossentropy", pred, y)
 }
 
@@ -178,9 +178,17 @@ pub fn sparse_categorical_crossentropy_from_logits<'t, T: Float>(
     logits: Var<'t, T>,
     labels: Var<'t, T>,
 ) -> Var<'t, T> {
-    let (rows, classes) = logits.with_value(|p| rows_classes("sparse_categorical_crossentropy", p));
-    let y = labels.with_value(|l| one_hot_of("categorical_crossentropy", l, rows, classes));
-    from_logits("sparse_categorical_crossentropy", logits, y)
+    let (rows, classes) =
+        logits.with_value(|p| rows_classes("sparse_categorical_crossentropy_from_logits", p));
+    let y = labels.with_value(|l| {
+        one_hot_of(
+            "sparse_categorical_crossentropy_from_logits",
+            l,
+            rows,
+            classes,
+        )
+    });
+    from_logits("sparse_categorical_crossentropy_from_logits", logits, y)
 }
 
 #[cfg(test)]

@@ -127,9 +127,30 @@ impl<T: Float> EarlyStopping<T> {
     }
 }
 
-/// Keras's `mode="auto"`: accuracies improve upwards, everything else downwards.
-pub(crate) fn higher_is_better(monitor: &str) -> bool {
-    monitor.ends_with("acc") || monitor.ends_with("accuracy")
+/// The value of `monitor` in this epoch's logs, or the error `callback` reports without it.
+pub(crate) fn monitored(
+    callback: &'static str,
+    monitor: &str,
+    logs: &Logs,
+) -> Result<f64, CallbackError> {
+    logs.iter()
+        .find(|(k, _)| k == monitor)
+        .map(|&(_, v)| v)
+        .ok_or_else(|| CallbackError {
+            callback,
+            message: format!("no `{monitor}` in the logs (validation data missing?)"),
+        })
+}
+
+/// Whether `current` beats `best` by more than `min_delta`, in Keras's `mode="auto"` direction:
+/// accuracies improve upwards, everything else downwards. The first value always improves.
+pub(crate) fn improves(monitor: &str, current: f64, best: Option<f64>, min_delta: f64) -> bool {
+    let higher_is_better = monitor.ends_with("acc") || monitor.ends_with("accuracy");
+    match best {
+        None => true,
+        Some(best) if higher_is_better => current - min_delta > best,
+        Some(best) => current + min_delta < best,
+    }
 }
 
 impl<T: Float> Callback<T> for EarlyStopping<T> {
@@ -139,25 +160,12 @@ impl<T: Float> Callback<T> for EarlyStopping<T> {
         logs: &Logs,
         model: &mut dyn Module<T>,
     ) -> Result<Control, CallbackError> {
-        let Some(&(_, current)) = logs.iter().find(|(k, _)| *k == self.monitor) else {
-            return Err(CallbackError {
-                callback: "EarlyStopping",
-                message: format!(
-                    "no `{}` in the logs (validation data missing?)",
-                    self.monitor
-                ),
-            });
-        };
+        let current = monitored("EarlyStopping", &self.monitor, logs)?;
         if self.restore_best && self.best_weights.is_none() {
             self.best_weights = Some(snapshot(model));
         }
         self.wait += 1;
-        let improved = match self.best {
-            None => true,
-            Some(best) if higher_is_better(&self.monitor) => current - self.min_delta > best,
-            Some(best) => current + self.min_delta < best,
-        };
-        if improved {
+        if improves(&self.monitor, current, self.best, self.min_delta) {
             self.best = Some(current);
             self.best_epoch = Some(epoch);
             self.wait = 0;

@@ -14,7 +14,7 @@ use std::path::PathBuf;
 
 use autodiff_core::{Float, Module, checkpoint};
 
-use super::callbacks::higher_is_better;
+use super::callbacks::{improves, monitored};
 use super::{Callback, CallbackError, Control, Logs};
 
 /// Saves the model after epochs (all of them, or the best ones).
@@ -51,28 +51,18 @@ impl<T: Float> Callback<T> for ModelCheckpoint {
         logs: &Logs,
         model: &mut dyn Module<T>,
     ) -> Result<Control, CallbackError> {
-        let fail = |message: String| CallbackError {
-            callback: "ModelCheckpoint",
-            message,
-        };
         if let Some(monitor) = &self.best_only {
-            let Some(&(_, current)) = logs.iter().find(|(k, _)| k == monitor) else {
-                return Err(fail(format!(
-                    "no `{monitor}` in the logs (validation data missing?)"
-                )));
-            };
-            let better = match self.best {
-                None => true,
-                Some(best) if higher_is_better(monitor) => current > best,
-                Some(best) => current < best,
-            };
-            if !better {
+            let current = monitored("ModelCheckpoint", monitor, logs)?;
+            if !improves(monitor, current, self.best, 0.0) {
                 return Ok(Control::Continue);
             }
             self.best = Some(current);
         }
         let path = PathBuf::from(self.path.replace("{epoch}", &(epoch + 1).to_string()));
-        checkpoint::save(&*model, &path).map_err(|e| fail(e.to_string()))?;
+        checkpoint::save(&*model, &path).map_err(|e| CallbackError {
+            callback: "ModelCheckpoint",
+            message: e.to_string(),
+        })?;
         self.saved.push(path);
         Ok(Control::Continue)
     }

@@ -106,10 +106,13 @@ impl<'t, T: Float> Var<'t, T> {
         let value = self.with_value(|x| x.logsumexp(axis, keepdim));
         self.tape
             .record(value, &[self], move |cx: &mut BackwardCx<T>| {
+                // softmax(x) = exp(x − logsumexp(x)): reuse the output instead of recomputing.
                 let x = cx.input(0);
                 let keep = x.shape().with_dim(axis, 1);
+                let lse = cx.output().clone().with_shape(keep);
                 let g = cx.grad_output().clone().with_shape(keep);
-                cx.accumulate(0, x.softmax(axis).mul(&g));
+                let softmax = x.broadcast_map(&lse, "logsumexp", |x, l| (x - l).exp());
+                cx.accumulate(0, softmax.mul(&g));
             })
     }
 }

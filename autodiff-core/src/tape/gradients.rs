@@ -12,7 +12,9 @@ pub struct Gradients<T> {
 }
 
 impl<T: Float> Gradients<T> {
-    pub(super) fn new(grads: Vec<Option<Tensor<T>>>, params: Vec<(ParamId, u32)>) -> Self {
+    pub(super) fn new(grads: Vec<Option<Tensor<T>>>, mut params: Vec<(ParamId, u32)>) -> Self {
+        // Sorted by id, so an optimizer's lookup of each of P parameters is a binary search.
+        params.sort_unstable();
         Gradients { grads, params }
     }
 
@@ -30,13 +32,18 @@ impl<T: Float> Gradients<T> {
 
     /// The gradient with respect to the parameter with this id.
     pub fn by_id(&self, id: ParamId) -> Option<&Tensor<T>> {
-        let &(_, node) = self.params.iter().find(|(p, _)| *p == id)?;
+        let node = self.node_of(id)?;
         self.grads.get(node as usize)?.as_ref()
+    }
+
+    fn node_of(&self, id: ParamId) -> Option<u32> {
+        let at = self.params.binary_search_by_key(&id, |&(p, _)| p).ok()?;
+        Some(self.params[at].1)
     }
 
     /// Takes the gradient of a parameter out (no copy), leaving `None`.
     pub fn take_param(&mut self, param: &Param<T>) -> Option<Tensor<T>> {
-        let &(_, node) = self.params.iter().find(|(p, _)| *p == param.id())?;
+        let node = self.node_of(param.id())?;
         self.grads.get_mut(node as usize)?.take()
     }
 }

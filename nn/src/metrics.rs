@@ -99,19 +99,11 @@ impl Metric {
             pred.shape(),
             target.shape()
         );
-        let rows_of = |t: &Tensor<T>, w: usize| {
-            t.data()
-                .chunks(w.max(1))
-                .map(|r| r.to_vec())
-                .collect::<Vec<_>>()
-        };
-        let (p, y) = (
-            rows_of(pred, width),
-            rows_of(target, if sparse { 1 } else { width }),
-        );
+        let p = pred.data().chunks(width.max(1));
+        let y = target.data().chunks(if sparse { 1 } else { width.max(1) });
         let argmax =
             |r: &[T]| (0..r.len()).fold(0, |best, j| if r[j] > r[best] { j } else { best });
-        let per_sample = |(p, y): (&Vec<T>, &Vec<T>)| -> f64 {
+        let per_sample = |(p, y): (&[T], &[T])| -> f64 {
             let mean = |g: &dyn Fn(f64, f64) -> f64| {
                 p.iter().zip(y).map(|(&p, &y)| g(f(p), f(y))).sum::<f64>() / width as f64
             };
@@ -127,7 +119,7 @@ impl Metric {
                 MetricKind::MeanSquaredError => mean(&|p, y| (p - y) * (p - y)),
             }
         };
-        (p.iter().zip(&y).map(per_sample).sum(), rows)
+        (p.zip(y).map(per_sample).sum(), rows)
     }
 }
 

@@ -76,7 +76,8 @@ impl<'t, T: Float> Var<'t, T> {
         a.tape
             .record(value, &[mask, a, b], |cx: &mut BackwardCx<T>| {
                 let (g, m) = (cx.grad_output(), cx.input(0));
-                let zero = Tensor::zeros(g.shape());
+                // A scalar zero broadcasts: no zero-filled tensor the size of the output.
+                let zero = Tensor::scalar(T::zero());
                 if cx.needs_grad(1) {
                     cx.accumulate(1, Tensor::where_(m, g, &zero));
                 }

@@ -3,7 +3,9 @@
 #   bash examples/bench/word2vec_bench.sh PYTHON [REPEAT] [RUNS] [THREADS] [ITER]
 # PYTHON has gensim; REPEAT > 1 times the corpus by concatenating the sample REPEAT times into a
 # temporary file (not committed). Prints each run's training time, words/s and scores
-# (EVAL=0 skips the scores).
+# (EVAL=0 skips the scores). OURS_FLAGS and GENSIM_FLAGS are appended to each side's command line,
+# e.g. OURS_FLAGS="-alpha-decay per-thread" (gensim's corpus_file schedule) or
+# GENSIM_FLAGS=--iterable (gensim's standard mode, whose schedule is the original's).
 set -euo pipefail
 PY=${1:?python with gensim}
 REPEAT=${2:-1}
@@ -25,10 +27,10 @@ BIN=$ROOT/target/release/examples/word2vec
 FLAGS="-cbow 0 -size 100 -window 5 -negative 5 -hs 0 -sample 1e-4 -threads $THREADS -iter $ITER -min-count 5"
 for run in $(seq "$RUNS"); do
     echo "== ours, run $run (corpus x$REPEAT, $THREADS threads, seed $run)"
-    "$BIN" -train "$CORPUS" -output "$TMP/ours.bin" -binary 1 $FLAGS -seed "$run" | grep -E "vocabulary|trained|CPU"
+    "$BIN" -train "$CORPUS" -output "$TMP/ours.bin" -binary 1 $FLAGS -seed "$run" ${OURS_FLAGS:-} | grep -E "vocabulary|trained|CPU"
     if [ "$EVAL" = 1 ]; then "$BIN" eval -vectors "$TMP/ours.bin" | grep -E "^\| (total|[0-9])"; fi
     echo "== gensim, run $run (corpus x$REPEAT, $THREADS threads, seed $run)"
     "$PY" "$ROOT/examples/bench/word2vec_gensim.py" --corpus "$CORPUS" --threads "$THREADS" --iter "$ITER" \
-        --seed "$run" --save "$TMP/gensim.bin" --no-eval | grep -E "vocabulary|trained|CPU"
+        --seed "$run" --save "$TMP/gensim.bin" --no-eval ${GENSIM_FLAGS:-} | grep -E "vocabulary|trained|CPU"
     if [ "$EVAL" = 1 ]; then "$BIN" eval -vectors "$TMP/gensim.bin" | grep -E "^\| (total|[0-9])"; fi
 done

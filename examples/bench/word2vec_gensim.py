@@ -19,6 +19,7 @@ import os
 import time
 
 from gensim.models import KeyedVectors, Word2Vec
+from gensim.models.word2vec import LineSentence
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 DATA = os.path.join(HERE, "..", "data", "text")
@@ -54,6 +55,9 @@ def main():
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--no-eval", action="store_true")
     p.add_argument("--verbose", action="store_true")
+    p.add_argument("--iterable", action="store_true",
+                   help="train from a LineSentence iterable instead of corpus_file (gensim's "
+                        "standard mode: one learning-rate schedule shared by all workers)")
     a = p.parse_args()
     if a.verbose:
         logging.basicConfig(format="%(asctime)s %(message)s", level=logging.INFO)
@@ -66,11 +70,14 @@ def main():
         vector_size=100, window=5, min_count=5, sg=1, hs=0, negative=5, sample=1e-4,
         workers=a.threads, epochs=a.iter, alpha=0.025, min_alpha=0.025 * 1e-4, seed=a.seed,
     )
-    model.build_vocab(corpus_file=a.corpus)
+    source = {"corpus_file": a.corpus}
+    if a.iterable:
+        source = {"corpus_iterable": LineSentence(a.corpus, max_sentence_length=10000)}
+    model.build_vocab(**source)
     total = model.corpus_total_words
     print(f"vocabulary: {len(model.wv)} words ({total} corpus words)")
     t0, c0 = time.perf_counter(), time.process_time()
-    model.train(corpus_file=a.corpus, total_words=total, epochs=a.iter)
+    model.train(**source, total_words=total, epochs=a.iter)
     dt, cpu = time.perf_counter() - t0, time.process_time() - c0
     print(f"training used {cpu:.2f} CPU s (all threads)")
     print(f"trained in {dt:.2f} s: {total * a.iter / dt:.0f} corpus words/s "

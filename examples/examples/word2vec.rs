@@ -5,6 +5,10 @@
 //!     -window 5 -negative 5 -hs 0 -sample 1e-4 -threads 2 -iter 5 -min-count 5 -binary 1
 //! ```
 //!
+//! `-alpha-decay per-thread` decays the learning rate by each thread's progress through the
+//! current epoch, as gensim's `corpus_file` mode does, instead of by the progress of the whole run
+//! (`global`, the original's and the default; see `nn::word2vec::AlphaDecay`).
+//!
 //! and subcommands on saved vectors (`-binary` defaults to 1 for a `.bin` file, else 0):
 //!
 //! ```text
@@ -153,6 +157,7 @@ const TRAIN_FLAGS: &[&str] = &[
     "min-count",
     "max-vocab",
     "alpha",
+    "alpha-decay",
     "binary",
     "cbow",
     "cbow-mean",
@@ -184,6 +189,7 @@ fn train_cli(args: &[String]) -> Result<(), CliError> {
             .raw("alpha")
             .map(|_| a.get("alpha", 0.0, "number"))
             .transpose()?,
+        alpha_decay: a.get("alpha-decay", d.alpha_decay, "global or per-thread")?,
         cbow: a.flag01("cbow", d.cbow)?,
         cbow_mean: a.flag01("cbow-mean", d.cbow_mean)?,
         seed: a.get("seed", d.seed, "integer")?,
@@ -232,12 +238,13 @@ fn train_and_report(
     let s = trained.stats;
     println!(
         "trained in {:.2} s: {:.0} corpus words/s ({} corpus words, {} effective words after \
-         subsampling, {:.0} effective words/s)",
+         subsampling, {:.0} effective words/s); final learning rate {:.6}",
         s.seconds,
         s.words_per_sec(),
         s.corpus_words,
         s.effective_words,
-        s.effective_words as f64 / s.seconds
+        s.effective_words as f64 / s.seconds,
+        s.final_alpha
     );
     Ok((trained.vectors, s.words_per_sec()))
 }

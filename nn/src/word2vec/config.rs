@@ -24,6 +24,8 @@ pub struct TrainConfig {
     pub alpha: Option<f32>,
     /// The learning rate decays linearly to `alpha * min_alpha_ratio` (the original's 1e-4).
     pub min_alpha_ratio: f32,
+    /// What the linear decay of the learning rate is measured against (`-alpha-decay`).
+    pub alpha_decay: AlphaDecay,
     /// CBOW (`-cbow 1`, the default) or skip-gram (`-cbow 0`).
     pub cbow: bool,
     /// CBOW averages the context vectors (true, as the original) or sums them.
@@ -32,6 +34,40 @@ pub struct TrainConfig {
     pub seed: u64,
     /// Show a progress bar on standard error (it stays quiet when that is not a terminal).
     pub progress: bool,
+}
+
+/// How training progress, which drives the learning rate's linear decay, is counted.
+///
+/// ```
+/// use nn::word2vec::AlphaDecay;
+/// assert_eq!("per-thread".parse::<AlphaDecay>(), Ok(AlphaDecay::PerThread));
+/// assert!("linear".parse::<AlphaDecay>().is_err());
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AlphaDecay {
+    /// Words read by all threads together, out of the whole run: the rate falls steadily from
+    /// its start to its floor. The original tool's schedule, and gensim's when it trains from an
+    /// iterable (`-alpha-decay global`, the default).
+    Global,
+    /// Words read by this thread in the current epoch, out of the corpus, added to the epochs
+    /// done: gensim's schedule in `corpus_file` mode (`-alpha-decay per-thread`). With `T`
+    /// threads each thread reads `1/T` of the corpus per epoch, so within an epoch the rate falls
+    /// only `1/T` of that epoch's step, drops at the next epoch, and ends at
+    /// `alpha * (1 - 1/T) / epochs` above the floor instead of at it: a higher mean rate,
+    /// which helps vectors that are far from converged (small corpora, few epochs).
+    PerThread,
+}
+
+impl std::str::FromStr for AlphaDecay {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "global" => Ok(AlphaDecay::Global),
+            "per-thread" => Ok(AlphaDecay::PerThread),
+            _ => Err(format!("{s:?} is not global or per-thread")),
+        }
+    }
 }
 
 impl Default for TrainConfig {
@@ -46,6 +82,7 @@ impl Default for TrainConfig {
             epochs: 5,
             alpha: None,
             min_alpha_ratio: 1e-4,
+            alpha_decay: AlphaDecay::Global,
             cbow: true,
             cbow_mean: true,
             seed: 1,

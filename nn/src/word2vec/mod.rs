@@ -74,7 +74,7 @@ mod stats;
 mod train;
 mod vocab;
 
-pub use config::TrainConfig;
+pub use config::{AlphaDecay, TrainConfig};
 pub use corpus::{MAX_SENTENCE_LEN, MAX_WORD_BYTES, Token, WordReader};
 pub use error::Word2VecError;
 pub use eval::{

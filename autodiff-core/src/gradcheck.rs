@@ -1,5 +1,7 @@
 //! Gradient checking: every entry of the analytic Jacobian against central differences, in
-//! `f64`, with PyTorch's `torch.autograd.gradcheck` defaults.
+//! `f64`, with PyTorch's `torch.autograd.gradcheck` defaults; and, with several inputs, each
+//! input's gradient again with the other inputs on the tape as constants, so that every op's
+//! "this input needs no gradient" paths are checked too.
 
 use std::fmt;
 
@@ -26,7 +28,17 @@ impl Default for GradcheckOptions {
     }
 }
 
-/// The worst Jacobian entry where the analytic and numeric derivatives disagree.
+/// What an analytic derivative was compared with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GradcheckReference {
+    /// Central differences `(f(x + eps) − f(x − eps)) / 2eps`.
+    FiniteDifferences,
+    /// The backward pass with every input on the tape as a variable, while the checked one had
+    /// the other inputs as constants: the two must agree exactly (up to rounding).
+    AllInputsVariables,
+}
+
+/// The worst Jacobian entry where the analytic derivative disagrees with its reference.
 #[derive(Clone, Debug, PartialEq)]
 pub struct GradcheckError {
     /// Which input (position in the `inputs` slice).
@@ -35,18 +47,27 @@ pub struct GradcheckError {
     pub index: Vec<usize>,
     /// The multi-index of the output element.
     pub output_index: Vec<usize>,
-    /// d output / d input from the backward pass.
+    /// d output / d input from the backward pass under test.
     pub analytic: f64,
-    /// The same from central differences.
-    pub numeric: f64,
+    /// The same from the reference.
+    pub expected: f64,
+    /// Which reference `expected` comes from.
+    pub reference: GradcheckReference,
 }
 
 impl fmt::Display for GradcheckError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (tested, reference) = match self.reference {
+            GradcheckReference::FiniteDifferences => ("analytic", "numeric"),
+            GradcheckReference::AllInputsVariables => (
+                "analytic with the other inputs constant",
+                "with every input a variable",
+            ),
+        };
         write!(
             f,
-            "gradcheck: d output{:?} / d input {}{:?}: analytic {:e} vs numeric {:e}",
-            self.output_index, self.input, self.index, self.analytic, self.numeric
+            "gradcheck: d output{:?} / d input {}{:?}: {tested} {:e} vs {reference} {:e}",
+            self.output_index, self.input, self.index, self.analytic, self.expected
         )
     }
 }
@@ -70,7 +91,9 @@ where
 
 /// Compares every entry of the Jacobian of `f` (any output shape) computed by backward passes
 /// with central differences `(f(x + eps) − f(x − eps)) / 2eps`, and fails with the worst entry
-/// outside `atol + rtol·|numeric|`.
+/// outside `atol + rtol·|numeric|`. With more than one input, each input's Jacobian is computed
+/// once more with the other inputs as constants ([`Tape::constant`]) and must match the first
+/// within the same tolerances ([`GradcheckReference::AllInputsVariables`]).
 pub fn gradcheck_with<F>(
     options: GradcheckOptions,
     f: F,
@@ -79,39 +102,88 @@ pub fn gradcheck_with<F>(
 where
     F: for<'t> Fn(&[Var<'t, f64>]) -> Var<'t, f64>,
 {
-    let analytic = analytic_jacobian(&f, inputs);
-    let mut worst: Option<(f64, GradcheckError)> = None;
+    let all = vec![true; inputs.len()];
+    let (output_dims, analytic) = analytic_jacobian(&f, inputs, &all);
+    let mut worst = Worst::default();
     for (i, input) in inputs.iter().enumerate() {
         for e in 0..input.numel() {
             let column = numeric_column(&f, inputs, i, e, options.eps);
             for (j, &numeric) in column.data().iter().enumerate() {
-                let a = analytic[i][j].data()[e];
-                let excess = (a - numeric).abs() - (options.atol + options.rtol * numeric.abs());
-                if (excess > 0.0 || a.is_nan() != numeric.is_nan())
-                    && worst.as_ref().is_none_or(|(w, _)| excess > *w)
-                {
-                    let error = GradcheckError {
+                let entry = GradcheckError {
+                    input: i,
+                    index: unravel(input.dims(), e),
+                    output_index: unravel(column.dims(), j),
+                    analytic: analytic[i][j].data()[e],
+                    expected: numeric,
+                    reference: GradcheckReference::FiniteDifferences,
+                };
+                worst.consider(entry, &options);
+            }
+        }
+    }
+    if inputs.len() > 1 {
+        for (i, input) in inputs.iter().enumerate() {
+            let only_i: Vec<bool> = (0..inputs.len()).map(|k| k == i).collect();
+            let (_, alone) = analytic_jacobian(&f, inputs, &only_i);
+            for (j, (g_alone, g_all)) in alone[i].iter().zip(&analytic[i]).enumerate() {
+                for (e, (&a, &b)) in g_alone.data().iter().zip(g_all.data()).enumerate() {
+                    let entry = GradcheckError {
                         input: i,
                         index: unravel(input.dims(), e),
-                        output_index: unravel(column.dims(), j),
+                        output_index: unravel(&output_dims, j),
                         analytic: a,
-                        numeric,
+                        expected: b,
+                        reference: GradcheckReference::AllInputsVariables,
                     };
-                    worst = Some((excess, error));
+                    worst.consider(entry, &options);
                 }
             }
         }
     }
-    worst.map_or(Ok(()), |(_, e)| Err(e))
+    worst.error.map_or(Ok(()), |(_, e)| Err(e))
 }
 
-/// `jacobian[input][output element]`: the gradient of one output element w.r.t. that input.
-fn analytic_jacobian<F>(f: &F, inputs: &[Tensor<f64>]) -> Vec<Vec<Tensor<f64>>>
+/// The disagreement furthest outside the tolerance so far.
+#[derive(Default)]
+struct Worst {
+    error: Option<(f64, GradcheckError)>,
+}
+
+impl Worst {
+    fn consider(&mut self, entry: GradcheckError, options: &GradcheckOptions) {
+        let (a, b) = (entry.analytic, entry.expected);
+        let excess = (a - b).abs() - (options.atol + options.rtol * b.abs());
+        if (excess > 0.0 || a.is_nan() != b.is_nan())
+            && self.error.as_ref().is_none_or(|(w, _)| excess > *w)
+        {
+            self.error = Some((excess, entry));
+        }
+    }
+}
+
+/// The output's dims and `jacobian[input][output element]`: the gradient of one output element
+/// w.r.t. that input, with input `k` on the tape as a variable if `variable[k]`, else as a
+/// constant (whose Jacobian is then left as zeros).
+fn analytic_jacobian<F>(
+    f: &F,
+    inputs: &[Tensor<f64>],
+    variable: &[bool],
+) -> (Vec<usize>, Vec<Vec<Tensor<f64>>>)
 where
     F: for<'t> Fn(&[Var<'t, f64>]) -> Var<'t, f64>,
 {
     let tape = Tape::new();
-    let vars: Vec<Var<f64>> = inputs.iter().map(|x| tape.var(x.clone())).collect();
+    let vars: Vec<Var<f64>> = inputs
+        .iter()
+        .zip(variable)
+        .map(|(x, &v)| {
+            if v {
+                tape.var(x.clone())
+            } else {
+                tape.constant(x.clone())
+            }
+        })
+        .collect();
     let out = f(&vars);
     let shape = out.shape();
     let mut jacobian = vec![Vec::with_capacity(shape.numel()); inputs.len()];
@@ -122,12 +194,13 @@ where
         for (i, var) in vars.iter().enumerate() {
             let g = grads
                 .wrt(*var)
+                .filter(|_| variable[i])
                 .cloned()
                 .unwrap_or_else(|| Tensor::zeros(inputs[i].shape()));
             jacobian[i].push(g);
         }
     }
-    jacobian
+    (shape.dims().to_vec(), jacobian)
 }
 
 /// d output / d (input `i`, element `e`) by central differences.

@@ -10,7 +10,9 @@
 //! counts words in one streaming pass, and [`train`] gives each thread a byte range of the file
 //! that it streams once per epoch. Per word, the window is shrunk at random to `1..=window`;
 //! frequent words are subsampled with the original formula; the learning rate falls linearly
-//! from `alpha` to `alpha * 1e-4` over all epochs. [`TrainConfig::default`] has the original
+//! from `alpha` to `alpha * 1e-4` over all epochs (or, with [`AlphaDecay::PerThread`], by each
+//! thread's progress through the epoch, as gensim's `corpus_file` mode does).
+//! [`TrainConfig::default`] has the original
 //! tool's defaults (CBOW, 100 dimensions, window 5, negative 5, sample 1e-3, 5 epochs).
 //!
 //! # Example
@@ -50,6 +52,8 @@
 //! - Negative samples are drawn from an alias table with the exact unigram^0.75 law instead of
 //!   the original's 1e8-slot approximation of it (same law, in cache; see [`UnigramTable`]).
 //! - Sentences are split at 10 000 words (gensim's limit) rather than the original's 1 000.
+//! - Initial input vectors are uniform in [−1/size, 1/size), gensim's range, twice the
+//!   original's (it scored better on the shipped sample; see examples/bench/word2vec_results.md).
 //! - Vocabulary ties are ordered by first appearance (the original's order of ties is
 //!   unspecified).
 //! - With more than one thread, Hogwild updates make runs differ slightly even with one seed, as

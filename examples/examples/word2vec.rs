@@ -189,7 +189,7 @@ fn train_cli(args: &[String]) -> Result<(), CliError> {
             .raw("alpha")
             .map(|_| a.get("alpha", 0.0, "number"))
             .transpose()?,
-        alpha_decay: a.get("alpha-decay", d.alpha_decay, "global or per-thread")?,
+        alpha_decay: a.get("alpha-decay", d.alpha_decay, "decay: global or per-thread")?,
         cbow: a.flag01("cbow", d.cbow)?,
         cbow_mean: a.flag01("cbow-mean", d.cbow_mean)?,
         seed: a.get("seed", d.seed, "integer")?,

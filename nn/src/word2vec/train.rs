@@ -407,8 +407,31 @@ mod tests {
     use super::*;
     use crate::word2vec::vocab::VocabConfig;
 
+    /// A corpus file of [`topics`] in a temporary folder (removed on drop) and its vocabulary.
+    struct Topics {
+        dir: std::path::PathBuf,
+        path: std::path::PathBuf,
+        vocab: Vocab,
+    }
+
+    impl Topics {
+        fn new(name: &str) -> Self {
+            let dir = std::env::temp_dir().join(format!("w2v_{name}_{}", std::process::id()));
+            std::fs::create_dir_all(&dir).unwrap();
+            let path = topics(&dir);
+            let vocab = Vocab::from_corpus(&path, &VocabConfig::default()).unwrap();
+            Topics { dir, path, vocab }
+        }
+    }
+
+    impl Drop for Topics {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
+    }
+
     /// Two topics: `cat`/`dog` appear with pet words, `car`/`truck` with road words.
-    fn corpus(dir: &Path) -> std::path::PathBuf {
+    fn topics(dir: &Path) -> std::path::PathBuf {
         let pets = ["feed", "pet", "fur", "vet", "paw"];
         let road = ["drive", "wheel", "fuel", "road", "engine"];
         let mut text = String::new();
@@ -429,10 +452,7 @@ mod tests {
 
     #[test]
     fn words_sharing_contexts_end_up_closer() {
-        let dir = std::env::temp_dir().join(format!("w2v_train_{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let path = corpus(&dir);
-        let vocab = Vocab::from_corpus(&path, &VocabConfig::default()).unwrap();
+        let Topics { path, vocab, .. } = &Topics::new("train");
         let base = TrainConfig {
             dim: 16,
             window: 2,
@@ -466,7 +486,7 @@ mod tests {
             },
         ];
         for config in configs {
-            let t = train(&path, &vocab, &config).unwrap();
+            let t = train(path, vocab, &config).unwrap();
             // Every corpus word is read exactly once per epoch, however the file is split.
             assert_eq!(t.stats.corpus_words, 1800 * config.epochs as u64);
             let kv = &t.vectors;
@@ -474,37 +494,29 @@ mod tests {
             assert!(s("cat", "dog") > s("cat", "car") + 0.2, "{config:?}");
             assert!(s("car", "truck") > s("truck", "dog") + 0.2, "{config:?}");
         }
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
     fn one_thread_and_one_seed_give_the_same_vectors() {
-        let dir = std::env::temp_dir().join(format!("w2v_seed_{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let path = corpus(&dir);
-        let vocab = Vocab::from_corpus(&path, &VocabConfig::default()).unwrap();
+        let Topics { path, vocab, .. } = &Topics::new("seed");
         let config = TrainConfig {
             threads: 1,
             epochs: 1,
             progress: false,
             ..TrainConfig::default()
         };
-        let a = train(&path, &vocab, &config).unwrap().vectors;
-        let b = train(&path, &vocab, &config).unwrap().vectors;
-        let c = train(&path, &vocab, &TrainConfig { seed: 2, ..config })
+        let a = train(path, vocab, &config).unwrap().vectors;
+        let b = train(path, vocab, &config).unwrap().vectors;
+        let c = train(path, vocab, &TrainConfig { seed: 2, ..config })
             .unwrap()
             .vectors;
         assert_eq!(a.vectors(), b.vectors());
         assert_ne!(a.vectors(), c.vectors());
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
     fn the_learning_rate_decays_by_the_chosen_progress() {
-        let dir = std::env::temp_dir().join(format!("w2v_decay_{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let path = corpus(&dir);
-        let vocab = Vocab::from_corpus(&path, &VocabConfig::default()).unwrap();
+        let Topics { path, vocab, .. } = &Topics::new("decay");
         let config = TrainConfig {
             threads: 2,
             epochs: 5,
@@ -518,13 +530,13 @@ mod tests {
             threads: 1,
             ..config.clone()
         };
-        let global = train(&path, &vocab, &one_thread).unwrap().stats;
+        let global = train(path, vocab, &one_thread).unwrap().stats;
         assert!(global.final_alpha < 0.1 * 2e-4, "{}", global.final_alpha);
         let per_thread = TrainConfig {
             alpha_decay: AlphaDecay::PerThread,
             ..config
         };
-        let stats = train(&path, &vocab, &per_thread).unwrap().stats;
+        let stats = train(path, vocab, &per_thread).unwrap().stats;
         // Each thread reads about half of each epoch: it ends (4 + 1/2) / 5 of the way down.
         let expected = 0.1 * (1.0 - 4.5 / 5.0);
         assert!(
@@ -532,7 +544,6 @@ mod tests {
             "{} vs {expected}",
             stats.final_alpha
         );
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

@@ -4,7 +4,7 @@ use autodiff_core::Tensor;
 use nn::losses::Loss;
 use nn::metrics::Metric;
 use nn::optim::Optimizer;
-use nn::train::{EarlyStopping, FitError, FitOptions, KFold, Model, Validation};
+use nn::train::{EarlyStopping, FitError, FitOptions, KFold, KFoldError, Model, Validation};
 use nn::{Activation, Dense, Sequential};
 
 fn data() -> (Tensor<f32>, Tensor<f32>) {
@@ -116,7 +116,7 @@ fn kfold_histories_and_their_mean() {
         shuffle: true,
         seed: 3,
     };
-    let splits = kfold.splits(100);
+    let splits = kfold.splits(100).unwrap();
     let mut seen: Vec<usize> = splits.iter().flat_map(|(_, v)| v.clone()).collect();
     seen.sort();
     assert_eq!(seen, (0..100).collect::<Vec<_>>());
@@ -241,4 +241,112 @@ fn evaluate_leaves_training_only_layers_off() {
     m.evaluate(&x, &x, 32).unwrap();
     let tape = autodiff_core::Tape::no_grad();
     assert_eq!(m.net.forward(tape.constant(x.clone())).value(), x);
+}
+
+#[test]
+fn kfold_with_too_few_folds_or_too_few_rows_is_a_typed_error() {
+    let (x, y) = data();
+    let kfold = |k| KFold {
+        k,
+        shuffle: true,
+        seed: 0,
+    };
+    assert_eq!(
+        kfold(1).splits(100),
+        Err(KFoldError::TooFewFolds { k: 1, n: 100 })
+    );
+    assert_eq!(
+        kfold(0).splits(100),
+        Err(KFoldError::TooFewFolds { k: 0, n: 100 })
+    );
+    let err = kfold(5).splits(4).unwrap_err();
+    assert_eq!(err, KFoldError::MoreFoldsThanRows { k: 5, n: 4 });
+    assert!(err.to_string().contains("k = 5") && err.to_string().contains("4 rows"));
+    assert_eq!(kfold(4).splits(4).unwrap().len(), 4);
+    let opts = FitOptions {
+        verbose: false,
+        ..FitOptions::default()
+    };
+    let (few_x, few_y) = (x.narrow(0, 0, 3), y.narrow(0, 0, 3));
+    let err = kfold(4)
+        .cross_validate(&few_x, &few_y, |_| model(0.1), &opts)
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            FitError::Folds(KFoldError::MoreFoldsThanRows { k: 4, n: 3 })
+        ),
+        "{err}"
+    );
+    // mismatched rows are caught before any fold is cut from them
+    let err = kfold(4)
+        .cross_validate(&x, &y.narrow(0, 0, 50), |_| model(0.1), &opts)
+        .unwrap_err();
+    assert!(matches!(err, FitError::RowMismatch { .. }), "{err}");
+}
+
+#[test]
+fn zero_rows_predict_nothing_and_cannot_be_fitted_or_evaluated() {
+    let (x, y) = data();
+    let (none_x, none_y) = (x.narrow(0, 0, 0), y.narrow(0, 0, 0));
+    let mut m = model(0.1);
+    assert_eq!(m.predict(&none_x, 32).dims(), [0, 1]);
+    let opts = FitOptions {
+        verbose: false,
+        ..FitOptions::default()
+    };
+    let no_rows = |r: Result<_, FitError>| match r {
+        Err(FitError::NoRows { what }) => what,
+        Err(e) => panic!("{e}"),
+        Ok(_) => panic!("zero rows accepted"),
+    };
+    assert_eq!(
+        no_rows(m.fit(&none_x, &none_y, &opts, &mut []).map(|_| ())),
+        "training"
+    );
+    let split = FitOptions {
+        validation: Validation::Split(0.2),
+        ..opts.clone()
+    };
+    assert_eq!(
+        no_rows(m.fit(&none_x, &none_y, &split, &mut []).map(|_| ())),
+        "training"
+    );
+    let empty_validation = FitOptions {
+        validation: Validation::Data(&none_x, &none_y),
+        ..opts
+    };
+    assert_eq!(
+        no_rows(m.fit(&x, &y, &empty_validation, &mut []).map(|_| ())),
+        "validation"
+    );
+    assert_eq!(
+        no_rows(m.evaluate(&none_x, &none_y, 32).map(|_| ())),
+        "evaluation"
+    );
+}
+
+#[test]
+fn early_stopping_starts_afresh_in_every_fit() {
+    // Learning rate 0: val_loss never changes, so each run improves once (epoch 0) and stops
+    // after patience 2 at epoch 2, unless the previous run's best and wait leak into it.
+    let (x, y) = data();
+    let mut m = model(0.0);
+    let mut stop = EarlyStopping::new("val_loss")
+        .patience(2)
+        .restore_best_weights(true);
+    let opts = FitOptions {
+        epochs: 10,
+        validation: Validation::Split(0.2),
+        verbose: false,
+        ..FitOptions::default()
+    };
+    for _ in 0..2 {
+        let h = m.fit(&x, &y, &opts, &mut [&mut stop]).unwrap();
+        assert_eq!(h.epochs(), 3, "{h}");
+        assert_eq!((stop.best_epoch, stop.stopped_epoch), (Some(0), Some(2)));
+    }
+    let short = FitOptions { epochs: 2, ..opts };
+    m.fit(&x, &y, &short, &mut [&mut stop]).unwrap();
+    assert_eq!((stop.best_epoch, stop.stopped_epoch), (Some(0), None));
 }

@@ -1,8 +1,13 @@
 //! Binary cross-entropy, on probabilities (Keras's default) and on logits.
 //!
 //! - probabilities: p is clipped to [ε, 1 − ε] with ε = 1e-7 as Keras does, then
-//!   −[y·ln p + (1 − y)·ln(1 − p)]; ∂/∂p = (p − y) / (p(1 − p)) inside the clip, 0 outside.
-//! - logits z: max(z, 0) − z·y + ln(1 + e^−|z|), which never overflows; ∂/∂z = σ(z) − y.
+//!   −[y·ln p + (1 − y)·ln(1 − p)]; ∂/∂p = (p − y) / (p(1 − p)) inside the clip, 0 outside;
+//!   ∂/∂y = ln((1 − p) / p) with the clipped p, finite everywhere.
+//! - logits z: max(z, 0) − z·y + ln(1 + e^−|z|), which never overflows; ∂/∂z = σ(z) − y;
+//!   ∂/∂y = −z.
+//!
+//! Both are linear in the target, so soft targets (label smoothing, distillation) get the
+//! gradient PyTorch gives them when the target is on the tape with a gradient.
 //!
 //! Both are the mean over every element (Keras: mean over the last axis, then over the batch).
 
@@ -29,6 +34,10 @@ impl<T: Float> Term<T> for OnProbabilities {
             (p - y) / (p * (T::one() - p))
         }
     }
+    fn dy(&self, p: T, _y: T) -> T {
+        let p = p.max(T::lit(EPSILON)).min(T::lit(1.0 - EPSILON));
+        (T::one() - p).ln() - p.ln()
+    }
 }
 
 #[derive(Clone, Copy)]
@@ -47,6 +56,9 @@ impl<T: Float> Term<T> for OnLogits {
             e / (T::one() + e)
         };
         s - y
+    }
+    fn dy(&self, z: T, _y: T) -> T {
+        -z
     }
 }
 
@@ -84,12 +96,13 @@ mod tests {
     use crate::losses::check_loss;
     use autodiff_core::{Tape, Tensor};
 
+    /// Hard and soft (label-smoothed) targets.
     fn targets() -> Tensor<f64> {
-        Tensor::from_vec(vec![1.0, 0.0, 1.0, 0.0, 1.0, 0.0], [3, 2])
+        Tensor::from_vec(vec![1.0, 0.0, 0.9, 0.1, 0.7, 0.4], [3, 2])
     }
 
     #[test]
-    fn gradcheck_both_forms() {
+    fn gradcheck_both_forms_with_the_target_on_the_tape() {
         let p = Tensor::from_vec(vec![0.9, 0.2, 0.4, 0.7, 0.05, 0.5], [3, 2]);
         check_loss(binary_crossentropy, p, targets());
         let z = Tensor::from_vec(vec![2.0, -1.0, 0.3, 4.0, -3.0, 0.0], [3, 2]);

@@ -1,9 +1,11 @@
 //! The shared shape of the elementwise losses: mean over every element of `f(p, y)`, one fused
-//! node whose backward is `g · ∂f/∂p (p, y) / N` (the target is data and gets no gradient).
+//! node whose backward sends `g · ∂f/∂p (p, y) / N` to the prediction and, when the target is
+//! on the tape with a gradient (PyTorch differentiates these losses in the target too),
+//! `g · ∂f/∂y (p, y) / N` to the target.
 
 use autodiff_core::{BackwardCx, Float, Tensor, Var};
 
-/// A per-element loss term and its derivative in the prediction.
+/// A per-element loss term and its derivatives in the prediction and the target.
 pub(crate) trait Term<T: Float>: Copy + 'static {
     /// The loss's name, for shape errors.
     const NAME: &'static str;
@@ -11,6 +13,8 @@ pub(crate) trait Term<T: Float>: Copy + 'static {
     fn f(&self, p: T, y: T) -> T;
     /// ∂f/∂p.
     fn dp(&self, p: T, y: T) -> T;
+    /// ∂f/∂y.
+    fn dy(&self, p: T, y: T) -> T;
 }
 
 /// Panics with the loss's name and both shapes unless they are equal.
@@ -45,8 +49,12 @@ pub(crate) fn mean_of<'t, T: Float, F: Term<T>>(
         move |cx: &mut BackwardCx<T>| {
             let scale = cx.grad_output().item() / n;
             let (p, y) = (cx.input(0), cx.input(1));
-            let grad = p.zip_map(y, |p, y| scale * term.dp(p, y));
-            cx.accumulate(0, grad);
+            if cx.needs_grad(0) {
+                cx.accumulate(0, p.zip_map(y, |p, y| scale * term.dp(p, y)));
+            }
+            if cx.needs_grad(1) {
+                cx.accumulate(1, p.zip_map(y, |p, y| scale * term.dy(p, y)));
+            }
         },
     )
 }

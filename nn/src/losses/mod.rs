@@ -4,6 +4,11 @@
 //!
 //! [`Loss`] names one for [`crate::train::Model`]. Every loss reduces as Keras does
 //! (`sum_over_batch_size`): the mean over samples of the per-sample loss.
+//!
+//! A target put on the tape with a gradient ([`autodiff_core::Tape::var`], or the output of
+//! another network) gets one, as in PyTorch: every loss here is differentiable in its target
+//! except the sparse ones, whose class indices are not. Targets given as
+//! [`autodiff_core::Tape::constant`] cost nothing extra.
 
 mod binary;
 mod categorical;
@@ -72,15 +77,26 @@ impl Loss {
     }
 }
 
-/// Gradchecks `loss` in its prediction, the target held constant.
+/// Gradchecks `loss` in its prediction and its target, both on the tape.
 #[cfg(test)]
 pub(crate) fn check_loss(
     loss: impl for<'t> Fn(Var<'t, f64>, Var<'t, f64>) -> Var<'t, f64>,
     pred: autodiff_core::Tensor<f64>,
     target: autodiff_core::Tensor<f64>,
 ) {
+    autodiff_core::gradcheck(|v| loss(v[0], v[1]), &[pred, target])
+        .unwrap_or_else(|e| panic!("{e}"));
+}
+
+/// Gradchecks `loss` in its prediction, the labels (class indices) held constant.
+#[cfg(test)]
+pub(crate) fn check_loss_in_prediction(
+    loss: impl for<'t> Fn(Var<'t, f64>, Var<'t, f64>) -> Var<'t, f64>,
+    pred: autodiff_core::Tensor<f64>,
+    labels: autodiff_core::Tensor<f64>,
+) {
     autodiff_core::gradcheck(
-        |v| loss(v[0], v[0].tape().constant(target.clone())),
+        |v| loss(v[0], v[0].tape().constant(labels.clone())),
         &[pred],
     )
     .unwrap_or_else(|e| panic!("{e}"));

@@ -1,6 +1,7 @@
-//! Regression losses, the mean over every element:
-//! - MSE: (p − y)²; ∂/∂p = 2(p − y);
-//! - MAE: |p − y|; ∂/∂p = sign(p − y) (0 at 0);
+//! Regression losses, the mean over every element of a function of e = p − y alone, so
+//! ∂/∂y = −∂/∂p (the target's gradient, as PyTorch gives it):
+//! - MSE: e²; ∂/∂p = 2e;
+//! - MAE: |e|; ∂/∂p = sign(e) (0 at 0);
 //! - Huber with threshold δ (Keras's default 1): ½e² for |e| ≤ δ, else δ(|e| − ½δ);
 //!   ∂/∂p = e inside, δ·sign(e) outside.
 
@@ -18,6 +19,9 @@ impl<T: Float> Term<T> for Squared {
     }
     fn dp(&self, p: T, y: T) -> T {
         T::lit(2.0) * (p - y)
+    }
+    fn dy(&self, p: T, y: T) -> T {
+        -self.dp(p, y)
     }
 }
 
@@ -39,6 +43,9 @@ impl<T: Float> Term<T> for Absolute {
             T::zero()
         }
     }
+    fn dy(&self, p: T, y: T) -> T {
+        -self.dp(p, y)
+    }
 }
 
 #[derive(Clone, Copy)]
@@ -57,6 +64,9 @@ impl<T: Float> Term<T> for Huber {
     fn dp(&self, p: T, y: T) -> T {
         let (e, d) = (p - y, T::lit(self.0));
         e.max(-d).min(d)
+    }
+    fn dy(&self, p: T, y: T) -> T {
+        -self.dp(p, y)
     }
 }
 
@@ -99,7 +109,7 @@ mod tests {
     use autodiff_core::{Tape, Tensor};
 
     #[test]
-    fn gradcheck_all_three() {
+    fn gradcheck_all_three_with_the_target_on_the_tape() {
         let p = Tensor::from_vec(vec![0.5, -1.0, 3.0, 0.2], [2, 2]);
         let y = Tensor::from_vec(vec![0.0, 1.0, 1.0, 0.3], [2, 2]);
         check_loss(mean_squared_error, p.clone(), y.clone());

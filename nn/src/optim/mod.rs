@@ -20,12 +20,14 @@
 
 mod adam;
 mod clip;
+mod piecewise;
 mod rmsprop;
 mod schedule;
 mod sgd;
 
 pub use adam::{Adam, AdamW};
 pub use clip::Clipping;
+pub use piecewise::{PiecewiseConstant, ScheduleError};
 pub use rmsprop::RmsProp;
 pub use schedule::Schedule;
 pub use sgd::Sgd;

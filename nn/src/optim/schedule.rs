@@ -1,7 +1,7 @@
 //! Learning-rate schedules, Keras's formulas, as functions of the 0-based iteration `s`:
 //! - constant: lr;
-//! - step (Keras's `PiecewiseConstantDecay`): `values[i]` while `s ≤ boundaries[i]`, then the
-//!   last value;
+//! - step (Keras's `PiecewiseConstantDecay`, a [`PiecewiseConstant`] checked when built):
+//!   `values[i]` while `s ≤ boundaries[i]`, then the last value;
 //! - exponential: lr·rate^(s / steps), with ⌊s / steps⌋ when `staircase`;
 //! - cosine: lr·((1 − α)·½(1 + cos(π·min(s, steps)/steps)) + α).
 //!
@@ -12,19 +12,15 @@
 //! assert_eq!(s.at(10), 0.05);
 //! ```
 
+use super::PiecewiseConstant;
+
 /// A learning rate that may change with the iteration count.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Schedule {
     /// The same rate every step.
     Constant(f64),
-    /// Piecewise constant: `values[i]` up to and including `boundaries[i]`; one more value than
-    /// boundaries.
-    Step {
-        /// Iterations where the rate changes.
-        boundaries: Vec<u64>,
-        /// The rates, `boundaries.len() + 1` of them.
-        values: Vec<f64>,
-    },
+    /// Piecewise constant, built (and validated) by [`PiecewiseConstant::new`].
+    Step(PiecewiseConstant),
     /// Exponential decay.
     Exponential {
         /// The rate at iteration 0.
@@ -53,15 +49,18 @@ impl From<f64> for Schedule {
     }
 }
 
+impl From<PiecewiseConstant> for Schedule {
+    fn from(steps: PiecewiseConstant) -> Self {
+        Schedule::Step(steps)
+    }
+}
+
 impl Schedule {
     /// The learning rate at 0-based iteration `step`.
     pub fn at(&self, step: u64) -> f64 {
         match self {
             Schedule::Constant(lr) => *lr,
-            Schedule::Step { boundaries, values } => {
-                let i = boundaries.iter().take_while(|&&b| step > b).count();
-                values[i.min(values.len() - 1)]
-            }
+            Schedule::Step(steps) => steps.at(step),
             Schedule::Exponential {
                 initial,
                 decay_steps,
@@ -93,10 +92,7 @@ mod tests {
 
     #[test]
     fn step_exponential_and_cosine() {
-        let s = Schedule::Step {
-            boundaries: vec![2, 5],
-            values: vec![1.0, 0.5, 0.1],
-        };
+        let s = Schedule::from(PiecewiseConstant::new(vec![2, 5], vec![1.0, 0.5, 0.1]).unwrap());
         let got: Vec<f64> = (0..8).map(|i| s.at(i)).collect();
         assert_eq!(got, [1.0, 1.0, 1.0, 0.5, 0.5, 0.5, 0.1, 0.1]);
         let e = Schedule::Exponential {

@@ -1,9 +1,12 @@
-//! Callbacks run by `fit` at the end of every epoch, and [`EarlyStopping`].
+//! Callbacks run by `fit` when training begins, at the end of every epoch and when training
+//! ends, and [`EarlyStopping`].
 //!
 //! EarlyStopping follows Keras 3: an epoch improves when the monitored value beats the best by
 //! more than `min_delta` (lower for losses and errors, higher for accuracies); after `patience`
 //! epochs without improvement training stops, and with `restore_best_weights` the weights of the
-//! best epoch are put back when training ends, whether it stopped early or ran every epoch.
+//! best epoch are put back when training ends, whether it stopped early or ran every epoch. Its
+//! state (best value and epoch, wait counter, stopped epoch, best weights) is reset when each
+//! `fit` begins, as Keras's `on_train_begin` does, so one instance can serve several runs.
 
 use autodiff_core::{Float, Module, ParamPath, Tensor};
 
@@ -35,8 +38,15 @@ impl std::fmt::Display for CallbackError {
 
 impl std::error::Error for CallbackError {}
 
-/// Something run at the end of each epoch with its logs and the model.
+/// Something `fit` runs when training begins, after each epoch (with its logs) and when training
+/// ends, with the model.
 pub trait Callback<T: Float> {
+    /// Called once when `fit` begins, before the first epoch: the place to reset per-run state.
+    fn on_train_begin(&mut self, model: &mut dyn Module<T>) -> Result<(), CallbackError> {
+        let _ = model;
+        Ok(())
+    }
+
     /// Called after epoch `epoch` (0-based) with that epoch's logs.
     fn on_epoch_end(
         &mut self,
@@ -85,9 +95,9 @@ pub struct EarlyStopping<T: Float> {
     best: Option<f64>,
     wait: usize,
     best_weights: Option<Vec<Tensor<T>>>,
-    /// The epoch at which training was stopped, if it was.
+    /// The epoch at which the latest `fit` was stopped, if it was.
     pub stopped_epoch: Option<usize>,
-    /// The best epoch so far (0-based).
+    /// The best epoch of the latest `fit` so far (0-based).
     pub best_epoch: Option<usize>,
 }
 
@@ -154,6 +164,15 @@ pub(crate) fn improves(monitor: &str, current: f64, best: Option<f64>, min_delta
 }
 
 impl<T: Float> Callback<T> for EarlyStopping<T> {
+    fn on_train_begin(&mut self, _model: &mut dyn Module<T>) -> Result<(), CallbackError> {
+        self.best = None;
+        self.wait = 0;
+        self.best_weights = None;
+        self.stopped_epoch = None;
+        self.best_epoch = None;
+        Ok(())
+    }
+
     fn on_epoch_end(
         &mut self,
         epoch: usize,

@@ -3,6 +3,9 @@
 //! monitored value improves (`save_best_only`, Keras's mode "auto": accuracies up, the rest
 //! down). `{epoch}` in the file name becomes the 1-based epoch number.
 //!
+//! As in Keras, the best value is not reset when another `fit` begins: it belongs to the file,
+//! which a later run overwrites only with a better model. Build a new checkpoint to start over.
+//!
 //! ```no_run
 //! use nn::train::ModelCheckpoint;
 //! let mut best = ModelCheckpoint::new("target/model.safetensors").save_best_only("val_loss");
@@ -95,6 +98,26 @@ mod tests {
         let mut bad = ModelCheckpoint::new("/no/such/dir/m.safetensors");
         let err = Callback::<f32>::on_epoch_end(&mut bad, 0, &vec![], &mut p).unwrap_err();
         assert!(err.to_string().starts_with("ModelCheckpoint: "), "{err}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn the_best_value_outlives_a_new_run() {
+        let dir = std::env::temp_dir().join(format!("nn_checkpoint_runs_{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let mut best = ModelCheckpoint::new(dir.join("e{epoch}.safetensors").to_string_lossy())
+            .save_best_only("val_loss");
+        let mut p = Param::new(Tensor::from_vec(vec![0.0_f32], [1]));
+        for (run, losses) in [[0.5, 0.7], [0.6, 0.4]].into_iter().enumerate() {
+            Callback::<f32>::on_train_begin(&mut best, &mut p).unwrap();
+            for (epoch, loss) in losses.into_iter().enumerate() {
+                let logs = vec![("val_loss".to_string(), loss)];
+                Callback::<f32>::on_epoch_end(&mut best, 10 * run + epoch, &logs, &mut p).unwrap();
+            }
+        }
+        // the second run's 0.6 does not beat the first run's 0.5; its 0.4 does
+        let names: Vec<_> = best.saved.iter().map(|p| p.file_name().unwrap()).collect();
+        assert_eq!(names, ["e1.safetensors", "e12.safetensors"]);
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -7,8 +7,33 @@ use rand::SeedableRng;
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 
+use super::model::check_rows;
 use super::{FitError, FitOptions, History, Model, Validation};
 use crate::Layer;
+
+/// Why rows cannot be split into `k` folds (scikit-learn raises the same two).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum KFoldError {
+    /// Fewer than two folds leave nothing to validate on, or nothing to train on.
+    #[error("K-fold needs k ≥ 2 folds, got k = {k} (for {n} rows)")]
+    TooFewFolds {
+        /// The folds asked for.
+        k: usize,
+        /// The rows to split.
+        n: usize,
+    },
+    /// More folds than rows would leave a fold empty.
+    #[error("K-fold: k = {k} folds but only {n} rows (each fold needs at least one row)")]
+    MoreFoldsThanRows {
+        /// The folds asked for.
+        k: usize,
+        /// The rows to split.
+        n: usize,
+    },
+}
+
+/// One fold's `(training rows, validation rows)`.
+pub type Fold = (Vec<usize>, Vec<usize>);
 
 /// How to split rows into folds (scikit-learn's `KFold`: contiguous folds, the first
 /// `n % k` one row larger, optionally after a seeded shuffle).
@@ -32,30 +57,33 @@ pub struct CrossValidation {
 }
 
 impl KFold {
-    /// `(training rows, validation rows)` of every fold, for `n` rows.
+    /// `(training rows, validation rows)` of every fold, for `n` rows; an error if `k < 2` or
+    /// `k > n`.
     ///
     /// ```
-    /// let folds = nn::train::KFold { k: 3, shuffle: false, seed: 0 }.splits(7);
+    /// use nn::train::{KFold, KFoldError};
+    /// let folds = KFold { k: 3, shuffle: false, seed: 0 }.splits(7).unwrap();
     /// assert_eq!(folds[0].1, [0, 1, 2]);
     /// assert_eq!(folds[2], (vec![0, 1, 2, 3, 4], vec![5, 6]));
+    /// let too_many = KFold { k: 8, shuffle: false, seed: 0 }.splits(7);
+    /// assert_eq!(too_many, Err(KFoldError::MoreFoldsThanRows { k: 8, n: 7 }));
     /// ```
-    ///
-    /// # Panics
-    /// If `k < 2` or `k > n`.
-    pub fn splits(&self, n: usize) -> Vec<(Vec<usize>, Vec<usize>)> {
-        assert!(
-            self.k >= 2 && self.k <= n,
-            "KFold: k = {} for {n} rows",
-            self.k
-        );
+    pub fn splits(&self, n: usize) -> Result<Vec<Fold>, KFoldError> {
+        let k = self.k;
+        if k < 2 {
+            return Err(KFoldError::TooFewFolds { k, n });
+        }
+        if k > n {
+            return Err(KFoldError::MoreFoldsThanRows { k, n });
+        }
         let mut order: Vec<usize> = (0..n).collect();
         if self.shuffle {
             order.shuffle(&mut StdRng::seed_from_u64(self.seed));
         }
         let mut start = 0;
-        (0..self.k)
+        let folds = (0..k)
             .map(|f| {
-                let len = n / self.k + usize::from(f < n % self.k);
+                let len = n / k + usize::from(f < n % k);
                 let val = order[start..start + len].to_vec();
                 let train = order[..start]
                     .iter()
@@ -65,11 +93,13 @@ impl KFold {
                 start += len;
                 (train, val)
             })
-            .collect()
+            .collect();
+        Ok(folds)
     }
 
     /// Trains `build(fold)` on each fold's training rows, validating on its held-out rows.
-    /// `options.validation` is replaced by the fold.
+    /// `options.validation` is replaced by the fold. Fails before training if `x` and `y` differ
+    /// in rows or the rows cannot be split into `k` folds.
     pub fn cross_validate<T: Float, N: Layer<T>>(
         &self,
         x: &Tensor<T>,
@@ -77,9 +107,9 @@ impl KFold {
         mut build: impl FnMut(usize) -> Model<T, N>,
         options: &FitOptions<'_, T>,
     ) -> Result<CrossValidation, FitError> {
-        let n = x.dims().first().copied().unwrap_or(1);
+        let splits = self.splits(check_rows("training", x, y)?)?;
         let mut folds = Vec::with_capacity(self.k);
-        for (f, (train, val)) in self.splits(n).into_iter().enumerate() {
+        for (f, (train, val)) in splits.into_iter().enumerate() {
             let (tx, ty) = (x.index_select(0, &train), y.index_select(0, &train));
             let (vx, vy) = (x.index_select(0, &val), y.index_select(0, &val));
             let opts = FitOptions {

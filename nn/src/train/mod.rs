@@ -56,5 +56,5 @@ mod progress;
 pub use callbacks::{Callback, CallbackError, Control, EarlyStopping, restore, snapshot};
 pub use checkpoint::ModelCheckpoint;
 pub use history::{History, Logs};
-pub use kfold::{CrossValidation, KFold};
+pub use kfold::{CrossValidation, Fold, KFold, KFoldError};
 pub use model::{FitError, FitOptions, Model, Validation};

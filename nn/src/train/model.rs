@@ -12,7 +12,7 @@ use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 
 use super::progress::EpochBar;
-use super::{Callback, CallbackError, Control, History, Logs};
+use super::{Callback, CallbackError, Control, History, KFoldError, Logs};
 use crate::Layer;
 use crate::losses::Loss;
 use crate::metrics::Metric;
@@ -73,8 +73,15 @@ pub enum FitError {
         /// Rows of the targets.
         targets: usize,
     },
+    /// A data set with no rows (Keras: "Empty training data").
+    NoRows {
+        /// Which data set (`"training"`, `"validation"`, `"evaluation"`).
+        what: &'static str,
+    },
     /// A validation split outside (0, 1), or one that leaves no training row.
     BadSplit(f64),
+    /// The rows cannot be split into the folds of a cross-validation.
+    Folds(KFoldError),
     /// A callback failed.
     Callback(CallbackError),
 }
@@ -92,16 +99,24 @@ impl std::fmt::Display for FitError {
                     "{what} data: {inputs} input rows but {targets} target rows"
                 )
             }
+            FitError::NoRows { what } => write!(f, "{what} data has no rows"),
             FitError::BadSplit(s) => write!(
                 f,
                 "validation split {s} leaves no training or validation rows"
             ),
+            FitError::Folds(e) => write!(f, "cross-validation: {e}"),
             FitError::Callback(e) => write!(f, "callback failed: {e}"),
         }
     }
 }
 
 impl std::error::Error for FitError {}
+
+impl From<KFoldError> for FitError {
+    fn from(e: KFoldError) -> Self {
+        FitError::Folds(e)
+    }
+}
 
 /// A network with its loss, optimizer and metrics (Keras's compiled model).
 pub struct Model<T: Float, N: Layer<T>> {
@@ -120,7 +135,8 @@ fn rows<T: Float>(t: &Tensor<T>) -> usize {
     t.dims().first().copied().unwrap_or(1)
 }
 
-fn check_rows<T: Float>(
+/// The common row count of `x` and `y`, or why there is none: they differ, or it is zero.
+pub(super) fn check_rows<T: Float>(
     what: &'static str,
     x: &Tensor<T>,
     y: &Tensor<T>,
@@ -132,6 +148,9 @@ fn check_rows<T: Float>(
             inputs,
             targets,
         });
+    }
+    if inputs == 0 {
+        return Err(FitError::NoRows { what });
     }
     Ok(inputs)
 }
@@ -177,7 +196,8 @@ impl<T: Float, N: Layer<T>> Model<T, N> {
         }
     }
 
-    /// Trains on `x` (rows first) against `y`, returning the per-epoch [`History`].
+    /// Trains on `x` (rows first) against `y`, returning the per-epoch [`History`]. Training or
+    /// validation data without rows is an error, as in Keras.
     pub fn fit(
         &mut self,
         x: &Tensor<T>,
@@ -211,6 +231,10 @@ impl<T: Float, N: Layer<T>> Model<T, N> {
         let mut order: Vec<usize> = (0..n_train).collect();
         let mut rng = StdRng::seed_from_u64(options.seed);
         let mut history = History::default();
+        for cb in callbacks.iter_mut() {
+            cb.on_train_begin(&mut self.net)
+                .map_err(FitError::Callback)?;
+        }
         for epoch in 0..options.epochs {
             self.net.set_training(true);
             if options.shuffle {
@@ -273,8 +297,8 @@ impl<T: Float, N: Layer<T>> Model<T, N> {
         totals.add(loss, &pred, y, &self.metrics);
     }
 
-    /// The loss and metrics on `x`, `y`, logged under their names. Training-only layers are
-    /// switched off and stay off, as after `fit`.
+    /// The loss and metrics on `x`, `y`, logged under their names; data without rows is an
+    /// error. Training-only layers are switched off and stay off, as after `fit`.
     pub fn evaluate(
         &mut self,
         x: &Tensor<T>,
@@ -309,10 +333,15 @@ impl<T: Float, N: Layer<T>> Model<T, N> {
         totals.logs(prefix, &self.metrics)
     }
 
-    /// The network's outputs for `x`, computed in batches without recording gradients.
+    /// The network's outputs for `x`, computed in batches without recording gradients. An `x`
+    /// without rows gives outputs without rows (`[0, outputs]` for a dense network).
     pub fn predict(&mut self, x: &Tensor<T>, batch_size: usize) -> Tensor<T> {
         self.net.set_training(false);
         let (n, batch) = (rows(x), batch_size.max(1));
+        if n == 0 {
+            let tape = Tape::no_grad();
+            return self.net.forward(tape.constant(x.clone())).value();
+        }
         let parts: Vec<Tensor<T>> = (0..n)
             .step_by(batch)
             .map(|start| {

@@ -13,6 +13,11 @@
 //!   the eight rows of A stream past, one B row per step of the inner dimension.
 //! - A with contiguous columns ([`columns_of_a`]): eight rows of B sit in registers while C
 //!   streams past, one row of C (read, eight multiply-adds, written) per row of A.
+//!
+//! The kernels multiply and add separately rather than with `mul_add`: built for a CPU without
+//! FMA (plain x86-64, as a dependent crate is by default), `mul_add` becomes a libm call per
+//! element and the dense step above took 392 ms instead of 9.9 ms; on an FMA CPU the two forms
+//! measured the same.
 
 use crate::Float;
 
@@ -128,7 +133,7 @@ fn row_block<T: Float, const R: usize>(
         for r in 0..R {
             let x = a_rows[r][p];
             for j in 0..WIDTH {
-                acc[r][j] = x.mul_add(b_row[j], acc[r][j]);
+                acc[r][j] += x * b_row[j];
             }
         }
     }
@@ -138,7 +143,7 @@ fn row_block<T: Float, const R: usize>(
             c_row[j] = if beta == T::zero() {
                 sums[j]
             } else {
-                beta.mul_add(c_row[j], sums[j])
+                beta * c_row[j] + sums[j]
             };
         }
     }
@@ -190,7 +195,7 @@ fn column_block<T: Float, const R: usize>(
         for r in 0..R {
             let x = a_columns[r][i];
             for j in 0..WIDTH {
-                acc[j] = x.mul_add(b_rows[r][j], acc[j]);
+                acc[j] += x * b_rows[r][j];
             }
         }
         *c_row = acc;

@@ -1,11 +1,17 @@
-//! The one safe entry to the strided matrix product ([`Float::gemm`]) that every matmul, fused
-//! layer and user op goes through.
+//! The one safe entry to the strided matrix product that every matmul, fused layer and user op
+//! goes through: [`Float::gemm`] (matrixmultiply), or, for a right operand of at most 16
+//! contiguous columns, the packing-free kernels of [`super::narrow_gemm`].
 
+use super::narrow_gemm;
 use crate::Float;
 
 /// `c ← a·b + beta·c` for an `m×k` times `k×n` product, each operand given as a slice starting
 /// at its first element and its `[row, column]` strides in elements. Swapping a matrix's two
 /// strides transposes it without copying.
+///
+/// A product with at most 16 columns whose B and C rows are contiguous, and A's rows or columns,
+/// skips matrixmultiply's packing (see [`super::narrow_gemm`]), which for a dense layer with a
+/// wide input and few units costs more than the arithmetic.
 ///
 /// ```
 /// use autodiff_core::ops::gemm;
@@ -51,6 +57,19 @@ pub fn gemm<T: Float>(
         distinct_elements(m, n, c_strides),
         "gemm: output strides {c_strides:?} make distinct elements of a {m}×{n} result overlap"
     );
+    if n <= narrow_gemm::WIDTH
+        && b_strides[1] == 1
+        && c_strides[1] == 1
+        && (a_strides[1] == 1 || a_strides[0] == 1)
+    {
+        return narrow_gemm::gemm(
+            (m, k, n),
+            (a, a_strides),
+            (b, b_strides[0]),
+            beta,
+            (c, c_strides[0]),
+        );
+    }
     let signed = |[r, c]: [usize; 2]| [r as isize, c as isize];
     // SAFETY: the asserts keep every addressed element inside its slice, and `c` is a unique
     // borrow, so it aliases neither input.
@@ -98,6 +117,36 @@ mod tests {
             0.0,
             (&mut c, [1, 1]),
         );
+    }
+
+    #[test]
+    fn narrow_and_packed_products_agree() {
+        // 16 columns take the narrow kernels, 20 go to matrixmultiply: the first 16 columns of
+        // both results must be equal, for A stored by rows and by columns.
+        let (m, k) = (37, 29);
+        let a: Vec<f64> = (0..m * k).map(|i| ((i * 7) % 19) as f64 - 9.0).collect();
+        let b: Vec<f64> = (0..k * 20).map(|i| ((i * 5) % 17) as f64 - 8.0).collect();
+        for a_strides in [[k, 1], [1, m]] {
+            let mut packed = vec![0.0; m * 20];
+            gemm(
+                (m, k, 20),
+                (&a, a_strides),
+                (&b, [20, 1]),
+                0.0,
+                (&mut packed, [20, 1]),
+            );
+            let mut narrow = vec![0.0; m * 16];
+            gemm(
+                (m, k, 16),
+                (&a, a_strides),
+                (&b, [20, 1]),
+                0.0,
+                (&mut narrow, [16, 1]),
+            );
+            for i in 0..m {
+                assert_eq!(narrow[i * 16..(i + 1) * 16], packed[i * 20..i * 20 + 16]);
+            }
+        }
     }
 
     #[test]

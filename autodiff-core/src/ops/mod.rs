@@ -8,6 +8,7 @@ mod compare;
 mod gemm;
 mod layout;
 mod matmul;
+mod narrow_gemm;
 mod reduce;
 mod slicing;
 mod softmax;

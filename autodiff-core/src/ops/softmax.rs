@@ -6,18 +6,33 @@
 
 use crate::{BackwardCx, Float, Tensor, Var};
 
+/// One lane: the `len` elements that differ only in their index along the axis, `stride` apart
+/// from `start` in the flat data.
+#[derive(Clone, Copy)]
+struct Lane {
+    start: usize,
+    stride: usize,
+    len: usize,
+}
+
+impl Lane {
+    /// The flat indices of the lane's elements, in order along the axis.
+    fn indices(self) -> impl Iterator<Item = usize> {
+        (self.start..).step_by(self.stride).take(self.len)
+    }
+}
+
 impl<T: Float> Tensor<T> {
-    /// Calls `f(lane)` for every lane along `axis`: the flat indices of the elements that differ
-    /// only in their index along the axis.
-    fn for_each_lane(&self, op: &str, axis: usize, mut f: impl FnMut(&[usize])) {
-        let (outer, n, inner) = self.shape().split_at_axis(self.shape().axis(op, axis));
-        let mut lane = vec![0; n];
+    /// Calls `f(lane)` for every lane along `axis`.
+    fn for_each_lane(&self, op: &str, axis: usize, mut f: impl FnMut(Lane)) {
+        let (outer, len, inner) = self.shape().split_at_axis(self.shape().axis(op, axis));
         for o in 0..outer {
             for i in 0..inner {
-                for (k, slot) in lane.iter_mut().enumerate() {
-                    *slot = (o * n + k) * inner + i;
-                }
-                f(&lane);
+                f(Lane {
+                    start: o * len * inner + i,
+                    stride: inner,
+                    len,
+                });
             }
         }
     }
@@ -41,13 +56,13 @@ impl<T: Float> Tensor<T> {
         let x = self.data();
         let mut out = vec![T::zero(); self.numel()];
         self.for_each_lane("softmax", axis, |lane| {
-            let max = lane.iter().map(|&j| x[j]).fold(T::neg_infinity(), T::max);
+            let max = lane.indices().map(|j| x[j]).fold(T::neg_infinity(), T::max);
             let mut total = T::zero();
-            for &j in lane {
+            for j in lane.indices() {
                 out[j] = (x[j] - max).exp();
                 total += out[j];
             }
-            for &j in lane {
+            for j in lane.indices() {
                 out[j] /= total;
             }
         });
@@ -60,7 +75,7 @@ impl<T: Float> Tensor<T> {
         let mut out = vec![T::zero(); self.numel()];
         self.for_each_lane("log_softmax", axis, |lane| {
             let lse = lane_logsumexp(x, lane);
-            for &j in lane {
+            for j in lane.indices() {
                 out[j] = x[j] - lse;
             }
         });
@@ -68,12 +83,12 @@ impl<T: Float> Tensor<T> {
     }
 }
 
-fn lane_logsumexp<T: Float>(x: &[T], lane: &[usize]) -> T {
-    let max = lane.iter().map(|&j| x[j]).fold(T::neg_infinity(), T::max);
+fn lane_logsumexp<T: Float>(x: &[T], lane: Lane) -> T {
+    let max = lane.indices().map(|j| x[j]).fold(T::neg_infinity(), T::max);
     if max == T::neg_infinity() {
         return max;
     }
-    max + lane.iter().map(|&j| (x[j] - max).exp()).sum::<T>().ln()
+    max + lane.indices().map(|j| (x[j] - max).exp()).sum::<T>().ln()
 }
 
 impl<'t, T: Float> Var<'t, T> {
@@ -82,10 +97,16 @@ impl<'t, T: Float> Var<'t, T> {
         let value = self.with_value(|x| x.softmax(axis));
         self.tape
             .record(value, &[self], move |cx: &mut BackwardCx<T>| {
+                // Per lane: dx = s ⊙ (g − Σ g⊙s), added straight into the gradient.
                 let (s, g) = (cx.output(), cx.grad_output());
-                let gs = g.mul(s);
-                let dot = gs.sum_axis(axis, true);
-                cx.accumulate(0, gs.sub(&s.mul(&dot)));
+                let (sv, gv) = (s.data(), g.data());
+                let dx = cx.grad_mut(0).data_mut();
+                s.for_each_lane("softmax", axis, |lane| {
+                    let dot: T = lane.indices().map(|j| gv[j] * sv[j]).sum();
+                    for j in lane.indices() {
+                        dx[j] += sv[j] * (gv[j] - dot);
+                    }
+                });
             })
     }
 
@@ -94,10 +115,16 @@ impl<'t, T: Float> Var<'t, T> {
         let value = self.with_value(|x| x.log_softmax(axis));
         self.tape
             .record(value, &[self], move |cx: &mut BackwardCx<T>| {
+                // Per lane: dx = g − exp(y) · Σ g, added straight into the gradient.
                 let (y, g) = (cx.output(), cx.grad_output());
-                let total = g.sum_axis(axis, true);
-                let s = y.exp();
-                cx.accumulate(0, g.sub(&s.mul(&total)));
+                let (yv, gv) = (y.data(), g.data());
+                let dx = cx.grad_mut(0).data_mut();
+                y.for_each_lane("log_softmax", axis, |lane| {
+                    let total: T = lane.indices().map(|j| gv[j]).sum();
+                    for j in lane.indices() {
+                        dx[j] += gv[j] - yv[j].exp() * total;
+                    }
+                });
             })
     }
 

@@ -135,6 +135,22 @@ impl<T: Float> Tape<T> {
         self.leaf(Value::Owned(value), false)
     }
 
+    /// A leaf that needs no gradient and shares `value` instead of owning a copy: data used
+    /// step after step (a full batch, a benchmark's input) goes on each step's tape for free.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use autodiff_core::{Tape, Tensor};
+    /// let data = Arc::new(Tensor::from_vec(vec![1.0_f64, 2.0], [2]));
+    /// let tape = Tape::new();
+    /// let x = tape.shared_constant(Arc::clone(&data));
+    /// assert_eq!(x.sum().item(), 3.0);
+    /// assert!(!x.requires_grad());
+    /// ```
+    pub fn shared_constant(&self, value: Arc<Tensor<T>>) -> Var<'_, T> {
+        self.leaf(Value::Shared(value), false)
+    }
+
     /// Puts a parameter on the tape, sharing its tensor without a copy. Using the same parameter
     /// twice returns the same node, so its gradient collects every use.
     pub fn param(&self, param: &Param<T>) -> Var<'_, T> {

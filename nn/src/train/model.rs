@@ -252,7 +252,7 @@ impl<T: Float, N: Layer<T>> Model<T, N> {
                     train_x.index_select(0, chunk),
                     train_y.index_select(0, chunk),
                 );
-                self.train_step(&bx, &by, &mut totals);
+                self.train_step(bx, &by, &mut totals);
                 bar.tick(&totals.logs("", &self.metrics));
             }
             let mut logs = totals.logs("", &self.metrics);
@@ -279,12 +279,13 @@ impl<T: Float, N: Layer<T>> Model<T, N> {
         Ok(history)
     }
 
-    /// One optimizer step on a batch, adding its loss and metrics to `totals`.
-    fn train_step(&mut self, x: &Tensor<T>, y: &Tensor<T>, totals: &mut Totals) {
+    /// One optimizer step on a batch, adding its loss and metrics to `totals`. The batch's
+    /// inputs move onto the tape: a wide batch is not copied again.
+    fn train_step(&mut self, x: Tensor<T>, y: &Tensor<T>, totals: &mut Totals) {
         self.tape.clear();
         let (grads, loss, pred) = {
             let tape = &self.tape;
-            let pred = self.net.forward(tape.constant(x.clone()));
+            let pred = self.net.forward(tape.constant(x));
             let mut loss = self.loss.compute(pred, tape.constant(y.clone()));
             if let Some(penalty) = self.net.penalty(tape) {
                 loss = loss + penalty;

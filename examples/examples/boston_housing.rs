@@ -133,7 +133,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         best_epoch + 1
     );
     println!("plots in {}", out.display());
-    let sample: Tensor<f32> = final_model.predict(&test_x.narrow(0, 0, 3), 3);
+    let sample: Tensor<f32> = final_model.predict(&test_x.narrow(0, 0, 3), 3)?;
     println!(
         "first three test predictions {:?} vs targets {:?}",
         sample.data(),

@@ -290,7 +290,7 @@ fn zero_rows_predict_nothing_and_cannot_be_fitted_or_evaluated() {
     let (x, y) = data();
     let (none_x, none_y) = (x.narrow(0, 0, 0), y.narrow(0, 0, 0));
     let mut m = model(0.1);
-    assert_eq!(m.predict(&none_x, 32).dims(), [0, 1]);
+    assert_eq!(m.predict(&none_x, 32).unwrap().dims(), [0, 1]);
     let opts = FitOptions {
         verbose: false,
         ..FitOptions::default()
@@ -349,4 +349,20 @@ fn early_stopping_starts_afresh_in_every_fit() {
     let short = FitOptions { epochs: 2, ..opts };
     m.fit(&x, &y, &short, &mut [&mut stop]).unwrap();
     assert_eq!((stop.best_epoch, stop.stopped_epoch), (Some(0), None));
+}
+
+#[test]
+fn a_zero_batch_size_is_an_error_everywhere() {
+    let (x, y) = data();
+    let mut m = model(0.1);
+    let zero = FitOptions {
+        batch_size: 0,
+        verbose: false,
+        ..FitOptions::default()
+    };
+    let refused = |r: Result<(), FitError>| matches!(r, Err(FitError::ZeroBatchSize));
+    assert!(refused(m.fit(&x, &y, &zero, &mut []).map(|_| ())));
+    assert!(refused(m.evaluate(&x, &y, 0).map(|_| ())));
+    assert!(refused(m.predict(&x, 0).map(|_| ())));
+    assert_eq!(m.predict(&x, 7).unwrap().dims(), [x.dims()[0], 1]);
 }

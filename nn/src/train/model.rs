@@ -36,7 +36,7 @@ pub enum Validation<'a, T: Float> {
 pub struct FitOptions<'a, T: Float> {
     /// Passes over the training data.
     pub epochs: usize,
-    /// Rows per optimizer step.
+    /// Rows per optimizer step (at least 1).
     pub batch_size: usize,
     /// Shuffle the training rows every epoch.
     pub shuffle: bool,
@@ -80,6 +80,8 @@ pub enum FitError {
     },
     /// A validation split outside (0, 1), or one that leaves no training row.
     BadSplit(f64),
+    /// A batch size of 0 (Keras refuses it too).
+    ZeroBatchSize,
     /// The rows cannot be split into the folds of a cross-validation.
     Folds(KFoldError),
     /// A callback failed.
@@ -104,6 +106,7 @@ impl std::fmt::Display for FitError {
                 f,
                 "validation split {s} leaves no training or validation rows"
             ),
+            FitError::ZeroBatchSize => write!(f, "batch size must be at least 1"),
             FitError::Folds(e) => write!(f, "cross-validation: {e}"),
             FitError::Callback(e) => write!(f, "callback failed: {e}"),
         }
@@ -227,7 +230,7 @@ impl<T: Float, N: Layer<T>> Model<T, N> {
             }
         };
         let n_train = rows(train_x);
-        let batch = options.batch_size.max(1);
+        let batch = batch_size(options.batch_size)?;
         let mut order: Vec<usize> = (0..n_train).collect();
         let mut rng = StdRng::seed_from_u64(options.seed);
         let mut history = History::default();
@@ -307,7 +310,8 @@ impl<T: Float, N: Layer<T>> Model<T, N> {
         batch_size: usize,
     ) -> Result<Logs, FitError> {
         check_rows("evaluation", x, y)?;
-        Ok(self.evaluate_unchecked(x, y, batch_size.max(1), ""))
+        let batch = self::batch_size(batch_size)?;
+        Ok(self.evaluate_unchecked(x, y, batch, ""))
     }
 
     fn evaluate_unchecked(
@@ -335,13 +339,15 @@ impl<T: Float, N: Layer<T>> Model<T, N> {
     }
 
     /// The network's outputs for `x`, computed in batches without recording gradients. An `x`
-    /// without rows gives outputs without rows (`[0, outputs]` for a dense network).
-    pub fn predict(&mut self, x: &Tensor<T>, batch_size: usize) -> Tensor<T> {
+    /// without rows gives outputs without rows (`[0, outputs]` for a dense network); a batch
+    /// size of 0 is an error.
+    pub fn predict(&mut self, x: &Tensor<T>, batch_size: usize) -> Result<Tensor<T>, FitError> {
+        let batch = self::batch_size(batch_size)?;
         self.net.set_training(false);
-        let (n, batch) = (rows(x), batch_size.max(1));
+        let n = rows(x);
         if n == 0 {
             let tape = Tape::no_grad();
-            return self.net.forward(tape.constant(x.clone())).value();
+            return Ok(self.net.forward(tape.constant(x.clone())).value());
         }
         let parts: Vec<Tensor<T>> = (0..n)
             .step_by(batch)
@@ -352,8 +358,16 @@ impl<T: Float, N: Layer<T>> Model<T, N> {
                     .value()
             })
             .collect();
-        Tensor::concat(&parts.iter().collect::<Vec<_>>(), 0)
+        Ok(Tensor::concat(&parts.iter().collect::<Vec<_>>(), 0))
     }
+}
+
+/// `batch_size`, refused if it is 0.
+fn batch_size(batch_size: usize) -> Result<usize, FitError> {
+    if batch_size == 0 {
+        return Err(FitError::ZeroBatchSize);
+    }
+    Ok(batch_size)
 }
 
 impl Totals {

@@ -51,9 +51,7 @@ mod tape;
 mod tensor;
 
 pub use float::Float;
-pub use gradcheck::{
-    GradcheckError, GradcheckOptions, GradcheckReference, gradcheck, gradcheck_with,
-};
+pub use gradcheck::{GradcheckError, GradcheckOptions, gradcheck, gradcheck_with};
 pub use module::{Module, ParamPath};
 pub use param::{Param, ParamId};
 pub use shape::{MAX_RANK, Shape};

@@ -273,4 +273,37 @@ mod tests {
             assert_eq!(c, [9.0; WIDTH]);
         }
     }
+
+    #[test]
+    fn a_repeated_b_row_and_f32_match_the_triple_loop() {
+        // B with row stride 0 (one row used for every step of the inner dimension), in f32.
+        let (m, k) = (5, 9);
+        let a = values(m * k, 4);
+        let b = values(WIDTH, 5);
+        let c = vec![0.0; m * WIDTH];
+        let want = naive((m, k, WIDTH), (&a, [k, 1]), (&b, 0), 0.0, (&c, WIDTH));
+        let to32 = |x: &[f64]| x.iter().map(|&v| v as f32).collect::<Vec<f32>>();
+        for a_strides in [[k, 1], [1, m]] {
+            let a = if a_strides == [k, 1] {
+                to32(&a)
+            } else {
+                let mut by_columns = vec![0.0f32; m * k];
+                for i in 0..m {
+                    for p in 0..k {
+                        by_columns[p * m + i] = a[i * k + p] as f32;
+                    }
+                }
+                by_columns
+            };
+            let mut got = vec![0.0f32; m * WIDTH];
+            gemm(
+                (m, k, WIDTH),
+                (&a, a_strides),
+                (&to32(&b), 0),
+                0.0,
+                (&mut got, WIDTH),
+            );
+            assert_eq!(got, to32(&want), "a strides {a_strides:?}");
+        }
+    }
 }

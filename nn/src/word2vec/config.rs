@@ -50,11 +50,12 @@ pub enum AlphaDecay {
     /// iterable (`-alpha-decay global`, the default).
     Global,
     /// Words read by this thread in the current epoch, out of the corpus, added to the epochs
-    /// done: gensim's schedule in `corpus_file` mode (`-alpha-decay per-thread`). With `T`
-    /// threads each thread reads `1/T` of the corpus per epoch, so within an epoch the rate falls
-    /// only `1/T` of that epoch's step, drops at the next epoch, and ends at
-    /// `alpha * (1 - 1/T) / epochs` above the floor instead of at it: a higher mean rate,
-    /// which helps vectors that are far from converged (small corpora, few epochs).
+    /// done: gensim's schedule in `corpus_file` mode when it is given the corpus's word count
+    /// (`-alpha-decay per-thread`). With `T` threads each thread reads `1/T` of the corpus per
+    /// epoch, so within an epoch the rate falls only `1/T` of that epoch's step, drops at the
+    /// next epoch's start, and ends at `alpha * (1 - 1/T) / epochs` instead of at the floor: a
+    /// higher mean rate, which helps vectors that are far from converged (small corpora, few
+    /// epochs).
     PerThread,
 }
 

@@ -199,6 +199,9 @@ impl<'s, 'a> Worker<'s, 'a> {
         for epoch in 0..self.s.config.epochs {
             self.epoch = epoch;
             self.epoch_words = 0;
+            // Per-thread progress restarts at this epoch's share: the rate drops now, not at
+            // the first report 10,000 words in (as gensim starts each epoch's rate afresh).
+            self.alpha = self.scheduled_alpha(self.s.done.load(Ordering::Relaxed));
             let mut reader = open_at(self.s.path, start)?;
             loop {
                 let (raw, more) = self
@@ -228,20 +231,29 @@ impl<'s, 'a> Worker<'s, 'a> {
         let s = self.s;
         let done = s.done.fetch_add(words, Ordering::Relaxed) + words;
         self.epoch_words += words;
-        let progress = match s.config.alpha_decay {
-            AlphaDecay::Global => done as f64 / (s.total_words + 1) as f64,
-            AlphaDecay::PerThread => {
-                let epoch_words = s.vocab.corpus_words().max(1) as f64;
-                (self.epoch as f64 + self.epoch_words as f64 / epoch_words) / s.config.epochs as f64
-            }
-        };
-        self.alpha = decayed_alpha(s.start_alpha, s.min_alpha, progress);
+        self.alpha = self.scheduled_alpha(done);
         if !s.progress.is_hidden() {
             let rate = done as f64 / s.started.elapsed().as_secs_f64().max(1e-9);
             s.progress.set_position(done);
             s.progress
                 .set_message(format!("{:.0}k words/s  lr {:.6}", rate / 1e3, self.alpha));
         }
+    }
+
+    /// The learning rate for this thread's place in the run, all threads having read `done`
+    /// words (see [`AlphaDecay`]).
+    fn scheduled_alpha(&self, done: u64) -> f32 {
+        let s = self.s;
+        let progress = match s.config.alpha_decay {
+            AlphaDecay::Global => done as f64 / (s.total_words + 1) as f64,
+            AlphaDecay::PerThread => per_thread_progress(
+                self.epoch,
+                self.epoch_words,
+                s.vocab.corpus_words(),
+                s.config.epochs,
+            ),
+        };
+        decayed_alpha(s.start_alpha, s.min_alpha, progress)
     }
 
     /// Reads the next sentence (up to a line end or `MAX_SENTENCE_LEN` words) into `sentence`,
@@ -350,6 +362,12 @@ impl<'s, 'a> Worker<'s, 'a> {
             });
         }
     }
+}
+
+/// gensim's `corpus_file` progress: epochs done plus this thread's words in the current epoch
+/// over the corpus's words, over all epochs.
+fn per_thread_progress(epoch: usize, epoch_words: u64, corpus_words: u64, epochs: usize) -> f64 {
+    (epoch as f64 + epoch_words as f64 / corpus_words.max(1) as f64) / epochs as f64
 }
 
 /// The learning rate `progress` (0 to 1) of the way along the linear decay from `start` to the
@@ -544,6 +562,16 @@ mod tests {
             "{} vs {expected}",
             stats.final_alpha
         );
+    }
+
+    #[test]
+    fn per_thread_progress_restarts_each_epoch_at_its_share() {
+        // gensim's get_alpha at an epoch's start, and half-way through a 2-thread share.
+        assert_eq!(per_thread_progress(0, 0, 1000, 5), 0.0);
+        assert_eq!(per_thread_progress(3, 0, 1000, 5), 0.6);
+        assert_eq!(per_thread_progress(3, 500, 1000, 5), 0.7);
+        assert_eq!(decayed_alpha(0.1, 1e-5, 0.6), 0.1 * (1.0 - 0.6));
+        assert_eq!(decayed_alpha(0.1, 1e-5, 1.0), 1e-5);
     }
 
     #[test]

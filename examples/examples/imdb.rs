@@ -2,9 +2,8 @@
 //! rows over the 10,000 most frequent training words, and a 16-16-1 network (sigmoid output,
 //! binary cross-entropy, RMSprop) learns positive vs negative.
 //!
-//! Written as a hand-written training loop (tape, loss, backward, optimizer step) rather than
-//! `Model::fit`, both to show one and because the first layer reads the multi-hot rows in sparse
-//! form: 25,000 dense rows of 10,000 floats would take 1 GB.
+//! The first layer reads the multi-hot rows in sparse form (25,000 dense rows of 10,000 floats
+//! would take 1 GB), and `Model::fit` trains on those sparse rows as on dense ones.
 //!
 //! - `cargo run --release --example imdb -- --data DIR` reads the Large Movie Review Dataset
 //!   layout (`DIR/train/{pos,neg}/*.txt`, `DIR/test/{pos,neg}/*.txt`); 10,000 training reviews
@@ -16,18 +15,17 @@ use std::error::Error;
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::Arc;
 
-use autodiff_core::{Tape, Tensor};
+use autodiff_core::Tensor;
 use examples::{MultiHotMlp, data_dir, output_dir};
 use nn::Activation;
-use nn::data::{Batches, Tokenizer, multi_hot_sparse};
+use nn::data::{Tokenizer, multi_hot_sparse};
 use nn::fused::SparseRows;
 use nn::history_plot::plot_loss_and_metric;
-use nn::losses::binary_crossentropy;
+use nn::losses::Loss;
 use nn::metrics::Metric;
 use nn::optim::Optimizer;
-use nn::train::History;
+use nn::train::{FitOptions, Model, Validation};
 
 const WORDS: usize = 10_000;
 
@@ -152,22 +150,13 @@ fn load() -> Result<(Reviews, Reviews, Reviews, String), LoadError> {
     }
 }
 
-fn vectorize(tok: &Tokenizer, reviews: &Reviews) -> (Arc<SparseRows<f32>>, Tensor<f32>) {
+fn vectorize(tok: &Tokenizer, reviews: &Reviews) -> (SparseRows<f32>, Tensor<f32>) {
     let seqs = tok.texts_to_sequences(reviews.iter().map(|(t, _)| t.as_str()));
     let labels = reviews.iter().map(|(_, y)| *y).collect();
     (
-        Arc::new(multi_hot_sparse(&seqs, WORDS)),
+        multi_hot_sparse(&seqs, WORDS),
         Tensor::from_vec(labels, [reviews.len(), 1]),
     )
-}
-
-/// Loss and accuracy of `model` on a whole data set, without gradients.
-fn evaluate(model: &MultiHotMlp, x: &Arc<SparseRows<f32>>, y: &Tensor<f32>) -> (f64, f64) {
-    let tape = Tape::no_grad();
-    let pred = model.forward(&tape, x);
-    let loss = binary_crossentropy(pred, tape.constant(y.clone())).item();
-    let (correct, n) = Metric::binary_accuracy("acc").batch(&pred.value(), y);
-    (f64::from(loss), correct / n.max(1) as f64)
 }
 
 fn main() -> ExitCode {
@@ -196,39 +185,25 @@ fn run() -> Result<(), Box<dyn Error>> {
         vectorize(&tok, &test),
     );
 
-    let mut model = MultiHotMlp::new(WORDS, Activation::Sigmoid, 1);
-    let mut opt = Optimizer::rmsprop(1e-3);
-    let mut tape = Tape::new();
-    let mut history = History::default();
-    let (epochs, batch) = (20, 512);
-    for epoch in 0..epochs {
-        let (mut loss_sum, mut correct) = (0.0, 0.0);
-        for rows in Batches::new(x.rows(), batch, Some(epoch)) {
-            let (bx, by) = (Arc::new(x.select(&rows)), y.index_select(0, &rows));
-            let (grads, loss, pred) = {
-                let pred = model.forward(&tape, &bx);
-                let loss = binary_crossentropy(pred, tape.constant(by.clone()));
-                (loss.backward(), loss.item(), pred.value())
-            };
-            tape.clear();
-            opt.step(&mut model, &grads);
-            loss_sum += f64::from(loss) * rows.len() as f64;
-            correct += Metric::binary_accuracy("acc").batch(&pred, &by).0;
-        }
-        let n = x.rows() as f64;
-        let (val_loss, val_acc) = evaluate(&model, &vx, &vy);
-        history.push(&[
-            ("loss".into(), loss_sum / n),
-            ("acc".into(), correct / n),
-            ("val_loss".into(), val_loss),
-            ("val_acc".into(), val_acc),
-        ]);
-    }
+    let mut model = Model::new(
+        MultiHotMlp::new(WORDS, Activation::Sigmoid, 1),
+        Loss::BinaryCrossentropy { from_logits: false },
+        Optimizer::rmsprop(1e-3),
+        vec![Metric::binary_accuracy("acc")],
+    );
+    let options = FitOptions {
+        epochs: 20,
+        batch_size: 512,
+        validation: Validation::Data(&vx, &vy),
+        ..FitOptions::default()
+    };
+    let history = model.fit(&x, &y, &options, &mut [])?;
     println!("{history}");
-    let (test_loss, test_acc) = evaluate(&model, &tx, &ty);
+    let test = model.evaluate(&tx, &ty, 512)?;
     println!(
-        "test loss {test_loss:.4}, test accuracy {:.2} %",
-        100.0 * test_acc
+        "test loss {:.4}, test accuracy {:.2} %",
+        test[0].1,
+        100.0 * test[1].1
     );
     let out = output_dir("imdb");
     plot_loss_and_metric(&history, "acc", &out)?;

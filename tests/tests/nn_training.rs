@@ -1,11 +1,17 @@
-//! End-to-end behaviour of fit, History, validation split, EarlyStopping and K-fold.
+//! End-to-end behaviour of fit, History, validation split, EarlyStopping and K-fold, on dense
+//! and sparse inputs.
 
-use autodiff_core::Tensor;
+use std::sync::Arc;
+
+use autodiff_core::{Tape, Tensor, Var};
+use nn::fused::SparseRows;
 use nn::losses::Loss;
 use nn::metrics::Metric;
 use nn::optim::Optimizer;
-use nn::train::{EarlyStopping, FitError, FitOptions, KFold, KFoldError, Model, Validation};
-use nn::{Activation, Dense, Sequential};
+use nn::train::{
+    EarlyStopping, FitError, FitOptions, KFold, KFoldError, Model, Network, Validation,
+};
+use nn::{Activation, Dense, Layer, Module, Sequential};
 
 fn data() -> (Tensor<f32>, Tensor<f32>) {
     let x = Tensor::<f32>::normal([100, 3], 0.0, 1.0, 4);
@@ -365,4 +371,98 @@ fn a_zero_batch_size_is_an_error_everywhere() {
     assert!(refused(m.evaluate(&x, &y, 0).map(|_| ())));
     assert!(refused(m.predict(&x, 0).map(|_| ())));
     assert_eq!(m.predict(&x, 7).unwrap().dims(), [x.dims()[0], 1]);
+}
+
+/// Dense 8 tanh → Dense 1, reading either dense rows (as a [`Layer`]) or sparse rows.
+#[derive(Module)]
+#[module(float = f32)]
+struct TwoLayers {
+    layers: [Dense<f32>; 2],
+}
+
+impl TwoLayers {
+    fn new(inputs: usize) -> Self {
+        TwoLayers {
+            layers: [
+                Dense::new(inputs, 8).activation(Activation::Tanh).seed(1),
+                Dense::new(8, 1).seed(2),
+            ],
+        }
+    }
+}
+
+impl Layer<f32> for TwoLayers {
+    fn forward<'t>(&self, x: Var<'t, f32>) -> Var<'t, f32> {
+        self.layers[1].forward(self.layers[0].forward(x))
+    }
+}
+
+impl Network<f32, SparseRows<f32>> for TwoLayers {
+    fn forward_input<'t>(&self, tape: &'t Tape<f32>, x: SparseRows<f32>) -> Var<'t, f32> {
+        self.layers[1].forward(self.layers[0].forward_sparse(tape, &Arc::new(x)))
+    }
+}
+
+/// 120 rows over 30 columns, ~15 % non-zero, and a target that depends on a few columns.
+fn sparse_data() -> (SparseRows<f32>, Tensor<f32>) {
+    let dense = Tensor::<f32>::uniform([120, 30], 0.0, 1.0, 7).map(|v| {
+        if v < 0.85 {
+            0.0
+        } else {
+            4.0 * (v - 0.85) + 0.5
+        }
+    });
+    let y = Tensor::from_fn([120, 1], |i| {
+        dense.get(&[i, 0]) + dense.get(&[i, 1]) - 2.0 * dense.get(&[i, 7]) + 0.3
+    });
+    (SparseRows::from_dense(&dense), y)
+}
+
+/// The same options for inputs of either type.
+fn twin_options<X>(shuffle: bool) -> FitOptions<'static, f32, X> {
+    FitOptions {
+        epochs: 15,
+        batch_size: 16,
+        shuffle,
+        seed: 5,
+        validation: Validation::Split(0.25),
+        verbose: false,
+    }
+}
+
+#[test]
+fn sparse_inputs_fit_as_their_dense_twin() {
+    let (x, y) = sparse_data();
+    let dense_x = x.to_dense();
+    let compile = || {
+        Model::new(
+            TwoLayers::new(30),
+            Loss::MeanSquaredError,
+            Optimizer::rmsprop(0.01),
+            vec![Metric::mae("mae")],
+        )
+    };
+    for shuffle in [false, true] {
+        let (mut sparse, mut dense) = (compile(), compile());
+        let hs = sparse.fit(&x, &y, &twin_options(shuffle), &mut []).unwrap();
+        let hd = dense
+            .fit(&dense_x, &y, &twin_options(shuffle), &mut [])
+            .unwrap();
+        let loss = hs.get("loss").unwrap();
+        assert!(loss[14] < 0.3 * loss[0], "loss {loss:?}");
+        assert_eq!(hs.keys().collect::<Vec<_>>(), hd.keys().collect::<Vec<_>>());
+        for key in hd.keys() {
+            for (s, d) in hs.get(key).unwrap().iter().zip(hd.get(key).unwrap()) {
+                assert!(
+                    (s - d).abs() <= 1e-5 * d.abs().max(1.0),
+                    "{key}: {s} vs {d}"
+                );
+            }
+        }
+        let (ps, pd) = (
+            sparse.predict(&x, 7).unwrap(),
+            dense.predict(&dense_x, 7).unwrap(),
+        );
+        assert!(ps.all_close(&pd, 1e-5, 1e-5));
+    }
 }

@@ -8,8 +8,7 @@ use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 
 use super::model::check_rows;
-use super::{FitError, FitOptions, History, Model, Validation};
-use crate::Layer;
+use super::{Batchable, FitError, FitOptions, History, Model, Network, Validation};
 
 /// Why rows cannot be split into `k` folds (scikit-learn raises the same two).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
@@ -98,20 +97,21 @@ impl KFold {
     }
 
     /// Trains `build(fold)` on each fold's training rows, validating on its held-out rows.
-    /// `options.validation` is replaced by the fold. Fails before training if `x` and `y` differ
+    /// `options.validation` is replaced by the fold. The inputs may be of any [`Batchable`] type
+    /// the network reads; the targets are dense. Fails before training if `x` and `y` differ
     /// in rows or the rows cannot be split into `k` folds.
-    pub fn cross_validate<T: Float, N: Layer<T>>(
+    pub fn cross_validate<T: Float, X: Batchable, N: Network<T, X>>(
         &self,
-        x: &Tensor<T>,
+        x: &X,
         y: &Tensor<T>,
         mut build: impl FnMut(usize) -> Model<T, N>,
-        options: &FitOptions<'_, T>,
+        options: &FitOptions<'_, T, X>,
     ) -> Result<CrossValidation, FitError> {
         let splits = self.splits(check_rows("training", x, y)?)?;
         let mut folds = Vec::with_capacity(self.k);
         for (f, (train, val)) in splits.into_iter().enumerate() {
-            let (tx, ty) = (x.index_select(0, &train), y.index_select(0, &train));
-            let (vx, vy) = (x.index_select(0, &val), y.index_select(0, &val));
+            let (tx, ty) = (x.select_rows(&train), y.select_rows(&train));
+            let (vx, vy) = (x.select_rows(&val), y.select_rows(&val));
             let opts = FitOptions {
                 validation: Validation::Data(&vx, &vy),
                 ..options.clone()

@@ -1,5 +1,7 @@
 //! The Keras training workflow: [`Model`] (`fit`, `evaluate`, `predict`), [`History`],
 //! callbacks ([`EarlyStopping`], [`ModelCheckpoint`], a progress bar), and K-fold cross-validation ([`KFold`]).
+//! Inputs are dense tensors for any [`Layer`](crate::Layer), or sparse rows for a [`Network`]
+//! written for them.
 //!
 //! Training a tiny classifier:
 //!
@@ -46,15 +48,19 @@
 //! assert!((net.forward(tape.constant(x)).value().data()[0] - 1.0).abs() < 0.05);
 //! ```
 
+mod batchable;
 mod callbacks;
 mod checkpoint;
 mod history;
 mod kfold;
 mod model;
+mod network;
 mod progress;
 
+pub use batchable::Batchable;
 pub use callbacks::{Callback, CallbackError, Control, EarlyStopping, restore, snapshot};
 pub use checkpoint::ModelCheckpoint;
 pub use history::{History, Logs};
 pub use kfold::{CrossValidation, Fold, KFold, KFoldError};
 pub use model::{FitError, FitOptions, Model, Validation};
+pub use network::Network;

@@ -5,22 +5,24 @@
 //! logs the sample-weighted mean of the batch losses (regularization penalties included) and
 //! metrics, then the same on the validation data with training-only layers off. A validation
 //! split takes the *last* rows before any shuffling, as Keras does.
+//!
+//! Inputs are any [`Batchable`] type the network reads (see [`Network`]): dense tensors for every
+//! [`Layer`](crate::Layer), sparse rows for a network written for them. Targets are dense.
 
-use autodiff_core::{Float, Tape, Tensor};
+use autodiff_core::{Float, Module, Tape, Tensor};
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 
 use super::progress::EpochBar;
-use super::{Callback, CallbackError, Control, History, KFoldError, Logs};
-use crate::Layer;
+use super::{Batchable, Callback, CallbackError, Control, History, KFoldError, Logs, Network};
 use crate::losses::Loss;
 use crate::metrics::Metric;
 use crate::optim::Optimizer;
 
-/// Where validation data comes from.
-#[derive(Clone, Copy, Debug, Default)]
-pub enum Validation<'a, T: Float> {
+/// Where validation data comes from; `X` is the type of the inputs.
+#[derive(Debug, Default)]
+pub enum Validation<'a, T: Float, X = Tensor<T>> {
     /// No validation.
     #[default]
     None,
@@ -28,12 +30,22 @@ pub enum Validation<'a, T: Float> {
     /// ⌊n·(1 − fraction)⌋ rows train and the rest validate.
     Split(f64),
     /// Separate inputs and targets.
-    Data(&'a Tensor<T>, &'a Tensor<T>),
+    Data(&'a X, &'a Tensor<T>),
 }
 
-/// The arguments of [`Model::fit`], with Keras's defaults (batch size 32, shuffle).
-#[derive(Clone, Debug)]
-pub struct FitOptions<'a, T: Float> {
+/// Copying a validation copies references only, whatever the inputs.
+impl<T: Float, X> Clone for Validation<'_, T, X> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T: Float, X> Copy for Validation<'_, T, X> {}
+
+/// The arguments of [`Model::fit`], with Keras's defaults (batch size 32, shuffle); `X` is the
+/// type of the inputs.
+#[derive(Debug)]
+pub struct FitOptions<'a, T: Float, X = Tensor<T>> {
     /// Passes over the training data.
     pub epochs: usize,
     /// Rows per optimizer step (at least 1).
@@ -43,12 +55,19 @@ pub struct FitOptions<'a, T: Float> {
     /// Seed of the shuffling.
     pub seed: u64,
     /// Validation data or split.
-    pub validation: Validation<'a, T>,
+    pub validation: Validation<'a, T, X>,
     /// Show a progress bar (only ever drawn on a terminal).
     pub verbose: bool,
 }
 
-impl<T: Float> Default for FitOptions<'_, T> {
+/// Cloning options clones references only, whatever the inputs.
+impl<T: Float, X> Clone for FitOptions<'_, T, X> {
+    fn clone(&self) -> Self {
+        FitOptions { ..*self }
+    }
+}
+
+impl<T: Float, X> Default for FitOptions<'_, T, X> {
     fn default() -> Self {
         FitOptions {
             epochs: 1,
@@ -121,8 +140,9 @@ impl From<KFoldError> for FitError {
     }
 }
 
-/// A network with its loss, optimizer and metrics (Keras's compiled model).
-pub struct Model<T: Float, N: Layer<T>> {
+/// A network with its loss, optimizer and metrics (Keras's compiled model). Its methods take
+/// any inputs `X` the network is a [`Network`] on.
+pub struct Model<T: Float, N: Module<T>> {
     /// The network.
     pub net: N,
     /// The training loss.
@@ -134,17 +154,13 @@ pub struct Model<T: Float, N: Layer<T>> {
     tape: Tape<T>,
 }
 
-fn rows<T: Float>(t: &Tensor<T>) -> usize {
-    t.dims().first().copied().unwrap_or(1)
-}
-
 /// The common row count of `x` and `y`, or why there is none: they differ, or it is zero.
-pub(super) fn check_rows<T: Float>(
+pub(super) fn check_rows<T: Float, X: Batchable>(
     what: &'static str,
-    x: &Tensor<T>,
+    x: &X,
     y: &Tensor<T>,
 ) -> Result<usize, FitError> {
-    let (inputs, targets) = (rows(x), rows(y));
+    let (inputs, targets) = (x.num_rows(), y.num_rows());
     if inputs != targets {
         return Err(FitError::RowMismatch {
             what,
@@ -187,7 +203,7 @@ impl Totals {
     }
 }
 
-impl<T: Float, N: Layer<T>> Model<T, N> {
+impl<T: Float, N: Module<T>> Model<T, N> {
     /// Compiles `net` with a loss, an optimizer and metrics.
     pub fn new(net: N, loss: Loss, optimizer: Optimizer<T>, metrics: Vec<Metric>) -> Self {
         Model {
@@ -201,15 +217,18 @@ impl<T: Float, N: Layer<T>> Model<T, N> {
 
     /// Trains on `x` (rows first) against `y`, returning the per-epoch [`History`]. Training or
     /// validation data without rows is an error, as in Keras.
-    pub fn fit(
+    pub fn fit<X: Batchable>(
         &mut self,
-        x: &Tensor<T>,
+        x: &X,
         y: &Tensor<T>,
-        options: &FitOptions<'_, T>,
+        options: &FitOptions<'_, T, X>,
         callbacks: &mut [&mut dyn Callback<T>],
-    ) -> Result<History, FitError> {
+    ) -> Result<History, FitError>
+    where
+        N: Network<T, X>,
+    {
         let n = check_rows("training", x, y)?;
-        let split;
+        let (split_x, split_y);
         let (train_x, train_y, val) = match options.validation {
             Validation::None => (x, y, None),
             Validation::Data(vx, vy) => {
@@ -223,13 +242,12 @@ impl<T: Float, N: Layer<T>> Model<T, N> {
                     return Err(FitError::BadSplit(fraction));
                 }
                 let n_val = n - n_train;
-                let (tx, vx) = (x.narrow(0, 0, n - n_val), x.narrow(0, n - n_val, n_val));
-                let (ty, vy) = (y.narrow(0, 0, n - n_val), y.narrow(0, n - n_val, n_val));
-                split = [tx, ty, vx, vy];
-                (&split[0], &split[1], Some((&split[2], &split[3])))
+                split_x = (x.narrow_rows(0, n_train), x.narrow_rows(n_train, n_val));
+                split_y = (y.narrow_rows(0, n_train), y.narrow_rows(n_train, n_val));
+                (&split_x.0, &split_y.0, Some((&split_x.1, &split_y.1)))
             }
         };
-        let n_train = rows(train_x);
+        let n_train = train_x.num_rows();
         let batch = batch_size(options.batch_size)?;
         let mut order: Vec<usize> = (0..n_train).collect();
         let mut rng = StdRng::seed_from_u64(options.seed);
@@ -251,10 +269,7 @@ impl<T: Float, N: Layer<T>> Model<T, N> {
             );
             let mut totals = Totals::new(self.metrics.len());
             for chunk in order.chunks(batch) {
-                let (bx, by) = (
-                    train_x.index_select(0, chunk),
-                    train_y.index_select(0, chunk),
-                );
+                let (bx, by) = (train_x.select_rows(chunk), train_y.select_rows(chunk));
                 self.train_step(bx, &by, &mut totals);
                 bar.tick(&totals.logs("", &self.metrics));
             }
@@ -284,13 +299,16 @@ impl<T: Float, N: Layer<T>> Model<T, N> {
 
     /// One optimizer step on a batch, adding its loss and metrics to `totals`. The batch's
     /// inputs move onto the tape: a wide batch is not copied again.
-    fn train_step(&mut self, x: Tensor<T>, y: &Tensor<T>, totals: &mut Totals) {
+    fn train_step<X>(&mut self, x: X, y: &Tensor<T>, totals: &mut Totals)
+    where
+        N: Network<T, X>,
+    {
         self.tape.clear();
         let (grads, loss, pred) = {
             let tape = &self.tape;
-            let pred = self.net.forward(tape.constant(x));
+            let pred = self.net.forward_input(tape, x);
             let mut loss = self.loss.compute(pred, tape.constant(y.clone()));
-            if let Some(penalty) = self.net.penalty(tape) {
+            if let Some(penalty) = self.net.weight_penalty(tape) {
                 loss = loss + penalty;
             }
             (loss.backward(), loss.item(), pred.value())
@@ -303,34 +321,40 @@ impl<T: Float, N: Layer<T>> Model<T, N> {
 
     /// The loss and metrics on `x`, `y`, logged under their names; data without rows is an
     /// error. Training-only layers are switched off and stay off, as after `fit`.
-    pub fn evaluate(
+    pub fn evaluate<X: Batchable>(
         &mut self,
-        x: &Tensor<T>,
+        x: &X,
         y: &Tensor<T>,
         batch_size: usize,
-    ) -> Result<Logs, FitError> {
+    ) -> Result<Logs, FitError>
+    where
+        N: Network<T, X>,
+    {
         check_rows("evaluation", x, y)?;
         let batch = self::batch_size(batch_size)?;
         Ok(self.evaluate_unchecked(x, y, batch, ""))
     }
 
-    fn evaluate_unchecked(
+    fn evaluate_unchecked<X: Batchable>(
         &mut self,
-        x: &Tensor<T>,
+        x: &X,
         y: &Tensor<T>,
         batch: usize,
         prefix: &str,
-    ) -> Logs {
+    ) -> Logs
+    where
+        N: Network<T, X>,
+    {
         self.net.set_training(false);
         let mut totals = Totals::new(self.metrics.len());
-        let n = rows(x);
+        let n = x.num_rows();
         for start in (0..n).step_by(batch) {
             let len = batch.min(n - start);
-            let (bx, by) = (x.narrow(0, start, len), y.narrow(0, start, len));
+            let (bx, by) = (x.narrow_rows(start, len), y.narrow_rows(start, len));
             let tape = Tape::no_grad();
-            let pred = self.net.forward(tape.constant(bx));
+            let pred = self.net.forward_input(&tape, bx);
             let mut loss = self.loss.compute(pred, tape.constant(by.clone()));
-            if let Some(penalty) = self.net.penalty(&tape) {
+            if let Some(penalty) = self.net.weight_penalty(&tape) {
                 loss = loss + penalty;
             }
             totals.add(loss.item(), &pred.value(), &by, &self.metrics);
@@ -341,20 +365,23 @@ impl<T: Float, N: Layer<T>> Model<T, N> {
     /// The network's outputs for `x`, computed in batches without recording gradients. An `x`
     /// without rows gives outputs without rows (`[0, outputs]` for a dense network); a batch
     /// size of 0 is an error.
-    pub fn predict(&mut self, x: &Tensor<T>, batch_size: usize) -> Result<Tensor<T>, FitError> {
+    pub fn predict<X: Batchable>(&mut self, x: &X, batch_size: usize) -> Result<Tensor<T>, FitError>
+    where
+        N: Network<T, X>,
+    {
         let batch = self::batch_size(batch_size)?;
         self.net.set_training(false);
-        let n = rows(x);
+        let n = x.num_rows();
         if n == 0 {
             let tape = Tape::no_grad();
-            return Ok(self.net.forward(tape.constant(x.clone())).value());
+            return Ok(self.net.forward_input(&tape, x.narrow_rows(0, 0)).value());
         }
         let parts: Vec<Tensor<T>> = (0..n)
             .step_by(batch)
             .map(|start| {
                 let tape = Tape::no_grad();
                 self.net
-                    .forward(tape.constant(x.narrow(0, start, batch.min(n - start))))
+                    .forward_input(&tape, x.narrow_rows(start, batch.min(n - start)))
                     .value()
             })
             .collect();
@@ -372,7 +399,7 @@ fn batch_size(batch_size: usize) -> Result<usize, FitError> {
 
 impl Totals {
     fn add<T: Float>(&mut self, loss: T, pred: &Tensor<T>, y: &Tensor<T>, metrics: &[Metric]) {
-        let n = rows(pred);
+        let n = pred.num_rows();
         self.loss += loss.to_f64().unwrap() * n as f64;
         for (total, m) in self.metrics.iter_mut().zip(metrics) {
             *total += m.batch(pred, y).0;

@@ -131,10 +131,14 @@ struct Worst {
 impl Worst {
     fn consider(&mut self, entry: GradcheckError, options: &GradcheckOptions) {
         let (a, b) = (entry.analytic, entry.numeric);
-        let excess = (a - b).abs() - (options.atol + options.rtol * b.abs());
-        if (excess > 0.0 || a.is_nan() != b.is_nan())
-            && self.error.as_ref().is_none_or(|(w, _)| excess > *w)
-        {
+        // A NaN on either side fails, even on both (PyTorch's allclose has equal_nan=False);
+        // equal infinities pass. Such entries rank as the worst.
+        let excess = match (a - b).abs() - (options.atol + options.rtol * b.abs()) {
+            e if e.is_nan() && a == b => 0.0,
+            e if e.is_nan() => f64::INFINITY,
+            e => e,
+        };
+        if excess > 0.0 && self.error.as_ref().is_none_or(|(w, _)| excess > *w) {
             self.error = Some((excess, entry));
         }
     }

@@ -46,4 +46,11 @@ impl Network<f32, SparseRows<f32>> for MultiHotMlp {
     fn forward_input<'t>(&self, tape: &'t Tape<f32>, x: SparseRows<f32>) -> Var<'t, f32> {
         self.forward(tape, &Arc::new(x))
     }
+
+    fn weight_penalty<'t>(&self, tape: &'t Tape<f32>) -> Option<Var<'t, f32>> {
+        self.layers
+            .iter()
+            .filter_map(|l| l.penalty(tape))
+            .reduce(|a, b| a + b)
+    }
 }

@@ -78,3 +78,11 @@ fn a_wrong_gradient_is_reported_on_the_path_that_computed_it() {
         );
     }
 }
+
+#[test]
+fn nan_on_both_sides_is_a_failure() {
+    // sqrt of a scalar at -1: the value and both derivatives are NaN.
+    let x = Tensor::from_vec(vec![-1.0], [1]);
+    let err = gradcheck(|v| v[0].sqrt(), &[x]).unwrap_err();
+    assert!(err.analytic.is_nan() && err.numeric.is_nan(), "{err}");
+}

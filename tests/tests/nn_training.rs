@@ -11,7 +11,7 @@ use nn::optim::Optimizer;
 use nn::train::{
     EarlyStopping, FitError, FitOptions, KFold, KFoldError, Model, Network, Validation,
 };
-use nn::{Activation, Dense, Layer, Module, Sequential};
+use nn::{Activation, Dense, Layer, Module, Regularizer, Sequential};
 
 fn data() -> (Tensor<f32>, Tensor<f32>) {
     let x = Tensor::<f32>::normal([100, 3], 0.0, 1.0, 4);
@@ -373,7 +373,8 @@ fn a_zero_batch_size_is_an_error_everywhere() {
     assert_eq!(m.predict(&x, 7).unwrap().dims(), [x.dims()[0], 1]);
 }
 
-/// Dense 8 tanh → Dense 1, reading either dense rows (as a [`Layer`]) or sparse rows.
+/// Dense 8 tanh (L2-regularised) → Dense 1, reading either dense rows (as a [`Layer`]) or
+/// sparse rows.
 #[derive(Module)]
 #[module(float = f32)]
 struct TwoLayers {
@@ -384,7 +385,10 @@ impl TwoLayers {
     fn new(inputs: usize) -> Self {
         TwoLayers {
             layers: [
-                Dense::new(inputs, 8).activation(Activation::Tanh).seed(1),
+                Dense::new(inputs, 8)
+                    .activation(Activation::Tanh)
+                    .kernel_regularizer(Regularizer::L2(0.01))
+                    .seed(1),
                 Dense::new(8, 1).seed(2),
             ],
         }
@@ -395,11 +399,19 @@ impl Layer<f32> for TwoLayers {
     fn forward<'t>(&self, x: Var<'t, f32>) -> Var<'t, f32> {
         self.layers[1].forward(self.layers[0].forward(x))
     }
+
+    fn penalty<'t>(&self, tape: &'t Tape<f32>) -> Option<Var<'t, f32>> {
+        self.layers[0].penalty(tape)
+    }
 }
 
 impl Network<f32, SparseRows<f32>> for TwoLayers {
     fn forward_input<'t>(&self, tape: &'t Tape<f32>, x: SparseRows<f32>) -> Var<'t, f32> {
         self.layers[1].forward(self.layers[0].forward_sparse(tape, &Arc::new(x)))
+    }
+
+    fn weight_penalty<'t>(&self, tape: &'t Tape<f32>) -> Option<Var<'t, f32>> {
+        Layer::penalty(self, tape)
     }
 }
 

@@ -45,6 +45,7 @@ impl<T: Float> Batchable for Tensor<T> {
     }
 }
 
+/// Sparse rows are selected without densifying them.
 impl<T: Float> Batchable for SparseRows<T> {
     fn num_rows(&self) -> usize {
         self.rows()

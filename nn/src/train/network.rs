@@ -15,7 +15,7 @@ use crate::Layer;
 /// use autodiff_core::{Tape, Tensor, Var};
 /// use nn::fused::SparseRows;
 /// use nn::train::{FitOptions, Model, Network};
-/// use nn::{Dense, Module, losses::Loss, optim::Optimizer};
+/// use nn::{Dense, Layer, Module, losses::Loss, optim::Optimizer};
 ///
 /// #[derive(Module)]
 /// #[module(float = f32)]
@@ -26,6 +26,10 @@ use crate::Layer;
 /// impl Network<f32, SparseRows<f32>> for SparseLinear {
 ///     fn forward_input<'t>(&self, tape: &'t Tape<f32>, x: SparseRows<f32>) -> Var<'t, f32> {
 ///         self.dense.forward_sparse(tape, &Arc::new(x))
+///     }
+///
+///     fn weight_penalty<'t>(&self, tape: &'t Tape<f32>) -> Option<Var<'t, f32>> {
+///         self.dense.penalty(tape)
 ///     }
 /// }
 ///
@@ -42,11 +46,12 @@ pub trait Network<T: Float, X>: Module<T> {
     /// The outputs for the batch `x`, recorded on `tape`; `x` is data (no gradient).
     fn forward_input<'t>(&self, tape: &'t Tape<T>, x: X) -> Var<'t, T>;
 
-    /// The weight penalties (regularizers) added to the loss, if there are any.
-    fn weight_penalty<'t>(&self, tape: &'t Tape<T>) -> Option<Var<'t, T>> {
-        let _ = tape;
-        None
-    }
+    /// The weight penalties (regularizers) added to the loss, `None` if there are none. It has
+    /// no default on purpose: a network that reads several input types (a [`Layer`] that also
+    /// reads sparse rows, say) must not lose its regularizers on one of them; delegate to
+    /// [`Layer::penalty`] there. The penalty does not depend on `X`, so a direct call on such a
+    /// type names the input type: `Network::<f32, Tensor<f32>>::weight_penalty(&net, &tape)`.
+    fn weight_penalty<'t>(&self, tape: &'t Tape<T>) -> Option<Var<'t, T>>;
 }
 
 /// A layer reads dense batches, which go on the tape without a copy.

@@ -106,15 +106,15 @@ where
             let column = numeric_column(&f, inputs, i, e, options.eps);
             for (j, &numeric) in column.data().iter().enumerate() {
                 for &(other_inputs_constant, jacobian) in &passes {
-                    let entry = GradcheckError {
+                    let analytic = jacobian[j].data()[e];
+                    worst.consider(analytic, numeric, &options, || GradcheckError {
                         input: i,
                         index: unravel(input.dims(), e),
                         output_index: unravel(column.dims(), j),
-                        analytic: jacobian[j].data()[e],
+                        analytic,
                         numeric,
                         other_inputs_constant,
-                    };
-                    worst.consider(entry, &options);
+                    });
                 }
             }
         }
@@ -129,8 +129,14 @@ struct Worst {
 }
 
 impl Worst {
-    fn consider(&mut self, entry: GradcheckError, options: &GradcheckOptions) {
-        let (a, b) = (entry.analytic, entry.numeric);
+    /// Keeps the entry `describe` builds if analytic `a` against numeric `b` is the worst yet.
+    fn consider(
+        &mut self,
+        a: f64,
+        b: f64,
+        options: &GradcheckOptions,
+        describe: impl FnOnce() -> GradcheckError,
+    ) {
         // A NaN on either side fails, even on both (PyTorch's allclose has equal_nan=False);
         // equal infinities pass. Such entries rank as the worst.
         let excess = match (a - b).abs() - (options.atol + options.rtol * b.abs()) {
@@ -139,7 +145,7 @@ impl Worst {
             e => e,
         };
         if excess > 0.0 && self.error.as_ref().is_none_or(|(w, _)| excess > *w) {
-            self.error = Some((excess, entry));
+            self.error = Some((excess, describe()));
         }
     }
 }

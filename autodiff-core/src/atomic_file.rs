@@ -47,9 +47,8 @@ mod tests {
 
     #[test]
     fn failed_write_leaves_old_file_and_no_temporary() {
-        let dir = std::env::temp_dir().join(format!("atomic_{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join("f.txt");
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f.txt");
         write_atomically(&path, |w| w.write_all(b"old")).unwrap();
         let err = write_atomically(&path, |w| {
             w.write_all(b"half")?;
@@ -57,8 +56,7 @@ mod tests {
         });
         assert!(err.is_err());
         assert_eq!(std::fs::read(&path).unwrap(), b"old");
-        let leftovers = std::fs::read_dir(&dir).unwrap().count();
+        let leftovers = std::fs::read_dir(dir.path()).unwrap().count();
         assert_eq!(leftovers, 1, "only the target remains");
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -217,13 +217,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
     println!("loss fell from {first:.5} to {last:.5}");
 
-    let file =
-        std::env::temp_dir().join(format!("custom_layer-{}.safetensors", std::process::id()));
+    // A temporary folder, removed when `dir` is dropped (also on an early error return).
+    let dir = tempfile::tempdir()?;
+    let file = dir.path().join("custom_layer.safetensors");
     checkpoint::save(&model, &file)?;
     let bytes = std::fs::metadata(&file)?.len();
     let mut restored = Model::<f32>::new(2, 16, 3, 1234);
     checkpoint::load(&mut restored, &file)?;
-    std::fs::remove_file(&file)?;
     let predict = |m: &Model<f32>| {
         let tape = Tape::no_grad();
         m.forward(&tape, tape.constant(x.clone())).value()

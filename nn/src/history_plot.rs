@@ -93,7 +93,8 @@ mod tests {
                 ("val_loss".into(), 1.2 / (1.0 + e) + 0.05 * e),
             ]);
         }
-        let dir = std::env::temp_dir().join(format!("nn_history_plot_{}", std::process::id()));
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("plots");
         let stem = dir.join("loss");
         plot_metric(&h, "loss", "Training and validation loss", &stem).unwrap();
         let png = std::fs::read(dir.join("loss.png")).unwrap();

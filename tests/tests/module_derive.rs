@@ -173,9 +173,8 @@ fn training_mode_propagates() {
 
 #[test]
 fn derived_modules_round_trip_through_checkpoints() {
-    let dir = std::env::temp_dir().join(format!("derive-ckpt-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let file = dir.join("encoder.safetensors");
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("encoder.safetensors");
     let e = encoder();
     checkpoint::save(&e, &file).unwrap();
     let mut restored = encoder();
@@ -196,5 +195,4 @@ fn derived_modules_round_trip_through_checkpoints() {
     let err = checkpoint::load(&mut other, &file).unwrap_err();
     assert!(err.to_string().contains("`0`"), "{err}");
     assert_eq!(other.1.weight.value().data(), &[1.0, 2.0]);
-    std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -6,13 +6,13 @@
 //! use autodiff_core::{checkpoint, Module, Param, Tensor};
 //!
 //! let layers = vec![Param::new(Tensor::from_vec(vec![1.0_f32, 2.0], [2]))];
-//! let file = std::env::temp_dir().join(format!("doc-{}.safetensors", std::process::id()));
+//! let dir = tempfile::tempdir().unwrap();
+//! let file = dir.path().join("doc.safetensors");
 //! checkpoint::save(&layers, &file).unwrap();
 //!
 //! let mut restored = vec![Param::new(Tensor::<f32>::zeros([2]))];
 //! checkpoint::load(&mut restored, &file).unwrap();
 //! assert_eq!(restored[0].value().data(), &[1.0, 2.0]);
-//! # std::fs::remove_file(&file).unwrap();
 //! ```
 
 mod error;

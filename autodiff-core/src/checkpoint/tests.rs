@@ -3,22 +3,15 @@
 use super::*;
 use crate::Param;
 
-struct Scratch(std::path::PathBuf);
+/// A temporary folder, removed on drop.
+struct Scratch(tempfile::TempDir);
 
 impl Scratch {
-    fn new(name: &str) -> Self {
-        let dir = std::env::temp_dir().join(format!("ckpt-{}-{name}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        Scratch(dir)
+    fn new() -> Self {
+        Scratch(tempfile::tempdir().unwrap())
     }
     fn file(&self, name: &str) -> std::path::PathBuf {
-        self.0.join(name)
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
+        self.0.path().join(name)
     }
 }
 
@@ -42,19 +35,19 @@ fn values(m: &[Param<f64>]) -> Vec<Vec<f64>> {
 
 #[test]
 fn round_trip_restores_every_value_and_leaves_no_temporary() {
-    let dir = Scratch::new("round");
+    let dir = Scratch::new();
     let file = dir.file("m.safetensors");
     save(&model(), &file).unwrap();
     let mut restored = zeros();
     load(&mut restored, &file).unwrap();
     assert_eq!(values(&restored), values(&model()));
-    let entries: Vec<_> = std::fs::read_dir(&dir.0).unwrap().collect();
+    let entries: Vec<_> = std::fs::read_dir(dir.0.path()).unwrap().collect();
     assert_eq!(entries.len(), 1, "only the checkpoint remains");
 }
 
 #[test]
 fn f32_round_trip() {
-    let dir = Scratch::new("f32");
+    let dir = Scratch::new();
     let file = dir.file("m.safetensors");
     let m = vec![Param::new(Tensor::from_vec(
         vec![0.1_f32, 1e-30, -3.5],
@@ -80,7 +73,7 @@ fn expect_error(
 
 #[test]
 fn missing_extra_and_misshaped_tensors_are_named() {
-    let dir = Scratch::new("names");
+    let dir = Scratch::new();
     let file = dir.file("m.safetensors");
     save(&model()[..1].to_vec(), &file).unwrap();
     let msg = expect_error(
@@ -111,7 +104,7 @@ fn missing_extra_and_misshaped_tensors_are_named() {
 
 #[test]
 fn wrong_dtype_is_an_error() {
-    let dir = Scratch::new("dtype");
+    let dir = Scratch::new();
     let file = dir.file("m.safetensors");
     save(&vec![Param::new(Tensor::<f32>::zeros([2, 3]))], &file).unwrap();
     let msg = expect_error(
@@ -124,7 +117,7 @@ fn wrong_dtype_is_an_error() {
 
 #[test]
 fn truncated_corrupt_and_absent_files_are_errors() {
-    let dir = Scratch::new("corrupt");
+    let dir = Scratch::new();
     let file = dir.file("m.safetensors");
     save(&model(), &file).unwrap();
     let bytes = std::fs::read(&file).unwrap();
@@ -153,7 +146,7 @@ fn truncated_corrupt_and_absent_files_are_errors() {
 
 #[test]
 fn saving_into_a_missing_directory_is_an_io_error() {
-    let dir = Scratch::new("nodir");
+    let dir = Scratch::new();
     let err = save(&model(), dir.file("no/such/dir/m.safetensors")).unwrap_err();
     assert!(matches!(err, CheckpointError::Io { .. }), "{err:?}");
 }

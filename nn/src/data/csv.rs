@@ -3,9 +3,8 @@
 //!
 //! ```
 //! use nn::data::{CsvOptions, DataError, load_csv};
-//! let dir = std::env::temp_dir().join("nn_csv_doc");
-//! std::fs::create_dir_all(&dir).unwrap();
-//! let path = dir.join("bad.csv");
+//! let dir = tempfile::tempdir().unwrap();
+//! let path = dir.path().join("bad.csv");
 //! std::fs::write(&path, "a,b\n1,2\n3,x\n").unwrap();
 //! let err = load_csv(&path, &CsvOptions { header: true, ..CsvOptions::default() }).unwrap_err();
 //! assert!(matches!(err, DataError::Parse { line: 3, column: 2, .. }), "{err}");
@@ -263,17 +262,16 @@ pub fn load_csv(path: impl AsRef<Path>, options: &CsvOptions) -> Result<Table, D
 mod tests {
     use super::*;
 
-    fn write(name: &str, text: &str) -> PathBuf {
-        let dir = std::env::temp_dir().join(format!("nn_csv_test_{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join(name);
+    fn write(dir: &tempfile::TempDir, name: &str, text: &str) -> PathBuf {
+        let path = dir.path().join(name);
         std::fs::write(&path, text).unwrap();
         path
     }
 
     #[test]
     fn reads_skipped_lines_headers_and_missing_values() {
-        let path = write("ok.csv", "3,2,x,y\nf1,f2\n1,2\n3,\n5,6\n");
+        let dir = tempfile::tempdir().unwrap();
+        let path = write(&dir, "ok.csv", "3,2,x,y\nf1,f2\n1,2\n3,\n5,6\n");
         let opts = CsvOptions {
             skip_lines: 1,
             header: true,
@@ -293,7 +291,8 @@ mod tests {
 
     #[test]
     fn errors_name_file_line_and_column() {
-        let path = write("ragged.csv", "1,2\n3,4,5\n");
+        let dir = tempfile::tempdir().unwrap();
+        let path = write(&dir, "ragged.csv", "1,2\n3,4,5\n");
         let err = load_csv(&path, &CsvOptions::default()).unwrap_err();
         assert!(
             matches!(
@@ -307,14 +306,14 @@ mod tests {
             ),
             "{err}"
         );
-        let path = write("missing.csv", "1,2\n3,\n");
+        let path = write(&dir, "missing.csv", "1,2\n3,\n");
         let err = load_csv(&path, &CsvOptions::default()).unwrap_err();
         assert!(
             err.to_string()
                 .ends_with("missing.csv:2: column 2: \"\" is not a number"),
             "{err}"
         );
-        let err = load_csv(write("empty.csv", ""), &CsvOptions::default()).unwrap_err();
+        let err = load_csv(write(&dir, "empty.csv", ""), &CsvOptions::default()).unwrap_err();
         assert!(matches!(err, DataError::Empty { .. }));
         let err = load_csv("/no/such/file.csv", &CsvOptions::default()).unwrap_err();
         assert!(
@@ -324,20 +323,21 @@ mod tests {
 
     #[test]
     fn malformed_files_are_typed_errors_never_panics() {
+        let dir = tempfile::tempdir().unwrap();
         let opts = CsvOptions {
             header: true,
             ..CsvOptions::default()
         };
-        let bad_utf8 = write("utf8.csv", "a,b\n1,2\n");
+        let bad_utf8 = write(&dir, "utf8.csv", "a,b\n1,2\n");
         std::fs::write(&bad_utf8, b"a,b\n1,2\n\xff,3\n").unwrap();
         let err = load_csv(&bad_utf8, &opts).unwrap_err();
         assert!(matches!(err, DataError::Csv { line: Some(3), .. }), "{err}");
-        let err = load_csv(write("quote.csv", "a,b\n1,2\n\"3,4\n"), &opts).unwrap_err();
+        let err = load_csv(write(&dir, "quote.csv", "a,b\n1,2\n\"3,4\n"), &opts).unwrap_err();
         assert!(matches!(err, DataError::Ragged { line: 3, .. }), "{err}");
-        let header_only = load_csv(write("header.csv", "a,b\n"), &opts).unwrap_err();
+        let header_only = load_csv(write(&dir, "header.csv", "a,b\n"), &opts).unwrap_err();
         assert!(matches!(header_only, DataError::Empty { .. }));
         // a truncated gzip stream
-        let gz = write("cut.csv.gz", "");
+        let gz = write(&dir, "cut.csv.gz", "");
         let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
         std::io::Write::write_all(&mut enc, "1,2\n3,4\n".repeat(50).as_bytes()).unwrap();
         let bytes = enc.finish().unwrap();
@@ -345,7 +345,7 @@ mod tests {
         assert!(load_csv(&gz, &CsvOptions::default()).is_err());
         // every truncation and a byte flip at every position: Ok or a typed error
         let text = b"x,y,z\n1.5,-2,3e1\n\"4\",NaN,6\n7,8,9\n";
-        let path = write("mangled.csv", "");
+        let path = write(&dir, "mangled.csv", "");
         for cut in 0..text.len() {
             std::fs::write(&path, &text[..cut]).unwrap();
             let _ = load_csv(&path, &opts);

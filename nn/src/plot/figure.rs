@@ -152,8 +152,8 @@ mod tests {
 
     #[test]
     fn saves_png_and_svg_and_rejects_other_extensions() {
-        let d = std::env::temp_dir().join(format!("plot_{}", std::process::id()));
-        std::fs::create_dir_all(&d).unwrap();
+        let tmp = tempfile::tempdir().unwrap();
+        let d = tmp.path();
         let fig = Figure::new("test")
             .labels("x", "y")
             .size(300, 200)
@@ -170,8 +170,7 @@ mod tests {
             fig.save(d.join("f.gif")),
             Err(PlotError::UnknownFormat(_))
         ));
-        let leftovers = std::fs::read_dir(&d).unwrap().count();
+        let leftovers = std::fs::read_dir(d).unwrap().count();
         assert_eq!(leftovers, 2);
-        std::fs::remove_dir_all(&d).unwrap();
     }
 }

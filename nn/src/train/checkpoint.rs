@@ -78,8 +78,8 @@ mod tests {
 
     #[test]
     fn best_only_keeps_the_best_epoch_and_every_epoch_numbers_files() {
-        let dir = std::env::temp_dir().join(format!("nn_checkpoint_{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path();
         let best_path = dir.join("best.safetensors");
         let mut best = ModelCheckpoint::new(best_path.to_string_lossy()).save_best_only("val_loss");
         let mut every = ModelCheckpoint::new(dir.join("e{epoch}.safetensors").to_string_lossy());
@@ -98,13 +98,12 @@ mod tests {
         let mut bad = ModelCheckpoint::new("/no/such/dir/m.safetensors");
         let err = Callback::<f32>::on_epoch_end(&mut bad, 0, &vec![], &mut p).unwrap_err();
         assert!(err.to_string().starts_with("ModelCheckpoint: "), "{err}");
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
     fn the_best_value_outlives_a_new_run() {
-        let dir = std::env::temp_dir().join(format!("nn_checkpoint_runs_{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path();
         let mut best = ModelCheckpoint::new(dir.join("e{epoch}.safetensors").to_string_lossy())
             .save_best_only("val_loss");
         let mut p = Param::new(Tensor::from_vec(vec![0.0_f32], [1]));
@@ -118,6 +117,5 @@ mod tests {
         // the second run's 0.6 does not beat the first run's 0.5; its 0.4 does
         let names: Vec<_> = best.saved.iter().map(|p| p.file_name().unwrap()).collect();
         assert_eq!(names, ["e1.safetensors", "e12.safetensors"]);
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -148,9 +148,8 @@ mod tests {
 
     #[test]
     fn open_at_skips_partial_word() {
-        let dir = std::env::temp_dir().join(format!("w2v_corpus_{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join("c.txt");
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.txt");
         std::fs::write(&path, "alpha beta gamma").unwrap();
         let mut w = Vec::new();
         let mut r = open_at(&path, 2).unwrap();
@@ -159,6 +158,5 @@ mod tests {
         let mut r = open_at(&path, 6).unwrap();
         assert_eq!(r.next_token(&mut w).unwrap(), Token::Word);
         assert_eq!(w, b"beta");
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

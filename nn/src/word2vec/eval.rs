@@ -262,16 +262,15 @@ impl fmt::Display for WordSimReport {
 mod tests {
     use super::*;
 
-    fn file(name: &str, content: &str) -> std::path::PathBuf {
-        let d = std::env::temp_dir().join(format!("w2v_eval_{}", std::process::id()));
-        std::fs::create_dir_all(&d).unwrap();
-        let p = d.join(name);
+    fn file(d: &tempfile::TempDir, name: &str, content: &str) -> std::path::PathBuf {
+        let p = d.path().join(name);
         std::fs::write(&p, content).unwrap();
         p
     }
 
     #[test]
     fn analogies_score_per_section() {
+        let d = tempfile::tempdir().unwrap();
         let words = ["king", "queen", "man", "woman", "apple"]
             .map(String::from)
             .to_vec();
@@ -279,6 +278,7 @@ mod tests {
         let v = vec![1.0, 1.0, 0.0, 1.0, 0.0, 1.0, 0.0, 1.0, 0.0, 0.0, 0.0, 1.0, -1.0, 0.2, 0.2];
         let kv = KeyedVectors::new(words, v, 3).unwrap();
         let p = file(
+            &d,
             "q.txt",
             ": royal\nMan Woman King Queen\nman woman king apple\n: x\npear a b c\n",
         );
@@ -291,12 +291,13 @@ mod tests {
             (1, 2, 1)
         );
         assert!(r.to_string().contains("| total | 1 | 2 | 1 | 50.00% |"));
-        let bad = file("bad.txt", ": s\na b c\n");
+        let bad = file(&d, "bad.txt", ": s\na b c\n");
         assert!(matches!(
             read_analogies(&bad),
             Err(Word2VecError::Parse { line: 2, .. })
         ));
         let pairs = read_word_pairs(&file(
+            &d,
             "p.tsv",
             "# c\nking\tqueen\t8\nman\twoman\t5\nking\tapple\t1\nx\ty\t3\n",
         ))
@@ -304,7 +305,7 @@ mod tests {
         let ws = evaluate_word_pairs(&kv, &pairs, 300_000);
         assert_eq!((ws.used, ws.skipped), (3, 1));
         assert!((ws.spearman - 1.0).abs() < 1e-9);
-        let bad = file("bad.tsv", "a b\n");
+        let bad = file(&d, "bad.tsv", "a b\n");
         assert!(matches!(
             read_word_pairs(&bad),
             Err(Word2VecError::Parse { line: 1, .. })

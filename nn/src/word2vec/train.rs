@@ -427,24 +427,21 @@ mod tests {
 
     /// A corpus file of [`topics`] in a temporary folder (removed on drop) and its vocabulary.
     struct Topics {
-        dir: std::path::PathBuf,
+        _dir: tempfile::TempDir,
         path: std::path::PathBuf,
         vocab: Vocab,
     }
 
     impl Topics {
-        fn new(name: &str) -> Self {
-            let dir = std::env::temp_dir().join(format!("w2v_{name}_{}", std::process::id()));
-            std::fs::create_dir_all(&dir).unwrap();
-            let path = topics(&dir);
+        fn new() -> Self {
+            let dir = tempfile::tempdir().unwrap();
+            let path = topics(dir.path());
             let vocab = Vocab::from_corpus(&path, &VocabConfig::default()).unwrap();
-            Topics { dir, path, vocab }
-        }
-    }
-
-    impl Drop for Topics {
-        fn drop(&mut self) {
-            let _ = std::fs::remove_dir_all(&self.dir);
+            Topics {
+                _dir: dir,
+                path,
+                vocab,
+            }
         }
     }
 
@@ -470,7 +467,7 @@ mod tests {
 
     #[test]
     fn words_sharing_contexts_end_up_closer() {
-        let Topics { path, vocab, .. } = &Topics::new("train");
+        let Topics { path, vocab, .. } = &Topics::new();
         let base = TrainConfig {
             dim: 16,
             window: 2,
@@ -516,7 +513,7 @@ mod tests {
 
     #[test]
     fn one_thread_and_one_seed_give_the_same_vectors() {
-        let Topics { path, vocab, .. } = &Topics::new("seed");
+        let Topics { path, vocab, .. } = &Topics::new();
         let config = TrainConfig {
             threads: 1,
             epochs: 1,
@@ -534,7 +531,7 @@ mod tests {
 
     #[test]
     fn the_learning_rate_decays_by_the_chosen_progress() {
-        let Topics { path, vocab, .. } = &Topics::new("decay");
+        let Topics { path, vocab, .. } = &Topics::new();
         let config = TrainConfig {
             threads: 2,
             epochs: 5,

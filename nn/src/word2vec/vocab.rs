@@ -182,9 +182,8 @@ mod tests {
 
     #[test]
     fn counts_sorts_and_cuts() {
-        let dir = std::env::temp_dir().join(format!("w2v_vocab_{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join("c.txt");
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.txt");
         // a:4 b:2 c:3 d:1 e:2 (b before e)
         std::fs::write(&path, "a b c a\nc d a\nb e e a c\n").unwrap();
         let config = VocabConfig {
@@ -216,17 +215,15 @@ mod tests {
             Err(Word2VecError::EmptyVocabulary { min_count: 5 })
         ));
         assert!(matches!(
-            Vocab::from_corpus(&dir.join("missing.txt"), &config),
+            Vocab::from_corpus(&dir.path().join("missing.txt"), &config),
             Err(Word2VecError::Io { .. })
         ));
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
     fn pruning_drops_rare_words_while_counting() {
-        let dir = std::env::temp_dir().join(format!("w2v_prune_{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join("c.txt");
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.txt");
         std::fs::write(&path, "a a a b c d a e").unwrap();
         let config = VocabConfig {
             min_count: 1,
@@ -237,6 +234,5 @@ mod tests {
         let v = Vocab::from_corpus(&path, &config).unwrap();
         assert_eq!(v.words(), ["a", "e"]);
         assert_eq!(v.counts(), [4, 1]);
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

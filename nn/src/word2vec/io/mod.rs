@@ -77,31 +77,23 @@ mod tests {
         KeyedVectors::new(words, v, 3).unwrap()
     }
 
-    fn dir(name: &str) -> std::path::PathBuf {
-        let d = std::env::temp_dir().join(format!("w2v_io_{name}_{}", std::process::id()));
-        std::fs::create_dir_all(&d).unwrap();
-        d
-    }
-
     #[test]
     fn round_trips_exactly_in_both_formats() {
-        let d = dir("rt");
+        let d = tempfile::tempdir().unwrap();
         for (format, name) in [(Format::Text, "v.txt"), (Format::Binary, "v.bin")] {
-            let path = d.join(name);
+            let path = d.path().join(name);
             save(&sample(), &path, format).unwrap();
             let back = load(&path, format).unwrap();
             assert_eq!(back.words(), sample().words());
             assert_eq!(back.vectors(), sample().vectors());
         }
-        std::fs::remove_dir_all(&d).unwrap();
     }
 
     fn text_err(content: impl AsRef<[u8]>) -> (usize, String) {
-        let d = dir("bad_text");
-        let path = d.join("bad.txt");
+        let d = tempfile::tempdir().unwrap();
+        let path = d.path().join("bad.txt");
         std::fs::write(&path, content).unwrap();
         let r = load(&path, Format::Text);
-        std::fs::remove_dir_all(&d).unwrap();
         match r {
             Err(Word2VecError::Parse { line, message, .. }) => (line, message),
             other => panic!("expected a parse error, got {other:?}"),
@@ -125,11 +117,10 @@ mod tests {
     }
 
     fn binary_err(content: &[u8]) -> u64 {
-        let d = dir("bad_bin");
-        let path = d.join("bad.bin");
+        let d = tempfile::tempdir().unwrap();
+        let path = d.path().join("bad.bin");
         std::fs::write(&path, content).unwrap();
         let r = load(&path, Format::Binary);
-        std::fs::remove_dir_all(&d).unwrap();
         match r {
             Err(Word2VecError::Binary { offset, .. }) => offset,
             other => panic!("expected a binary error, got {other:?}"),
@@ -177,7 +168,7 @@ mod tests {
     /// error, never a panic.
     #[test]
     fn mangled_files_never_panic() {
-        let d = dir("mangled");
+        let d = tempfile::tempdir().unwrap();
         let mut state = 12345u64;
         let mut next = || {
             state = state
@@ -186,7 +177,7 @@ mod tests {
             (state >> 33) as usize
         };
         for (format, name) in [(Format::Text, "v.txt"), (Format::Binary, "v.bin")] {
-            let path = d.join(name);
+            let path = d.path().join(name);
             save(&sample(), &path, format).unwrap();
             let good = std::fs::read(&path).unwrap();
             for _ in 0..300 {
@@ -201,7 +192,6 @@ mod tests {
                 let _ = load(&path, format);
             }
         }
-        std::fs::remove_dir_all(&d).unwrap();
     }
 
     #[test]

@@ -6,15 +6,19 @@ use std::borrow::Cow;
 
 use crate::{BackwardCx, Float, Shape, Tensor, Var};
 
-/// Runs `f` on the values of several variables of one tape, without copying them.
+/// Runs `f` on the values of several variables of one tape, without copying them; `op` names
+/// the operation if they are not all on one tape.
 ///
 /// # Panics
-/// If `N` is 0, or if `f` records on the tape (the tape is borrowed).
+/// If `N` is 0, if the variables are on different tapes, or if `f` records on the tape (the
+/// tape is borrowed).
+#[track_caller]
 pub fn with_values<'t, T: Float, R, const N: usize>(
+    op: &str,
     vars: [Var<'t, T>; N],
     f: impl FnOnce([&Tensor<T>; N]) -> R,
 ) -> R {
-    vars[0].tape.with_values(vars.map(|v| v.id), f)
+    vars[0].tape.with_values(op, vars, f)
 }
 
 /// The NumPy broadcast of every input's shape, and each input's elements in that shape

@@ -70,6 +70,22 @@ impl<T: Float> Tensor<T> {
         }
     }
 
+    /// Adds `factor · other` (same shape) into `self` in place.
+    pub fn add_scaled(&mut self, other: &Self, factor: T) {
+        assert!(
+            self.shape() == other.shape(),
+            "add_scaled: shapes {} and {} differ",
+            self.shape(),
+            other.shape()
+        );
+        if factor == T::one() {
+            return self.add_assign(other);
+        }
+        for (a, &b) in self.data_mut().iter_mut().zip(other.data()) {
+            *a += factor * b;
+        }
+    }
+
     /// `self + other` with broadcasting.
     pub fn add(&self, other: &Self) -> Self {
         self.broadcast_map(other, "add", |a, b| a + b)
@@ -103,8 +119,14 @@ impl<T: Float> Tensor<T> {
 
 impl<'t, T: Float> Var<'t, T> {
     /// The tape's value of `f` on two inputs.
-    fn binary(self, other: Self, f: impl FnOnce(&Tensor<T>, &Tensor<T>) -> Tensor<T>) -> Tensor<T> {
-        self.tape.with_values([self.id, other.id], |[a, b]| f(a, b))
+    #[track_caller]
+    fn binary(
+        self,
+        other: Self,
+        op: &str,
+        f: impl FnOnce(&Tensor<T>, &Tensor<T>) -> Tensor<T>,
+    ) -> Tensor<T> {
+        self.tape.with_values(op, [self, other], |[a, b]| f(a, b))
     }
 
     /// `self · s` for a scalar `s`.
@@ -112,8 +134,7 @@ impl<'t, T: Float> Var<'t, T> {
         let value = self.with_value(|a| a.scale(s));
         self.tape
             .record(value, &[self], move |cx: &mut BackwardCx<T>| {
-                let g = cx.grad_output().scale(s);
-                cx.accumulate(0, g);
+                cx.accumulate_grad_output(0, s)
             })
     }
 
@@ -121,8 +142,7 @@ impl<'t, T: Float> Var<'t, T> {
     pub fn add_scalar(self, s: T) -> Self {
         let value = self.with_value(|a| a.map(|x| x + s));
         self.tape.record(value, &[self], |cx: &mut BackwardCx<T>| {
-            let g = cx.grad_output().clone();
-            cx.accumulate(0, g);
+            cx.accumulate_grad_output(0, T::one())
         })
     }
 
@@ -144,16 +164,13 @@ impl<'t, T: Float> Add for Var<'t, T> {
     type Output = Var<'t, T>;
 
     /// `self + other` with broadcasting.
+    #[track_caller]
     fn add(self, other: Self) -> Self {
-        let value = self.binary(other, Tensor::add);
+        let value = self.binary(other, "add", Tensor::add);
         self.tape
             .record(value, &[self, other], |cx: &mut BackwardCx<T>| {
-                let g = cx.grad_output();
-                for i in 0..2 {
-                    if cx.needs_grad(i) {
-                        cx.accumulate(i, g.clone());
-                    }
-                }
+                cx.accumulate_grad_output(0, T::one());
+                cx.accumulate_grad_output(1, T::one());
             })
     }
 }
@@ -162,17 +179,13 @@ impl<'t, T: Float> Sub for Var<'t, T> {
     type Output = Var<'t, T>;
 
     /// `self − other` with broadcasting.
+    #[track_caller]
     fn sub(self, other: Self) -> Self {
-        let value = self.binary(other, Tensor::sub);
+        let value = self.binary(other, "sub", Tensor::sub);
         self.tape
             .record(value, &[self, other], |cx: &mut BackwardCx<T>| {
-                let g = cx.grad_output();
-                if cx.needs_grad(0) {
-                    cx.accumulate(0, g.clone());
-                }
-                if cx.needs_grad(1) {
-                    cx.accumulate(1, g.neg());
-                }
+                cx.accumulate_grad_output(0, T::one());
+                cx.accumulate_grad_output(1, -T::one());
             })
     }
 }
@@ -181,8 +194,9 @@ impl<'t, T: Float> Mul for Var<'t, T> {
     type Output = Var<'t, T>;
 
     /// `self ⊙ other` with broadcasting.
+    #[track_caller]
     fn mul(self, other: Self) -> Self {
-        let value = self.binary(other, Tensor::mul);
+        let value = self.binary(other, "mul", Tensor::mul);
         self.tape
             .record(value, &[self, other], |cx: &mut BackwardCx<T>| {
                 let (g, a, b) = (cx.grad_output(), cx.input(0), cx.input(1));
@@ -200,8 +214,9 @@ impl<'t, T: Float> Div for Var<'t, T> {
     type Output = Var<'t, T>;
 
     /// `self ÷ other` with broadcasting.
+    #[track_caller]
     fn div(self, other: Self) -> Self {
-        let value = self.binary(other, Tensor::div);
+        let value = self.binary(other, "div", Tensor::div);
         self.tape
             .record(value, &[self, other], |cx: &mut BackwardCx<T>| {
                 let (g, b, y) = (cx.grad_output(), cx.input(1), cx.output());

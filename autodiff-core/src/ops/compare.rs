@@ -19,7 +19,7 @@ macro_rules! comparisons {
             $(#[$doc])*
             /// The mask is a constant: no gradient flows through a comparison.
             pub fn $name(self, other: Self) -> Var<'t, T> {
-                let mask = self.tape.with_values([self.id, other.id], |[a, b]| a.$name(b));
+                let mask = self.tape.with_values(stringify!($name), [self, other], |[a, b]| a.$name(b));
                 self.tape.constant(mask)
             }
         )*}
@@ -72,7 +72,7 @@ impl<'t, T: Float> Var<'t, T> {
     pub fn where_(mask: Var<'t, T>, a: Var<'t, T>, b: Var<'t, T>) -> Var<'t, T> {
         let value = a
             .tape
-            .with_values([mask.id, a.id, b.id], |[m, a, b]| Tensor::where_(m, a, b));
+            .with_values("where_", [mask, a, b], |[m, a, b]| Tensor::where_(m, a, b));
         a.tape
             .record(value, &[mask, a, b], |cx: &mut BackwardCx<T>| {
                 let (g, m) = (cx.grad_output(), cx.input(0));
@@ -100,7 +100,7 @@ impl<'t, T: Float> Var<'t, T> {
     /// `self` where `wins(self, other)`, `other` where `wins(other, self)`, their common value on
     /// a tie, whose gradient is split in half.
     fn select_extreme(self, other: Self, op: &'static str, wins: fn(T, T) -> bool) -> Var<'t, T> {
-        let value = self.tape.with_values([self.id, other.id], |[a, b]| {
+        let value = self.tape.with_values(op, [self, other], |[a, b]| {
             a.broadcast_map(b, op, |a, b| if wins(b, a) { b } else { a })
         });
         self.tape

@@ -116,7 +116,7 @@ impl<'t, T: Float> Var<'t, T> {
     pub fn matmul(self, other: Self) -> Var<'t, T> {
         let value = self
             .tape
-            .with_values([self.id, other.id], |[a, b]| a.matmul(b));
+            .with_values("matmul", [self, other], |[a, b]| a.matmul(b));
         self.tape
             .record(value, &[self, other], |cx: &mut BackwardCx<T>| {
                 let (a, b, g) = (cx.input(0), cx.input(1), cx.grad_output());

@@ -179,8 +179,7 @@ impl<'t, T: Float> Var<'t, T> {
     pub fn concat(parts: &[Var<'t, T>], axis: usize) -> Var<'t, T> {
         assert!(!parts.is_empty(), "concat: nothing to join");
         let tape = parts[0].tape;
-        let ids: Vec<u32> = parts.iter().map(|p| p.id).collect();
-        let value = tape.with_value_list(&ids, |values| Tensor::concat(values, axis));
+        let value = tape.with_value_list("concat", parts, |values| Tensor::concat(values, axis));
         tape.record(value, parts, move |cx: &mut BackwardCx<T>| {
             let g = cx.grad_output();
             let mut at = 0;

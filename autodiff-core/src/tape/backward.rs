@@ -37,32 +37,59 @@ impl<T: Float, F: Fn(&mut BackwardCx<'_, T>) + 'static> Backward<T> for F {
     }
 }
 
-/// What a [`Backward`] operation sees: its inputs' and output's values, the output's gradient,
+/// What a [`Backward`] operation sees: its inputs' and outputs' values, the outputs' gradients,
 /// and its inputs' gradient buffers.
 pub struct BackwardCx<'a, T: Float> {
     nodes: &'a Nodes<T>,
     inputs: &'a [u32],
-    output: usize,
-    grad_output: &'a Tensor<T>,
-    /// Gradients of the nodes before the output (every input comes before its output).
+    /// The node of the first output; the others follow it.
+    first_output: usize,
+    /// The gradient of each output, `None` for an output the loss does not depend on.
+    grad_outputs: &'a [Option<Tensor<T>>],
+    /// Gradients of the nodes before the outputs (every input comes before its outputs).
     grads: &'a mut [Option<Tensor<T>>],
+    pass: PassThrough<T>,
+}
+
+/// The inputs an op sends its output gradient to unchanged but for a factor, applied after its
+/// backward returns (when the gradient can be moved rather than copied).
+pub(super) struct PassThrough<T> {
+    targets: [(usize, T); PASS_THROUGH_CAPACITY],
+    len: usize,
+}
+
+/// How many inputs one op can pass its gradient through to lazily; more are sent at once.
+const PASS_THROUGH_CAPACITY: usize = 4;
+
+impl<T: Float> PassThrough<T> {
+    pub(super) fn targets(&self) -> &[(usize, T)] {
+        &self.targets[..self.len]
+    }
 }
 
 impl<'a, T: Float> BackwardCx<'a, T> {
     pub(super) fn new(
         nodes: &'a Nodes<T>,
         inputs: &'a [u32],
-        output: usize,
-        grad_output: &'a Tensor<T>,
+        first_output: usize,
+        grad_outputs: &'a [Option<Tensor<T>>],
         grads: &'a mut [Option<Tensor<T>>],
     ) -> Self {
         BackwardCx {
             nodes,
             inputs,
-            output,
-            grad_output,
+            first_output,
+            grad_outputs,
             grads,
+            pass: PassThrough {
+                targets: [(0, T::zero()); PASS_THROUGH_CAPACITY],
+                len: 0,
+            },
         }
+    }
+
+    pub(super) fn into_pass_through(self) -> PassThrough<T> {
+        self.pass
     }
 
     /// How many inputs the operation has.
@@ -70,24 +97,72 @@ impl<'a, T: Float> BackwardCx<'a, T> {
         self.inputs.len()
     }
 
+    /// How many outputs the operation has (1 unless recorded with
+    /// [`Tape::record_many`](crate::Tape::record_many)).
+    pub fn num_outputs(&self) -> usize {
+        self.grad_outputs.len()
+    }
+
     /// The value of input `i`.
     pub fn input(&self, i: usize) -> &'a Tensor<T> {
-        &self.nodes.values[self.inputs[i] as usize]
+        self.nodes.value(self.inputs[i])
     }
 
     /// The operation's output value.
+    ///
+    /// # Panics
+    /// If the operation has several outputs: use [`BackwardCx::output_of`].
+    #[track_caller]
     pub fn output(&self) -> &'a Tensor<T> {
-        &self.nodes.values[self.output]
+        self.assert_single("output");
+        self.output_of(0)
+    }
+
+    /// The value of output `k`.
+    pub fn output_of(&self, k: usize) -> &'a Tensor<T> {
+        assert!(
+            k < self.num_outputs(),
+            "output_of: the op has {} outputs",
+            self.num_outputs()
+        );
+        self.nodes.value((self.first_output + k) as u32)
     }
 
     /// The gradient of the loss with respect to the output.
+    ///
+    /// # Panics
+    /// If the operation has several outputs: use [`BackwardCx::grad_output_of`].
+    #[track_caller]
     pub fn grad_output(&self) -> &'a Tensor<T> {
-        self.grad_output
+        self.assert_single("grad_output");
+        self.grad_outputs[0]
+            .as_ref()
+            .expect("a single-output op's backward runs only with its gradient")
+    }
+
+    /// The gradient of the loss with respect to output `k`, or `None` if the loss does not
+    /// depend on that output (then it costs nothing).
+    pub fn grad_output_of(&self, k: usize) -> Option<&'a Tensor<T>> {
+        assert!(
+            k < self.num_outputs(),
+            "grad_output_of: the op has {} outputs",
+            self.num_outputs()
+        );
+        self.grad_outputs[k].as_ref()
+    }
+
+    #[track_caller]
+    fn assert_single(&self, what: &str) {
+        assert!(
+            self.num_outputs() == 1,
+            "{what}: the op has {} outputs; ask for one by index ({what}_of)",
+            self.num_outputs()
+        );
     }
 
     /// Whether input `i` needs a gradient; work for the others can be skipped.
     pub fn needs_grad(&self, i: usize) -> bool {
-        self.nodes.nodes[self.inputs[i] as usize].requires_grad
+        self.nodes.requires_grad(self.inputs[i])
     }
 
     /// Adds `grad` into input `i`'s gradient. A gradient with the shape the output broadcast the
@@ -109,6 +184,28 @@ impl<'a, T: Float> BackwardCx<'a, T> {
             Some(existing) => existing.add_assign(&grad),
             slot @ None => *slot = Some(grad),
         }
+    }
+
+    /// Adds `factor ×` the output's gradient into input `i`'s gradient (summed back over
+    /// broadcast axes), for ops whose Jacobian is the identity times a factor (`+`, `−`, a
+    /// scale). The gradient is moved, not copied, into the last input it is passed to when
+    /// nothing else keeps it; into an existing gradient it is added in place.
+    ///
+    /// # Panics
+    /// If the operation has several outputs.
+    #[track_caller]
+    pub fn accumulate_grad_output(&mut self, i: usize, factor: T) {
+        self.assert_single("accumulate_grad_output");
+        if !self.needs_grad(i) {
+            return;
+        }
+        if self.pass.len == PASS_THROUGH_CAPACITY {
+            let g = self.grad_output().scale(factor);
+            self.accumulate(i, g);
+            return;
+        }
+        self.pass.targets[self.pass.len] = (i, factor);
+        self.pass.len += 1;
     }
 
     /// Input `i`'s gradient buffer, zero-filled on first use, for ops that add into it in place

@@ -9,19 +9,40 @@ use super::Var;
 pub struct Gradients<T> {
     grads: Vec<Option<Tensor<T>>>,
     params: Vec<(ParamId, u32)>,
+    /// The stamp of the tape's computation these gradients come from.
+    stamp: u64,
 }
 
 impl<T: Float> Gradients<T> {
-    pub(super) fn new(grads: Vec<Option<Tensor<T>>>, mut params: Vec<(ParamId, u32)>) -> Self {
+    pub(super) fn new(
+        grads: Vec<Option<Tensor<T>>>,
+        mut params: Vec<(ParamId, u32)>,
+        stamp: u64,
+    ) -> Self {
         // Sorted by id, so an optimizer's lookup of each of P parameters is a binary search.
         params.sort_unstable();
-        Gradients { grads, params }
+        Gradients {
+            grads,
+            params,
+            stamp,
+        }
     }
 
     /// The gradient with respect to a value on the tape, if the loss depends on it and it is a
     /// leaf or was retained. Intermediate values need [`Var::retain_grad`] before the backward
     /// pass, as in PyTorch.
+    ///
+    /// # Panics
+    /// If `var` is not from the computation these gradients come from: another tape, or the same
+    /// tape after [`Tape::clear`](crate::Tape::clear).
+    #[track_caller]
     pub fn wrt(&self, var: Var<'_, T>) -> Option<&Tensor<T>> {
+        assert!(
+            var.tape.stamp() == self.stamp,
+            "Gradients::wrt: Var #{} is not from the computation these gradients come from \
+             (another tape, or its tape was cleared since)",
+            var.id()
+        );
         self.grads.get(var.id() as usize)?.as_ref()
     }
 

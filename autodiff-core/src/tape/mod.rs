@@ -5,6 +5,7 @@
 
 mod backward;
 mod gradients;
+mod sweep;
 mod var;
 
 pub use backward::{Backward, BackwardCx};
@@ -15,6 +16,7 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::ops::{Deref, Range};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::{Float, Param, ParamId, Tensor};
 
@@ -35,10 +37,13 @@ use crate::{Float, Param, ParamId, Tensor};
 pub struct Tape<T: Float> {
     inner: RefCell<Nodes<T>>,
     recording: bool,
+    /// Unique to this tape and this computation on it (renewed by [`Tape::clear`]), so that
+    /// [`Gradients`] can refuse a [`Var`] of another tape or of a later computation.
+    stamp: u64,
 }
 
 /// The nodes of a tape, stored as parallel arrays.
-struct Nodes<T: Float> {
+pub(crate) struct Nodes<T: Float> {
     values: Vec<Value<T>>,
     nodes: Vec<Node<T>>,
     /// Input node ids of every node, concatenated; a node's inputs are a range of it.
@@ -47,29 +52,55 @@ struct Nodes<T: Float> {
     params: HashMap<ParamId, u32>,
 }
 
-struct Node<T: Float> {
+pub(crate) struct Node<T: Float> {
+    /// The op's backward, on the last of its output nodes (an op with several outputs records
+    /// them as consecutive nodes; the others hold no backward).
     backward: Option<Box<dyn Backward<T>>>,
     inputs: Range<u32>,
+    /// How many output nodes the op behind this node's backward has (this one and the ones
+    /// just before it); 0 on those other outputs, whose op's backward is on a later node.
+    outputs: u32,
     requires_grad: bool,
     /// Keep this node's gradient after the sweep (leaves, and values asked for).
     keep_grad: bool,
 }
 
-/// A node's value: computed on the tape, or shared with a [`Param`] without copying.
-pub(crate) enum Value<T> {
+/// A node's value: computed on the tape, shared with a [`Param`] without copying, or the value
+/// of an earlier node ([`Var::detach`]).
+enum Value<T> {
     Owned(Tensor<T>),
     Shared(Arc<Tensor<T>>),
+    Alias(u32),
 }
 
-impl<T> Deref for Value<T> {
-    type Target = Tensor<T>;
-
-    fn deref(&self) -> &Tensor<T> {
-        match self {
+impl<T: Float> Nodes<T> {
+    /// The value of node `id`.
+    pub(crate) fn value(&self, id: u32) -> &Tensor<T> {
+        match &self.values[id as usize] {
             Value::Owned(t) => t,
             Value::Shared(t) => t,
+            // An alias always names an owned or shared value (see `Tape::detach`).
+            Value::Alias(of) => match &self.values[*of as usize] {
+                Value::Owned(t) => t,
+                Value::Shared(t) => t.deref(),
+                Value::Alias(_) => unreachable!("an alias of an alias"),
+            },
         }
     }
+
+    pub(crate) fn requires_grad(&self, id: u32) -> bool {
+        self.nodes[id as usize].requires_grad
+    }
+
+    pub(crate) fn keeps_grad(&self, id: u32) -> bool {
+        self.nodes[id as usize].keep_grad
+    }
+}
+
+/// A fresh stamp for a tape or for a computation on it.
+fn fresh_stamp() -> u64 {
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    NEXT.fetch_add(1, Ordering::Relaxed)
 }
 
 impl<T: Float> Default for Tape<T> {
@@ -98,6 +129,7 @@ impl<T: Float> Tape<T> {
                 params: HashMap::new(),
             }),
             recording,
+            stamp: fresh_stamp(),
         }
     }
 
@@ -116,13 +148,19 @@ impl<T: Float> Tape<T> {
         self.len() == 0
     }
 
-    /// Removes every node, keeping the allocations for the next computation.
+    /// Removes every node, keeping the allocations for the next computation. [`Gradients`]
+    /// from before refuse the new computation's [`Var`]s.
     pub fn clear(&mut self) {
         let inner = self.inner.get_mut();
         inner.values.clear();
         inner.nodes.clear();
         inner.edges.clear();
         inner.params.clear();
+        self.stamp = fresh_stamp();
+    }
+
+    pub(crate) fn stamp(&self) -> u64 {
+        self.stamp
     }
 
     /// A leaf whose gradient [`Var::backward`] computes (an input of a gradient check, say).
@@ -174,6 +212,16 @@ impl<T: Float> Tape<T> {
         var
     }
 
+    /// A leaf holding `var`'s value without a copy and needing no gradient.
+    pub(crate) fn detach(&self, var: Var<'_, T>) -> Var<'_, T> {
+        self.check_owns("detach", &[var]);
+        let target = match self.inner.borrow().values[var.id as usize] {
+            Value::Alias(of) => of,
+            _ => var.id,
+        };
+        self.leaf(Value::Alias(target), false)
+    }
+
     fn leaf(&self, value: Value<T>, requires_grad: bool) -> Var<'_, T> {
         let mut inner = self.inner.borrow_mut();
         let start = inner.edges.len() as u32;
@@ -181,10 +229,22 @@ impl<T: Float> Tape<T> {
         inner.nodes.push(Node {
             backward: None,
             inputs: start..start,
+            outputs: 1,
             requires_grad,
             keep_grad: true,
         });
         Var::new(self, (inner.nodes.len() - 1) as u32)
+    }
+
+    /// Panics, naming `op`, unless every variable in `vars` is on this tape.
+    #[track_caller]
+    pub(crate) fn check_owns(&self, op: &str, vars: &[Var<'_, T>]) {
+        if let Some(at) = vars.iter().position(|v| !std::ptr::eq(v.tape, self)) {
+            panic!(
+                "{op}: input {at} (counting from 0) belongs to another tape; every input of an \
+                 op must be on one tape"
+            );
+        }
     }
 
     /// Records the result of an operation: its value, its inputs and how to send a gradient back
@@ -192,60 +252,122 @@ impl<T: Float> Tape<T> {
     /// own without touching this crate (see [`Backward`]).
     ///
     /// The backward operation is dropped unread when no input needs a gradient.
+    ///
+    /// # Panics
+    /// If an input belongs to another tape.
+    #[track_caller]
     pub fn record(
         &self,
         value: Tensor<T>,
         inputs: &[Var<'_, T>],
         backward: impl Backward<T>,
     ) -> Var<'_, T> {
-        assert!(
-            inputs.iter().all(|v| std::ptr::eq(v.tape, self)),
-            "record: an input belongs to another tape"
-        );
+        let [y] = self.record_many([value], inputs, backward);
+        y
+    }
+
+    /// Records an operation with several outputs of any shapes (an LSTM step's `h` and `c`, batch
+    /// norm's output and saved statistics): one backward for all of them, which sees one
+    /// optional gradient per output ([`BackwardCx::grad_output_of`]); an output nobody used gets
+    /// none and costs nothing. PyTorch's `autograd.Function` with several outputs.
+    ///
+    /// ```
+    /// use autodiff_core::{gradcheck, BackwardCx, Tape, Tensor, Var};
+    ///
+    /// /// (Σx, x²): two outputs of different shapes, one backward.
+    /// fn sum_and_square<'t>(x: Var<'t, f64>) -> (Var<'t, f64>, Var<'t, f64>) {
+    ///     let (sum, square) = x.with_value(|v| (v.sum_all(), v.map(|a| a * a)));
+    ///     let [sum, square] = x.tape().record_many([sum, square], &[x], |cx: &mut BackwardCx<f64>| {
+    ///         let x = cx.input(0);
+    ///         let mut dx = Tensor::zeros(x.shape());
+    ///         if let Some(g) = cx.grad_output_of(0) {
+    ///             dx = dx.add(g); // d(Σx)/dx = 1, the scalar broadcast
+    ///         }
+    ///         if let Some(g) = cx.grad_output_of(1) {
+    ///             dx = dx.add(&g.zip_map(x, |g, a| 2.0 * a * g)); // d(x²)/dx = 2x
+    ///         }
+    ///         cx.accumulate(0, dx);
+    ///     });
+    ///     (sum, square)
+    /// }
+    ///
+    /// let tape = Tape::new();
+    /// let x = tape.var(Tensor::from_vec(vec![1.0, -2.0, 3.0], [3]));
+    /// let (s, _unused) = sum_and_square(x);
+    /// assert_eq!(s.backward().wrt(x).unwrap().data(), &[1.0, 1.0, 1.0]);
+    /// gradcheck(|v| { let (s, q) = sum_and_square(v[0]); s * 3.0 + q.sum() }, &[x.value()]).unwrap();
+    /// ```
+    ///
+    /// # Panics
+    /// If an input belongs to another tape, or if `M` is 0.
+    #[track_caller]
+    pub fn record_many<const M: usize>(
+        &self,
+        values: [Tensor<T>; M],
+        inputs: &[Var<'_, T>],
+        backward: impl Backward<T>,
+    ) -> [Var<'_, T>; M] {
+        assert!(M > 0, "record_many: an op needs at least one output");
+        self.check_owns("record", inputs);
         let mut inner = self.inner.borrow_mut();
-        let requires_grad = self.recording
-            && inputs
-                .iter()
-                .any(|v| inner.nodes[v.id as usize].requires_grad);
+        let requires_grad = self.recording && inputs.iter().any(|v| inner.requires_grad(v.id));
         let start = inner.edges.len() as u32;
         if requires_grad {
             inner.edges.extend(inputs.iter().map(|v| v.id));
         }
         let end = inner.edges.len() as u32;
-        inner.values.push(Value::Owned(value));
-        inner.nodes.push(Node {
-            backward: requires_grad.then(|| Box::new(backward) as Box<dyn Backward<T>>),
-            inputs: start..end,
-            requires_grad,
-            keep_grad: false,
-        });
-        Var::new(self, (inner.nodes.len() - 1) as u32)
+        let first = inner.nodes.len() as u32;
+        let mut backward = requires_grad.then(|| Box::new(backward) as Box<dyn Backward<T>>);
+        for (k, value) in values.into_iter().enumerate() {
+            let last = k + 1 == M;
+            inner.values.push(Value::Owned(value));
+            inner.nodes.push(Node {
+                backward: if last { backward.take() } else { None },
+                inputs: if last { start..end } else { start..start },
+                outputs: if last { M as u32 } else { 0 },
+                requires_grad,
+                keep_grad: false,
+            });
+        }
+        std::array::from_fn(|k| Var::new(self, first + k as u32))
     }
 
     /// Runs `f` on the value of node `id`.
     pub(crate) fn with_value<R>(&self, id: u32, f: impl FnOnce(&Tensor<T>) -> R) -> R {
-        f(&self.inner.borrow().values[id as usize])
+        f(self.inner.borrow().value(id))
     }
 
-    /// Runs `f` on the values of several nodes.
+    /// Runs `f` on the values of several variables; `op` names the operation if one of them
+    /// belongs to another tape.
+    #[track_caller]
     pub(crate) fn with_values<R, const N: usize>(
         &self,
-        ids: [u32; N],
+        op: &str,
+        vars: [Var<'_, T>; N],
         f: impl FnOnce([&Tensor<T>; N]) -> R,
     ) -> R {
+        self.check_owns(op, &vars);
         let inner = self.inner.borrow();
-        f(ids.map(|id| &*inner.values[id as usize]))
+        f(vars.map(|v| inner.value(v.id)))
     }
 
-    /// Runs `f` on the values of a list of nodes.
-    pub(crate) fn with_value_list<R>(&self, ids: &[u32], f: impl FnOnce(&[&Tensor<T>]) -> R) -> R {
+    /// Runs `f` on the values of a list of variables; `op` names the operation if one of them
+    /// belongs to another tape.
+    #[track_caller]
+    pub(crate) fn with_value_list<R>(
+        &self,
+        op: &str,
+        vars: &[Var<'_, T>],
+        f: impl FnOnce(&[&Tensor<T>]) -> R,
+    ) -> R {
+        self.check_owns(op, vars);
         let inner = self.inner.borrow();
-        let values: Vec<&Tensor<T>> = ids.iter().map(|&id| &*inner.values[id as usize]).collect();
+        let values: Vec<&Tensor<T>> = vars.iter().map(|v| inner.value(v.id)).collect();
         f(&values)
     }
 
     pub(crate) fn requires_grad(&self, id: u32) -> bool {
-        self.inner.borrow().nodes[id as usize].requires_grad
+        self.inner.borrow().requires_grad(id)
     }
 
     pub(crate) fn keep_grad(&self, id: u32) {
@@ -255,26 +377,9 @@ impl<T: Float> Tape<T> {
     /// The reverse sweep from node `root`, seeded with `seed` (the gradient of the root).
     fn backward_from(&self, root: u32, seed: Tensor<T>) -> Gradients<T> {
         let inner = self.inner.borrow();
-        let n = root as usize + 1;
-        let mut grads: Vec<Option<Tensor<T>>> = Vec::with_capacity(n);
-        grads.resize_with(n, || None);
-        grads[root as usize] = Some(seed);
-        for k in (0..n).rev() {
-            let Some(grad) = grads[k].take() else {
-                continue;
-            };
-            let node = &inner.nodes[k];
-            if let Some(op) = &node.backward {
-                let inputs = &inner.edges[node.inputs.start as usize..node.inputs.end as usize];
-                let mut cx = BackwardCx::new(&inner, inputs, k, &grad, &mut grads[..k]);
-                op.backward(&mut cx);
-            }
-            if node.keep_grad {
-                grads[k] = Some(grad);
-            }
-        }
+        let grads = sweep::run(&inner, root, seed);
         let params = inner.params.iter().map(|(&p, &id)| (p, id)).collect();
-        Gradients::new(grads, params)
+        Gradients::new(grads, params, self.stamp)
     }
 }
 
@@ -337,11 +442,99 @@ mod tests {
     }
 
     #[test]
-    #[should_panic(expected = "record: an input belongs to another tape")]
-    fn mixing_tapes_panics() {
+    #[should_panic(expected = "add: input 1 (counting from 0) belongs to another tape")]
+    fn mixing_tapes_panics_at_the_op() {
         let (a, b) = (Tape::new(), Tape::new());
         let x = a.var(Tensor::from_vec(vec![1.0_f64], [1]));
         let y = b.var(Tensor::from_vec(vec![2.0_f64], [1]));
         let _ = x.exp() + y.exp();
+    }
+
+    #[test]
+    #[should_panic(expected = "matmul: input 1 (counting from 0) belongs to another tape")]
+    fn a_foreign_var_is_refused_before_its_id_is_read() {
+        // Node #2 does not exist on `a`: reading it there would fail with an index error.
+        let (a, b) = (Tape::new(), Tape::new());
+        let x = a.var(Tensor::<f64>::ones([2, 2]));
+        let _ = (b.var(Tensor::ones([1])), b.var(Tensor::ones([1])));
+        let y = b.var(Tensor::ones([2, 2]));
+        let _ = x.matmul(y);
+    }
+
+    #[test]
+    #[should_panic(expected = "Gradients::wrt: Var #0 is not from the computation")]
+    fn gradients_refuse_a_var_of_another_tape() {
+        let (a, b) = (Tape::new(), Tape::new());
+        let x = a.var(Tensor::from_vec(vec![1.0_f64], [1]));
+        let other = b.var(Tensor::from_vec(vec![1.0_f64], [1]));
+        let _ = x.sum().backward().wrt(other);
+    }
+
+    #[test]
+    #[should_panic(expected = "is not from the computation these gradients come from")]
+    fn gradients_refuse_a_var_of_a_later_computation() {
+        let mut tape = Tape::new();
+        let grads = {
+            let x = tape.var(Tensor::from_vec(vec![1.0_f64], [1]));
+            x.sum().backward()
+        };
+        tape.clear();
+        let y = tape.var(Tensor::from_vec(vec![5.0_f64], [1]));
+        let _ = grads.wrt(y);
+    }
+
+    #[test]
+    fn detach_shares_the_value_and_stops_the_gradient() {
+        let tape = Tape::new();
+        let x = tape.var(Tensor::from_vec(vec![2.0_f64, 3.0], [2]));
+        let y = x * x;
+        let cut = y.detach().detach();
+        assert_eq!(cut.value().data(), &[4.0, 9.0]);
+        assert!(!cut.requires_grad());
+        let g = (cut * x + y).sum().backward();
+        // d/dx (c·x + x²) with c held constant: c + 2x.
+        assert_eq!(g.wrt(x).unwrap().data(), &[4.0 + 4.0, 9.0 + 6.0]);
+        assert!(g.wrt(cut).is_none());
+    }
+
+    #[test]
+    fn pass_through_gradients_add_up_and_retained_ones_stay() {
+        let tape = Tape::new();
+        let x = tape.var(Tensor::from_vec(vec![1.0_f64, 2.0], [2]));
+        let y = (x * 3.0).retain_grad();
+        let z = (y + y) - x + 1.0; // 2y − x + 1
+        let g = z.sum().backward();
+        assert_eq!(g.wrt(y).unwrap().data(), &[2.0, 2.0]);
+        assert_eq!(g.wrt(x).unwrap().data(), &[5.0, 5.0]);
+    }
+
+    #[test]
+    fn an_output_nobody_uses_gets_no_gradient_and_no_work() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        static SEEN: [AtomicUsize; 2] = [AtomicUsize::new(0), AtomicUsize::new(0)];
+        let tape = Tape::new();
+        let x = tape.var(Tensor::from_vec(vec![1.0_f64, 2.0], [2]));
+        let [a, b] = tape.record_many(
+            [x.value(), Tensor::scalar(7.0)],
+            &[x],
+            |cx: &mut crate::BackwardCx<f64>| {
+                assert_eq!(cx.num_outputs(), 2);
+                for (k, seen) in SEEN.iter().enumerate() {
+                    if cx.grad_output_of(k).is_some() {
+                        seen.fetch_add(1, Ordering::Relaxed);
+                    }
+                }
+                cx.accumulate(0, cx.grad_output_of(0).unwrap().scale(2.0));
+            },
+        );
+        assert_eq!(b.item(), 7.0);
+        let g = a.sum().backward();
+        assert_eq!(g.wrt(x).unwrap().data(), &[2.0, 2.0]);
+        assert_eq!(SEEN[0].load(Ordering::Relaxed), 1);
+        assert_eq!(
+            SEEN[1].load(Ordering::Relaxed),
+            0,
+            "the unused output had a gradient"
+        );
     }
 }

@@ -79,6 +79,28 @@ impl<'t, T: Float> Var<'t, T> {
         self
     }
 
+    /// The same value cut out of the graph: it keeps its data (no copy) and no gradient flows
+    /// back through it (PyTorch's `detach()`, Keras's `stop_gradient`).
+    ///
+    /// Truncated backpropagation through time carries the recurrent state from one window of
+    /// steps to the next detached, so each window's backward pass stops at its first step:
+    ///
+    /// ```
+    /// use autodiff_core::{Tape, Tensor};
+    /// let tape = Tape::new();
+    /// let w = tape.var(Tensor::from_vec(vec![0.5_f64], [1]));
+    /// let mut h = tape.constant(Tensor::from_vec(vec![1.0], [1]));
+    /// h = (h * w).tanh();
+    /// h = h.detach(); // the window ends here: no gradient reaches the steps before
+    /// let loss = (h * w).tanh().sum();
+    /// let g = loss.backward();
+    /// let (h1, y) = (0.5_f64.tanh(), (0.5_f64.tanh() * 0.5).tanh());
+    /// assert!((g.wrt(w).unwrap().item() - (1.0 - y * y) * h1).abs() < 1e-15);
+    /// ```
+    pub fn detach(self) -> Self {
+        self.tape.detach(self)
+    }
+
     /// Gradients of this one-element value with respect to everything it depends on.
     ///
     /// # Panics

@@ -58,7 +58,7 @@ pub(crate) fn op(item: &syn::ItemFn, sig: &Signature, core: &TokenStream) -> Tok
         #vis fn #op_name<'t, #generics>(#(#inputs: #core::Var<'t, #ty>),*) -> #result_type
         #where_clause
         {
-            let #value = #core::elementwise::with_values([#(#inputs),*], |[#(#inputs),*]| {
+            let #value = #core::elementwise::with_values(#label, [#(#inputs),*], |[#(#inputs),*]| {
                 let (#shape, [#(#inputs),*]) =
                     #core::elementwise::broadcast_inputs(#label, [#(#inputs),*]);
                 let #n = #shape.numel();

@@ -1,7 +1,11 @@
 //! The element types a [`Tensor`](crate::Tensor) can hold.
 
+use std::cell::RefCell;
 use std::fmt::{Debug, Display, LowerExp};
 use std::iter::Sum;
+use std::thread::LocalKey;
+
+use crate::pool::Pool;
 
 /// A floating-point element type: `f32` for training, `f64` for gradient checks.
 ///
@@ -26,6 +30,10 @@ pub trait Float:
     /// Converts an `f64` literal (`T::lit(0.5)`); exact for `f64`, rounded for `f32`.
     fn lit(x: f64) -> Self;
 
+    /// This thread's pool of free buffers of this type (see [`crate::pool`]).
+    #[doc(hidden)]
+    fn buffer_pool() -> &'static LocalKey<RefCell<Pool<Self>>>;
+
     /// `C ← alpha·A·B + beta·C` for an `m×k` matrix A, a `k×n` matrix B and an `m×n` matrix C,
     /// each described by a pointer and its row and column strides (in elements).
     ///
@@ -49,6 +57,11 @@ pub trait Float:
 
 impl Float for f32 {
     const DTYPE: &'static str = "f32";
+
+    fn buffer_pool() -> &'static LocalKey<RefCell<Pool<Self>>> {
+        thread_local!(static POOL: RefCell<Pool<f32>> = RefCell::new(Pool::new()));
+        &POOL
+    }
 
     fn lit(x: f64) -> Self {
         x as f32
@@ -76,6 +89,11 @@ impl Float for f32 {
 
 impl Float for f64 {
     const DTYPE: &'static str = "f64";
+
+    fn buffer_pool() -> &'static LocalKey<RefCell<Pool<Self>>> {
+        thread_local!(static POOL: RefCell<Pool<f64>> = RefCell::new(Pool::new()));
+        &POOL
+    }
 
     fn lit(x: f64) -> Self {
         x

@@ -45,6 +45,7 @@ mod gradcheck;
 mod module;
 pub mod ops;
 mod param;
+pub mod pool;
 pub mod scalar;
 mod shape;
 mod tape;

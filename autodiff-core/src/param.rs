@@ -31,7 +31,7 @@ impl ParamId {
 /// w.update(|value| value.data_mut()[0] -= 0.1 * grad.data()[0]);
 /// assert!((w.value().item() - 2.4).abs() < 1e-12);
 /// ```
-pub struct Param<T> {
+pub struct Param<T: Float> {
     id: ParamId,
     value: Arc<Tensor<T>>,
     trainable: bool,

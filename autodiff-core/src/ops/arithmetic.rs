@@ -6,6 +6,7 @@
 
 use std::ops::{Add, Div, Mul, Neg, Sub};
 
+use crate::pool;
 use crate::tensor::for_each_strided;
 use crate::{BackwardCx, Float, Shape, Tensor, Var};
 
@@ -21,12 +22,8 @@ impl<T: Float> Tensor<T> {
             self.shape(),
             other.shape()
         );
-        let data = self
-            .data()
-            .iter()
-            .zip(other.data())
-            .map(|(&a, &b)| f(a, b))
-            .collect();
+        let mut data = pool::with_capacity(self.numel());
+        data.extend(self.data().iter().zip(other.data()).map(|(&a, &b)| f(a, b)));
         Tensor::from_parts(self.shape(), data)
     }
 
@@ -52,7 +49,7 @@ impl<T: Float> Tensor<T> {
             other.shape().broadcast_strides(op, &shape),
         ];
         let (a, b) = (self.data(), other.data());
-        let mut data = Vec::with_capacity(shape.numel());
+        let mut data = pool::with_capacity(shape.numel());
         for_each_strided(&shape, strides, |_, [i, j]| data.push(f(a[i], b[j])));
         Tensor::from_parts(shape, data)
     }

@@ -3,6 +3,7 @@
 //! Masks carry no gradient. `where(mask, a, b)` sends the gradient to `a` where the mask is set
 //! and to `b` elsewhere; `maximum` sends it to the larger input (half to each on a tie, as PyTorch).
 
+use crate::pool;
 use crate::tensor::for_each_strided;
 use crate::{BackwardCx, Float, Shape, Tensor, Var};
 
@@ -45,7 +46,7 @@ impl<T: Float> Tensor<T> {
         let ab = Shape::broadcast("where", &a.shape(), &b.shape());
         let shape = Shape::broadcast("where", &mask.shape(), &ab);
         let strides = [mask, a, b].map(|t| t.shape().broadcast_strides("where", &shape));
-        let mut data = Vec::with_capacity(shape.numel());
+        let mut data = pool::with_capacity(shape.numel());
         for_each_strided(&shape, strides, |_, [m, i, j]| {
             data.push(if mask.data()[m] != T::zero() {
                 a.data()[i]

@@ -3,6 +3,7 @@
 //! Derivatives: reshape's gradient is reshaped back; permute's is permuted by the inverse
 //! permutation; broadcast_to's is summed back (by [`BackwardCx::accumulate`]).
 
+use crate::pool;
 use crate::shape::MAX_RANK;
 use crate::tensor::for_each_strided;
 use crate::{BackwardCx, Float, Shape, Tensor, Var};
@@ -72,7 +73,7 @@ impl<T: Float> Tensor<T> {
         }
         let out_shape = Shape::new(&dims);
         let x = self.data();
-        let mut data = Vec::with_capacity(self.numel());
+        let mut data = pool::with_capacity(self.numel());
         for_each_strided(&out_shape, [strides], |_, [j]| data.push(x[j]));
         Tensor::from_parts(out_shape, data)
     }
@@ -103,7 +104,7 @@ impl<T: Float> Tensor<T> {
         }
         let strides = self.shape().broadcast_strides("broadcast_to", &shape);
         let x = self.data();
-        let mut data = Vec::with_capacity(shape.numel());
+        let mut data = pool::with_capacity(shape.numel());
         for_each_strided(&shape, [strides], |_, [j]| data.push(x[j]));
         Tensor::from_parts(shape, data)
     }

@@ -6,6 +6,7 @@
 //! sum of the batches' gradients.
 
 use super::gemm;
+use crate::pool;
 use crate::{BackwardCx, Float, Shape, Tensor, Var};
 
 /// The sizes of a product `batch × ([m, k] · [k, n])` and which operands carry the batch.
@@ -97,7 +98,7 @@ impl<T: Float> Tensor<T> {
         let p = Product::of(self.shape(), other.shape());
         let (k, n) = (p.k, p.n);
         let shape = p.output_shape();
-        let mut c = vec![T::zero(); shape.numel()];
+        let mut c = pool::filled(shape.numel(), T::zero());
         p.for_each_gemm(|rows, ao, bo, co| {
             gemm(
                 (rows, k, n),

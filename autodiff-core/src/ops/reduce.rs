@@ -5,6 +5,7 @@
 //! the extreme elements (split evenly on ties, like `torch.amax`); variance with correction c
 //! gives 2(x − mean)/(n − c).
 
+use crate::pool;
 use crate::tensor::for_each_strided;
 use crate::{BackwardCx, Float, Shape, Tensor, Var};
 
@@ -15,7 +16,7 @@ impl<T: Float> Tensor<T> {
         shape.axis(op, axis);
         let (outer, n, inner) = shape.split_at_axis(axis);
         let x = self.data();
-        let mut out = vec![init; outer * inner];
+        let mut out = pool::filled(outer * inner, init);
         for o in 0..outer {
             let acc = &mut out[o * inner..(o + 1) * inner];
             for k in 0..n {
@@ -122,7 +123,7 @@ impl<T: Float> Tensor<T> {
     pub fn sum_to_shape(&self, target: Shape) -> Tensor<T> {
         let shape = self.shape();
         let strides = target.broadcast_strides("sum_to_shape", &shape);
-        let mut out = vec![T::zero(); target.numel()];
+        let mut out = pool::filled(target.numel(), T::zero());
         let x = self.data();
         for_each_strided(&shape, [strides], |i, [j]| out[j] += x[i]);
         Tensor::from_parts(target, out)

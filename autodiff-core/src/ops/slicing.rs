@@ -4,6 +4,7 @@
 //! Derivatives: narrow adds the gradient into its slice of the input; concat hands each input
 //! its slice of the gradient; index_select scatter-adds rows back (a row picked twice gets both).
 
+use crate::pool;
 use crate::{BackwardCx, Float, Shape, Tensor, Var};
 
 /// Copies, for every outer index, `len` rows of `inner` elements from `src` at row `src_at`
@@ -55,7 +56,7 @@ impl<T: Float> Tensor<T> {
             start + len
         );
         let out_shape = shape.with_dim(axis, len);
-        let mut out = vec![T::zero(); out_shape.numel()];
+        let mut out = pool::filled(out_shape.numel(), T::zero());
         copy_block(
             (self.data(), n, start),
             (&mut out, len, 0),
@@ -69,7 +70,7 @@ impl<T: Float> Tensor<T> {
     pub fn concat(parts: &[&Tensor<T>], axis: usize) -> Tensor<T> {
         let shape = check_concat("concat", parts, axis);
         let (outer, n, inner) = shape.split_at_axis(axis);
-        let mut out = vec![T::zero(); shape.numel()];
+        let mut out = pool::filled(shape.numel(), T::zero());
         let mut at = 0;
         for p in parts {
             let len = p.dims()[axis];
@@ -111,7 +112,7 @@ impl<T: Float> Tensor<T> {
         let shape = self.shape();
         let (outer, n, inner) = shape.split_at_axis(shape.axis("index_select", axis));
         let out_shape = shape.with_dim(axis, indices.len());
-        let mut out = vec![T::zero(); out_shape.numel()];
+        let mut out = pool::filled(out_shape.numel(), T::zero());
         for (k, &i) in indices.iter().enumerate() {
             assert!(
                 i < n,

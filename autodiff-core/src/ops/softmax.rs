@@ -4,6 +4,7 @@
 //! Derivatives, with s = softmax(x) and g the output gradient:
 //! softmax: s ⊙ (g − Σ g⊙s); log_softmax: g − s ⊙ Σ g; logsumexp: g ⊙ s.
 
+use crate::pool;
 use crate::{BackwardCx, Float, Tensor, Var};
 
 /// One lane: the `len` elements that differ only in their index along the axis, `stride` apart
@@ -54,7 +55,7 @@ impl<T: Float> Tensor<T> {
     /// softmax along `axis`: each lane's exponentials divided by their sum.
     pub fn softmax(&self, axis: usize) -> Tensor<T> {
         let x = self.data();
-        let mut out = vec![T::zero(); self.numel()];
+        let mut out = pool::filled(self.numel(), T::zero());
         self.for_each_lane("softmax", axis, |lane| {
             let max = lane.indices().map(|j| x[j]).fold(T::neg_infinity(), T::max);
             let mut total = T::zero();
@@ -72,7 +73,7 @@ impl<T: Float> Tensor<T> {
     /// log softmax along `axis`: `x − logsumexp(x)`, without forming the softmax.
     pub fn log_softmax(&self, axis: usize) -> Tensor<T> {
         let x = self.data();
-        let mut out = vec![T::zero(); self.numel()];
+        let mut out = pool::filled(self.numel(), T::zero());
         self.for_each_lane("log_softmax", axis, |lane| {
             let lse = lane_logsumexp(x, lane);
             for j in lane.indices() {

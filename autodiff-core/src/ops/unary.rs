@@ -1,6 +1,7 @@
 //! Elementwise functions of one tensor: each is an [`UnaryFn`], its value `f` written beside its
 //! derivative `df`, applied by one generic forward loop and one generic backward loop.
 
+use crate::pool;
 use crate::{BackwardCx, Float, Tensor, Var};
 
 /// A differentiable scalar function applied elementwise: `f(x)` and `df(x, y)`, the derivative
@@ -154,12 +155,13 @@ impl<'t, T: Float> Var<'t, T> {
         self.tape
             .record(value, &[self], move |cx: &mut BackwardCx<T>| {
                 let (g, x, y) = (cx.grad_output(), cx.input(0), cx.output());
-                let data = g
-                    .data()
-                    .iter()
-                    .zip(x.data().iter().zip(y.data()))
-                    .map(|(&g, (&x, &y))| g * f.df(x, y))
-                    .collect();
+                let mut data = pool::with_capacity(g.numel());
+                data.extend(
+                    g.data()
+                        .iter()
+                        .zip(x.data().iter().zip(y.data()))
+                        .map(|(&g, (&x, &y))| g * f.df(x, y)),
+                );
                 cx.accumulate(0, Tensor::from_parts(x.shape(), data));
             })
     }

@@ -6,7 +6,7 @@ use super::Var;
 
 /// Gradients from one backward pass: for every parameter used, every leaf, and every value whose
 /// gradient was asked for with [`Var::retain_grad`].
-pub struct Gradients<T> {
+pub struct Gradients<T: Float> {
     grads: Vec<Option<Tensor<T>>>,
     params: Vec<(ParamId, u32)>,
     /// The stamp of the tape's computation these gradients come from.

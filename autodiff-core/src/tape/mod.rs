@@ -67,7 +67,7 @@ pub(crate) struct Node<T: Float> {
 
 /// A node's value: computed on the tape, shared with a [`Param`] without copying, or the value
 /// of an earlier node ([`Var::detach`]).
-enum Value<T> {
+enum Value<T: Float> {
     Owned(Tensor<T>),
     Shared(Arc<Tensor<T>>),
     Alias(u32),

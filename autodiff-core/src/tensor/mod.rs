@@ -9,7 +9,7 @@ mod strided;
 
 pub(crate) use strided::for_each_strided;
 
-use crate::{Float, Shape};
+use crate::{Float, Shape, pool};
 
 /// An owned, contiguous, row-major n-d array of `f32` or `f64`.
 ///
@@ -20,10 +20,27 @@ use crate::{Float, Shape};
 /// assert_eq!(t.get(&[1, 0]), 4.0);
 /// assert_eq!(t.sum_all().item(), 21.0);
 /// ```
-#[derive(Clone, PartialEq)]
-pub struct Tensor<T> {
+#[derive(PartialEq)]
+pub struct Tensor<T: Float> {
     shape: Shape,
     data: Vec<T>,
+}
+
+/// A copy's buffer comes from the [pool](crate::pool).
+impl<T: Float> Clone for Tensor<T> {
+    fn clone(&self) -> Self {
+        Tensor {
+            shape: self.shape,
+            data: pool::copy_of(&self.data),
+        }
+    }
+}
+
+/// The buffer goes back to the [pool](crate::pool) for the next tensor of its size.
+impl<T: Float> Drop for Tensor<T> {
+    fn drop(&mut self) {
+        pool::give_back(std::mem::take(&mut self.data));
+    }
 }
 
 /// The error of [`Tensor::try_from_vec`]: the data does not fill the shape.
@@ -78,7 +95,7 @@ impl<T: Float> Tensor<T> {
     pub fn full(shape: impl Into<Shape>, value: T) -> Self {
         let shape = shape.into();
         Tensor {
-            data: vec![value; shape.numel()],
+            data: pool::filled(shape.numel(), value),
             shape,
         }
     }
@@ -129,10 +146,9 @@ impl<T: Float> Tensor<T> {
     /// A tensor whose element at each multi-index is `f(flat_index)`.
     pub fn from_fn(shape: impl Into<Shape>, f: impl FnMut(usize) -> T) -> Self {
         let shape = shape.into();
-        Tensor {
-            data: (0..shape.numel()).map(f).collect(),
-            shape,
-        }
+        let mut data = pool::with_capacity(shape.numel());
+        data.extend((0..shape.numel()).map(f));
+        Tensor { data, shape }
     }
 
     /// The shape.
@@ -166,8 +182,8 @@ impl<T: Float> Tensor<T> {
     }
 
     /// The elements, consuming the tensor.
-    pub fn into_vec(self) -> Vec<T> {
-        self.data
+    pub fn into_vec(mut self) -> Vec<T> {
+        std::mem::take(&mut self.data)
     }
 
     /// The value of a one-element tensor.
@@ -222,10 +238,9 @@ impl<T: Float> Tensor<T> {
 
     /// Applies `f` to every element, producing a new tensor of the same shape.
     pub fn map(&self, f: impl Fn(T) -> T) -> Self {
-        Tensor {
-            shape: self.shape,
-            data: self.data.iter().map(|&x| f(x)).collect(),
-        }
+        let mut data = pool::with_capacity(self.numel());
+        data.extend(self.data.iter().map(|&x| f(x)));
+        Tensor::from_parts(self.shape, data)
     }
 
     /// Converts every element to another float type (`f32` ↔ `f64`).

@@ -10,7 +10,7 @@
 //! with one, as PyTorch allows for probability targets) is −log_softmax(z) or −ln q (clipped).
 //! Class indices are not differentiable: the sparse losses send nothing to their labels.
 
-use autodiff_core::{BackwardCx, Float, Tensor, Var};
+use autodiff_core::{BackwardCx, Float, Tensor, Var, pool};
 
 use super::binary::EPSILON;
 
@@ -83,7 +83,7 @@ fn from_logits<'t, T: Float>(
             if !cx.needs_grad(0) {
                 return;
             }
-            let mut grad = Vec::with_capacity(rows * classes);
+            let mut grad = pool::with_capacity(rows * classes);
             for (lp, yr) in logp
                 .data()
                 .chunks_exact(classes)
@@ -139,7 +139,7 @@ fn from_probabilities<'t, T: Float>(
             if !cx.needs_grad(0) {
                 return;
             }
-            let mut grad = Vec::with_capacity(rows * classes);
+            let mut grad = pool::with_capacity(rows * classes);
             for (r, (qr, yr)) in q
                 .chunks_exact(classes)
                 .zip(y.data().chunks_exact(classes))

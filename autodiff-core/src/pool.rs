@@ -1,0 +1,208 @@
+//! The buffer pool behind every [`Tensor`](crate::Tensor): a dropped tensor's buffer goes back
+//! to a per-thread pool, and a new tensor of a similar size takes it instead of asking the
+//! system allocator. A training step of fixed shapes then allocates (almost) nothing after the
+//! first: each step's values and gradients reuse the buffers the previous step dropped when its
+//! tape was cleared.
+//!
+//! Buffers are kept in size classes (exact up to 8 elements, then four classes per power of
+//! two, so a buffer is at most 25 % larger than asked), one stack per class and per element
+//! type, on each thread. A thread holds at most [`limit_bytes`] (256 MiB unless changed with
+//! [`set_limit_bytes`]); a buffer that would go over it is freed. [`release`] frees every
+//! buffer the thread holds.
+//!
+//! ```
+//! use autodiff_core::{pool, Tensor};
+//! let held = pool::held_bytes::<f32>();
+//! drop(Tensor::<f32>::zeros([1000]));
+//! assert!(pool::held_bytes::<f32>() >= held + 4000);
+//! pool::release::<f32>();
+//! assert_eq!(pool::held_bytes::<f32>(), 0);
+//! ```
+
+use std::cell::RefCell;
+use std::thread::LocalKey;
+
+use crate::Float;
+
+/// Classes 0..=8 hold exactly that many elements; above, four classes per power of two.
+const EXACT: usize = 8;
+const CLASSES: usize = EXACT + 1 + 4 * (usize::BITS as usize - 3);
+
+/// One thread's free buffers of one element type, by size class.
+#[doc(hidden)]
+pub struct Pool<T> {
+    free: Vec<Vec<Vec<T>>>,
+    held: usize,
+    limit: usize,
+}
+
+impl<T> Pool<T> {
+    /// An empty pool holding at most 256 MiB.
+    pub fn new() -> Self {
+        Pool {
+            free: (0..CLASSES).map(|_| Vec::new()).collect(),
+            held: 0,
+            limit: 256 << 20,
+        }
+    }
+}
+
+impl<T> Default for Pool<T> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// The smallest class whose buffers hold `n` elements, and their capacity.
+fn class_for(n: usize) -> (usize, usize) {
+    if n <= EXACT {
+        return (n, n);
+    }
+    // 2^e < n ≤ 2^(e+1), with e ≥ 3; classes of that octave step by 2^(e−2).
+    let e = (usize::BITS - 1 - (n - 1).leading_zeros()) as usize;
+    let step = 1usize << (e - 2);
+    let steps = n.div_ceil(step); // 5..=8
+    (EXACT + 1 + 4 * (e - 3) + (steps - 5), steps.saturating_mul(step))
+}
+
+/// The largest class all of whose requests a buffer of capacity `cap` can serve.
+fn class_served_by(cap: usize) -> usize {
+    let (c, class_cap) = class_for(cap);
+    if class_cap == cap { c } else { c - 1 }
+}
+
+fn with_pool<T: Float, R>(f: impl FnOnce(&mut Pool<T>) -> R) -> R {
+    let key: &'static LocalKey<RefCell<Pool<T>>> = T::buffer_pool();
+    // During thread teardown the pool may be gone: then buffers come from and go to the system.
+    let mut f = Some(f);
+    key.try_with(|p| (f.take().expect("called once"))(&mut p.borrow_mut()))
+        .unwrap_or_else(|_| (f.take().expect("not called yet"))(&mut Pool::new()))
+}
+
+/// An empty buffer with room for at least `n` elements, from the pool if it has one: for
+/// kernels outside this crate that fill a buffer and make a tensor of it with
+/// [`Tensor::from_vec`](crate::Tensor::from_vec).
+pub fn with_capacity<T: Float>(n: usize) -> Vec<T> {
+    if n == 0 {
+        return Vec::new();
+    }
+    let (c, cap) = class_for(n);
+    let reused = with_pool::<T, _>(|p| {
+        let v = p.free[c].pop()?;
+        p.held -= v.capacity() * size_of::<T>();
+        Some(v)
+    });
+    reused.unwrap_or_else(|| Vec::with_capacity(cap))
+}
+
+/// `n` copies of `value`, in a buffer from the pool if it has one.
+pub fn filled<T: Float>(n: usize, value: T) -> Vec<T> {
+    let mut v = with_capacity(n);
+    v.resize(n, value);
+    v
+}
+
+/// A copy of `data`.
+pub(crate) fn copy_of<T: Float>(data: &[T]) -> Vec<T> {
+    let mut v = with_capacity(data.len());
+    v.extend_from_slice(data);
+    v
+}
+
+/// Takes a buffer back (its contents are dropped), unless the thread holds its limit already.
+pub(crate) fn give_back<T: Float>(mut v: Vec<T>) {
+    let cap = v.capacity();
+    if cap == 0 {
+        return;
+    }
+    v.clear();
+    with_pool::<T, _>(|p| {
+        let bytes = cap * size_of::<T>();
+        if p.held + bytes <= p.limit {
+            p.held += bytes;
+            p.free[class_served_by(cap)].push(v);
+        }
+    });
+}
+
+/// How many bytes of `T` buffers this thread's pool holds.
+pub fn held_bytes<T: Float>() -> usize {
+    with_pool::<T, _>(|p| p.held)
+}
+
+/// The most bytes of `T` buffers this thread's pool holds.
+pub fn limit_bytes<T: Float>() -> usize {
+    with_pool::<T, _>(|p| p.limit)
+}
+
+/// Sets the most bytes of `T` buffers this thread's pool may hold (0 turns pooling off), freeing
+/// buffers if it holds more.
+pub fn set_limit_bytes<T: Float>(limit: usize) {
+    with_pool::<T, _>(|p| {
+        p.limit = limit;
+        while p.held > limit {
+            let Some(v) = p.free.iter_mut().rev().find_map(Vec::pop) else {
+                break;
+            };
+            p.held -= v.capacity() * size_of::<T>();
+        }
+    });
+}
+
+/// Frees every `T` buffer this thread's pool holds.
+pub fn release<T: Float>() {
+    with_pool::<T, _>(|p| {
+        p.free.iter_mut().for_each(Vec::clear);
+        p.held = 0;
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The capacity of class `c`'s buffers.
+    fn capacity_of(c: usize) -> usize {
+        if c <= EXACT {
+            return c;
+        }
+        let (e, steps) = (3 + (c - EXACT - 1) / 4, 5 + (c - EXACT - 1) % 4);
+        steps << (e - 2)
+    }
+
+    #[test]
+    fn classes_cover_every_size_with_at_most_a_quarter_more() {
+        for n in 1..5000 {
+            let (c, cap) = class_for(n);
+            assert!(
+                cap >= n && cap * 4 <= n * 5 + 4 * 8,
+                "n {n}: capacity {cap}"
+            );
+            assert_eq!(capacity_of(c), cap, "n {n}");
+            assert!(c < CLASSES);
+        }
+        assert_eq!(class_for(usize::MAX).0, CLASSES - 1, "the largest size has a class");
+    }
+
+    #[test]
+    fn a_buffer_serves_only_requests_it_can_hold() {
+        for cap in 1..5000 {
+            assert!(capacity_of(class_served_by(cap)) <= cap, "capacity {cap}");
+        }
+    }
+
+    #[test]
+    fn a_dropped_buffer_is_reused_and_the_limit_holds() {
+        release::<f64>();
+        let v = filled::<f64>(100, 1.0);
+        let ptr = v.as_ptr();
+        give_back(v);
+        let again = with_capacity::<f64>(97);
+        assert_eq!(again.as_ptr(), ptr, "a buffer of the same class is reused");
+        assert!(again.is_empty());
+        set_limit_bytes::<f64>(0);
+        give_back(again);
+        assert_eq!(held_bytes::<f64>(), 0);
+        set_limit_bytes::<f64>(256 << 20);
+    }
+}

@@ -1,0 +1,137 @@
+//! How many heap allocations a training step makes once its shapes have been seen: the tensor
+//! pool should serve every value and gradient, so what is left is the tape's bookkeeping.
+//!
+//! Counted per thread by a counting global allocator, so tests running in parallel do not mix.
+//! `cargo test -p tests --test allocations -- --nocapture` prints the counts.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+
+use autodiff_core::{Param, Tape, Tensor, pool};
+use nn::losses::sparse_categorical_crossentropy_from_logits;
+use nn::optim::Optimizer;
+use nn::{Activation, Dense, Layer, Sequential};
+
+struct Counting;
+
+thread_local! {
+    static ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
+}
+
+// SAFETY: forwards to the system allocator; counting touches only a const thread-local cell.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        let _ = ALLOCATIONS.try_with(|n| n.set(n.get() + 1));
+        // SAFETY: forwarded from the caller.
+        unsafe { System.alloc(layout) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: forwarded from the caller.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        let _ = ALLOCATIONS.try_with(|n| n.set(n.get() + 1));
+        // SAFETY: forwarded from the caller.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+/// Allocations made by the fifth run of `step` (the first ones fill the pool and the tape's
+/// vectors), with the tensor pool off and then on.
+fn steady_state_allocations(what: &str, mut step: impl FnMut()) -> usize {
+    let fifth = |step: &mut dyn FnMut()| {
+        for _ in 0..4 {
+            step();
+        }
+        let before = ALLOCATIONS.with(Cell::get);
+        step();
+        ALLOCATIONS.with(Cell::get) - before
+    };
+    let limit = pool::limit_bytes::<f32>();
+    pool::set_limit_bytes::<f32>(0);
+    pool::set_limit_bytes::<f64>(0);
+    let unpooled = fifth(&mut step);
+    pool::set_limit_bytes::<f32>(limit);
+    pool::set_limit_bytes::<f64>(limit);
+    let pooled = fifth(&mut step);
+    println!("{what}: {pooled} allocations per step ({unpooled} without the tensor pool)");
+    assert!(pooled < unpooled, "{what}: the pool saves nothing");
+    pooled
+}
+
+#[test]
+fn tiny_ops_step_allocates_only_bookkeeping() {
+    // The `tiny_ops_1000` benchmark: 1000 recorded ops on 4 elements, backward, clear.
+    let a = Tensor::<f32>::normal([4], 0.0, 1.0, 0);
+    let mut tape = Tape::new();
+    let n = steady_state_allocations("tiny_ops_1000", || {
+        {
+            let x = tape.var(a.clone());
+            let mut z = x;
+            for _ in 0..250 {
+                z = (z * 1.01 + 0.1).tanh() * z;
+            }
+            std::hint::black_box(z.sum().backward().wrt(x));
+        }
+        tape.clear();
+    });
+    // What is left: the 250 boxed backward closures of `z * 1.01` (they capture the factor;
+    // the other ops' closures capture nothing, and a box of nothing is no allocation), and the
+    // backward pass's gradient list.
+    assert!(
+        n <= 250 + 2,
+        "{n} allocations in a steady-state step of 1001 ops"
+    );
+}
+
+#[test]
+fn dense_classifier_step_allocates_only_bookkeeping() {
+    // 64 × 32 inputs → Dense 64 relu → Dense 10, sparse categorical cross-entropy on logits,
+    // RMSprop: a fixed-shape training step through nn's layers and optimizer.
+    let x = Tensor::<f32>::normal([64, 32], 0.0, 1.0, 1);
+    let labels = Tensor::from_fn([64], |i| (i % 10) as f32);
+    let mut model = Sequential::new()
+        .add(Dense::new(32, 64).activation(Activation::Relu))
+        .add(Dense::new(64, 10).seed(2));
+    let mut opt = Optimizer::rmsprop(1e-3);
+    let mut tape = Tape::new();
+    let n = steady_state_allocations("dense classifier", || {
+        let grads = {
+            let logits = model.forward(tape.constant(x.clone()));
+            let loss =
+                sparse_categorical_crossentropy_from_logits(logits, tape.constant(labels.clone()));
+            loss.backward()
+        };
+        tape.clear();
+        opt.step(&mut model, &grads);
+    });
+    // What is left: boxed backward closures that capture shapes or options, the optimizer's
+    // bookkeeping and the backward pass's gradient list; no tensor buffer.
+    assert!(
+        n <= 32,
+        "{n} allocations in a steady-state dense training step"
+    );
+}
+
+#[test]
+fn a_parameter_update_reuses_its_buffer() {
+    let mut w = Param::new(Tensor::<f64>::zeros([256]));
+    let n = steady_state_allocations("parameter update", || {
+        let g = {
+            let tape = Tape::new();
+            let y = (tape.param(&w) * 2.0).sum();
+            y.backward().param(&w).unwrap().clone()
+        };
+        w.update(|v| v.add_scaled(&g, -0.1));
+    });
+    // What is left: the fresh tape's vectors and parameter map, and the gradient list.
+    assert!(
+        n <= 8,
+        "{n} allocations for one parameter's step on a fresh tape"
+    );
+}

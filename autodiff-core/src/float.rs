@@ -59,7 +59,7 @@ impl Float for f32 {
     const DTYPE: &'static str = "f32";
 
     fn buffer_pool() -> &'static LocalKey<RefCell<Pool<Self>>> {
-        thread_local!(static POOL: RefCell<Pool<f32>> = RefCell::new(Pool::new()));
+        thread_local!(static POOL: RefCell<Pool<f32>> = const { RefCell::new(Pool::new()) });
         &POOL
     }
 
@@ -91,7 +91,7 @@ impl Float for f64 {
     const DTYPE: &'static str = "f64";
 
     fn buffer_pool() -> &'static LocalKey<RefCell<Pool<Self>>> {
-        thread_local!(static POOL: RefCell<Pool<f64>> = RefCell::new(Pool::new()));
+        thread_local!(static POOL: RefCell<Pool<f64>> = const { RefCell::new(Pool::new()) });
         &POOL
     }
 

@@ -31,16 +31,16 @@ const CLASSES: usize = EXACT + 1 + 4 * (usize::BITS as usize - 3);
 /// One thread's free buffers of one element type, by size class.
 #[doc(hidden)]
 pub struct Pool<T> {
-    free: Vec<Vec<Vec<T>>>,
+    free: [Vec<Vec<T>>; CLASSES],
     held: usize,
     limit: usize,
 }
 
 impl<T> Pool<T> {
-    /// An empty pool holding at most 256 MiB.
-    pub fn new() -> Self {
+    /// An empty pool holding at most 256 MiB (const, so a thread's pool needs no lazy start).
+    pub const fn new() -> Self {
         Pool {
-            free: (0..CLASSES).map(|_| Vec::new()).collect(),
+            free: [const { Vec::new() }; CLASSES],
             held: 0,
             limit: 256 << 20,
         }

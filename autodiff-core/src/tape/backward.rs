@@ -104,6 +104,7 @@ impl<'a, T: Float> BackwardCx<'a, T> {
     }
 
     /// The value of input `i`.
+    #[inline]
     pub fn input(&self, i: usize) -> &'a Tensor<T> {
         self.nodes.value(self.inputs[i])
     }
@@ -170,15 +171,17 @@ impl<'a, T: Float> BackwardCx<'a, T> {
     ///
     /// # Panics
     /// If `grad`'s shape is neither the input's shape nor a broadcast of it.
+    #[inline]
     pub fn accumulate(&mut self, i: usize, grad: Tensor<T>) {
         if !self.needs_grad(i) {
             return;
         }
-        let shape = self.input(i).shape();
-        let grad = if grad.shape() == shape {
+        let input = self.input(i);
+        // Compared as slices: copying the inline shapes costs more than the check.
+        let grad = if grad.dims() == input.dims() {
             grad
         } else {
-            grad.sum_to_shape(shape)
+            grad.sum_to_shape(input.shape())
         };
         match &mut self.grads[self.inputs[i] as usize] {
             Some(existing) => existing.add_assign(&grad),

@@ -65,14 +65,15 @@ fn pass_through<T: Float>(
     let targets = pass.targets();
     for (n, &(i, factor)) in targets.iter().enumerate() {
         let id = inputs[i];
-        let shape = nodes.value(id).shape();
+        // Shapes compared as slices: copying the inline shapes costs more than the check.
+        let input = nodes.value(id);
         let movable = n + 1 == targets.len() && !nodes.keeps_grad(output as u32);
         let g = grad
             .as_ref()
             .expect("a pass-through op has its output's gradient");
         let slot = &mut grads[id as usize];
         match slot {
-            Some(existing) if g.shape() == shape => existing.add_scaled(g, factor),
+            Some(existing) if g.dims() == input.dims() => existing.add_scaled(g, factor),
             _ => {
                 let mut owned = if movable {
                     grad.take().expect("checked above")
@@ -82,8 +83,8 @@ fn pass_through<T: Float>(
                 if factor != T::one() {
                     owned.data_mut().iter_mut().for_each(|v| *v *= factor);
                 }
-                if owned.shape() != shape {
-                    owned = owned.sum_to_shape(shape);
+                if owned.dims() != input.dims() {
+                    owned = owned.sum_to_shape(input.shape());
                 }
                 match slot {
                     Some(existing) => existing.add_assign(&owned),

@@ -6,7 +6,7 @@
 
 use crate::{Buffer, BufferRef, Float, Param, StepCounter};
 
-/// The dotted path of a parameter inside a module tree, such as `encoder.layers.0.weight`,
+/// The dotted path of a parameter or buffer inside a module tree (`encoder.layers.0.weight`),
 /// built up while visiting without allocating per segment.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ParamPath {

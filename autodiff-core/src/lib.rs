@@ -4,10 +4,11 @@
 //!   broadcasting, reductions, slicing and batched matrix products.
 //! - [`Tape`]: the recording of a computation; [`Var`] is a `Copy` handle into it, so maths reads
 //!   like maths; [`Var::backward`] runs one reverse sweep and returns [`Gradients`].
-//! - [`Param`]: a trainable tensor that outlives tapes.
+//! - [`Param`]: a trainable tensor that outlives tapes; [`Buffer`] and [`StepCounter`]: state
+//!   that persists and is saved but not trained (batch norm's running statistics).
 //! - [`Backward`]: how any op, built in or user-defined, sends gradients back.
 //! - [`gradcheck`]: analytic gradients against central differences, in `f64`.
-//! - [`Module`]: a tree of parameters; [`checkpoint`] saves and loads one in safetensors format.
+//! - [`Module`]: a tree of parameters and buffers; [`checkpoint`] saves and loads one in safetensors format.
 //! - [`scalar`] and [`elementwise`]: the intrinsics and helpers that `#[differentiable]`
 //!   functions (from `autodiff-macros`) compile to.
 //!
@@ -38,6 +39,7 @@
 //! ```
 
 pub mod atomic_file;
+mod buffer;
 pub mod checkpoint;
 pub mod elementwise;
 mod float;
@@ -48,13 +50,16 @@ mod param;
 pub mod pool;
 pub mod scalar;
 mod shape;
+mod step_counter;
 mod tape;
 mod tensor;
 
+pub use buffer::{Buffer, BufferRef};
 pub use float::Float;
 pub use gradcheck::{GradcheckError, GradcheckOptions, gradcheck, gradcheck_with};
 pub use module::{Module, ParamPath};
 pub use param::{Param, ParamId};
 pub use shape::{MAX_RANK, Shape};
+pub use step_counter::StepCounter;
 pub use tape::{Backward, BackwardCx, Gradients, Tape, Var};
 pub use tensor::{ShapeError, Tensor};

@@ -1,11 +1,12 @@
-//! [`Module`]: anything with parameters — a layer, a block, a whole model.
+//! [`Module`]: anything with parameters or buffers — a layer, a block, a whole model.
 //!
 //! `#[derive(Module)]` (in `autodiff-macros`) writes the implementation for a struct; this file
-//! implements it for the leaves ([`Param`]) and the containers (`Vec`, `Option`, `Box`, arrays).
+//! implements it for the leaves ([`Param`], [`Buffer`], [`StepCounter`]) and the containers
+//! (`Vec`, `Option`, `Box`, arrays).
 
-use crate::{Float, Param};
+use crate::{Buffer, BufferRef, Float, Param, StepCounter};
 
-/// The dotted path of a parameter inside a module tree, such as `encoder.layers.0.weight`,
+/// The dotted path of a parameter or buffer inside a module tree (`encoder.layers.0.weight`),
 /// built up while visiting without allocating per segment.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ParamPath {
@@ -47,14 +48,19 @@ impl std::fmt::Display for ParamPath {
     }
 }
 
-/// A layer or model: a tree whose leaves are [`Param`]s.
+/// A layer or model: a tree whose leaves are [`Param`]s (trained) and buffers ([`Buffer`],
+/// [`StepCounter`]: persistent, not trained).
 ///
 /// Visiting gives every parameter with its dotted path, which optimizers, saving and loading and
-/// parameter counts build on; `set_training` switches dropout and batch normalisation between
-/// training and inference.
+/// parameter counts build on; visiting buffers gives the rest of the state a checkpoint saves
+/// (optimizers never visit them). `set_training` switches dropout and batch normalisation
+/// between training and inference.
+///
+/// Parameters and buffers share one namespace, as in PyTorch's `state_dict`
+/// (`bn.weight` beside `bn.running_mean`).
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a Module, so #[derive(Module)] cannot visit it",
-    label = "neither a parameter nor a module",
+    label = "neither a parameter, a buffer nor a module",
     note = "mark fields that hold configuration or other non-parameter data with #[module(skip)]"
 )]
 pub trait Module<T: Float> {
@@ -64,6 +70,18 @@ pub trait Module<T: Float> {
 
     /// Like [`Module::visit`], with mutable access (optimizers, loading).
     fn visit_mut(&mut self, path: &mut ParamPath, f: &mut dyn FnMut(&ParamPath, &mut Param<T>));
+
+    /// Calls `f` with each buffer and its path, in declaration order; `path` holds the path of
+    /// `self` and is restored before returning. Buffers change through `&self` (see [`Buffer`]),
+    /// so loading needs no mutable variant. The default visits nothing: a hand-written module
+    /// without buffers need not write it.
+    fn visit_buffers<'a>(
+        &'a self,
+        path: &mut ParamPath,
+        f: &mut dyn FnMut(&ParamPath, BufferRef<'a, T>),
+    ) {
+        let _ = (path, f);
+    }
 
     /// Switches training-only behaviour (dropout, batch statistics) on or off, in every
     /// sub-module.
@@ -83,10 +101,50 @@ pub trait Module<T: Float> {
         out
     }
 
-    /// The number of scalar parameters (Keras's `count_params`).
+    /// Every buffer with its dotted path.
+    fn named_buffers(&self) -> Vec<(String, BufferRef<'_, T>)>
+    where
+        Self: Sized,
+    {
+        let mut out = Vec::new();
+        self.visit_buffers(&mut ParamPath::new(), &mut |path, b| {
+            out.push((path.to_string(), b))
+        });
+        out
+    }
+
+    /// The number of scalar parameters, trainable or frozen; buffers are not counted (PyTorch's
+    /// sum of `numel()` over `parameters()`). Keras's `count_params` counts buffers too: it is
+    /// `num_trainable_params() + num_non_trainable_params()`.
     fn num_params(&self) -> usize {
         let mut n = 0;
         self.visit(&mut ParamPath::new(), &mut |_, p| n += p.value().numel());
+        n
+    }
+
+    /// The scalars a backward pass trains: parameters whose
+    /// [`is_trainable`](Param::is_trainable) holds (Keras's "Trainable params").
+    fn num_trainable_params(&self) -> usize {
+        let mut n = 0;
+        self.visit(&mut ParamPath::new(), &mut |_, p| {
+            if p.is_trainable() {
+                n += p.value().numel()
+            }
+        });
+        n
+    }
+
+    /// The saved scalars no backward pass trains, as Keras's "Non-trainable params" counts its
+    /// non-trainable weights: frozen parameters (`set_trainable(false)`) plus every buffer's
+    /// elements (a [`StepCounter`] counts as one).
+    fn num_non_trainable_params(&self) -> usize {
+        let mut n = 0;
+        self.visit(&mut ParamPath::new(), &mut |_, p| {
+            if !p.is_trainable() {
+                n += p.value().numel()
+            }
+        });
+        self.visit_buffers(&mut ParamPath::new(), &mut |_, b| n += b.numel());
         n
     }
 }
@@ -98,6 +156,34 @@ impl<T: Float> Module<T> for Param<T> {
 
     fn visit_mut(&mut self, path: &mut ParamPath, f: &mut dyn FnMut(&ParamPath, &mut Param<T>)) {
         f(path, self)
+    }
+}
+
+impl<T: Float> Module<T> for Buffer<T> {
+    fn visit<'a>(&'a self, _: &mut ParamPath, _: &mut dyn FnMut(&ParamPath, &'a Param<T>)) {}
+
+    fn visit_mut(&mut self, _: &mut ParamPath, _: &mut dyn FnMut(&ParamPath, &mut Param<T>)) {}
+
+    fn visit_buffers<'a>(
+        &'a self,
+        path: &mut ParamPath,
+        f: &mut dyn FnMut(&ParamPath, BufferRef<'a, T>),
+    ) {
+        f(path, BufferRef::Tensor(self))
+    }
+}
+
+impl<T: Float> Module<T> for StepCounter {
+    fn visit<'a>(&'a self, _: &mut ParamPath, _: &mut dyn FnMut(&ParamPath, &'a Param<T>)) {}
+
+    fn visit_mut(&mut self, _: &mut ParamPath, _: &mut dyn FnMut(&ParamPath, &mut Param<T>)) {}
+
+    fn visit_buffers<'a>(
+        &'a self,
+        path: &mut ParamPath,
+        f: &mut dyn FnMut(&ParamPath, BufferRef<'a, T>),
+    ) {
+        f(path, BufferRef::Counter(self))
     }
 }
 
@@ -127,6 +213,19 @@ fn visit_items_mut<T: Float, M: Module<T>>(
     }
 }
 
+/// Visits the buffers of each item of a sequence under its index.
+fn visit_item_buffers<'a, T: Float, M: Module<T>>(
+    items: &'a [M],
+    path: &mut ParamPath,
+    f: &mut dyn FnMut(&ParamPath, BufferRef<'a, T>),
+) {
+    for (i, m) in items.iter().enumerate() {
+        path.push(&i.to_string());
+        m.visit_buffers(path, f);
+        path.pop();
+    }
+}
+
 impl<T: Float, M: Module<T>> Module<T> for Vec<M> {
     fn visit<'a>(&'a self, path: &mut ParamPath, f: &mut dyn FnMut(&ParamPath, &'a Param<T>)) {
         visit_items(self, path, f)
@@ -134,6 +233,14 @@ impl<T: Float, M: Module<T>> Module<T> for Vec<M> {
 
     fn visit_mut(&mut self, path: &mut ParamPath, f: &mut dyn FnMut(&ParamPath, &mut Param<T>)) {
         visit_items_mut(self, path, f)
+    }
+
+    fn visit_buffers<'a>(
+        &'a self,
+        path: &mut ParamPath,
+        f: &mut dyn FnMut(&ParamPath, BufferRef<'a, T>),
+    ) {
+        visit_item_buffers(self, path, f)
     }
 
     fn set_training(&mut self, training: bool) {
@@ -148,6 +255,14 @@ impl<T: Float, M: Module<T>, const N: usize> Module<T> for [M; N] {
 
     fn visit_mut(&mut self, path: &mut ParamPath, f: &mut dyn FnMut(&ParamPath, &mut Param<T>)) {
         visit_items_mut(self, path, f)
+    }
+
+    fn visit_buffers<'a>(
+        &'a self,
+        path: &mut ParamPath,
+        f: &mut dyn FnMut(&ParamPath, BufferRef<'a, T>),
+    ) {
+        visit_item_buffers(self, path, f)
     }
 
     fn set_training(&mut self, training: bool) {
@@ -169,6 +284,16 @@ impl<T: Float, M: Module<T>> Module<T> for Option<M> {
         }
     }
 
+    fn visit_buffers<'a>(
+        &'a self,
+        path: &mut ParamPath,
+        f: &mut dyn FnMut(&ParamPath, BufferRef<'a, T>),
+    ) {
+        if let Some(m) = self {
+            m.visit_buffers(path, f);
+        }
+    }
+
     fn set_training(&mut self, training: bool) {
         if let Some(m) = self {
             m.set_training(training);
@@ -183,6 +308,14 @@ impl<T: Float, M: Module<T> + ?Sized> Module<T> for Box<M> {
 
     fn visit_mut(&mut self, path: &mut ParamPath, f: &mut dyn FnMut(&ParamPath, &mut Param<T>)) {
         (**self).visit_mut(path, f)
+    }
+
+    fn visit_buffers<'a>(
+        &'a self,
+        path: &mut ParamPath,
+        f: &mut dyn FnMut(&ParamPath, BufferRef<'a, T>),
+    ) {
+        (**self).visit_buffers(path, f)
     }
 
     fn set_training(&mut self, training: bool) {
@@ -205,6 +338,30 @@ mod tests {
         let names: Vec<String> = layers.named_params().into_iter().map(|(n, _)| n).collect();
         assert_eq!(names, vec!["0", "2"]);
         assert_eq!(layers.num_params(), 10);
+    }
+
+    #[test]
+    fn containers_forward_buffers_and_counts_split_them() {
+        let mut frozen = Param::new(Tensor::<f32>::zeros([3]));
+        frozen.set_trainable(false);
+        let params = vec![Param::new(Tensor::zeros([2])), frozen];
+        let buffers = (
+            vec![None, Some(Buffer::new(Tensor::<f32>::zeros([4])))],
+            Box::new([StepCounter::new()]),
+        );
+        let mut names = Vec::new();
+        buffers.0.visit_buffers(&mut ParamPath::new(), &mut |p, b| {
+            names.push((p.to_string(), b.numel()))
+        });
+        Module::<f32>::visit_buffers(&*buffers.1, &mut ParamPath::new(), &mut |p, b| {
+            names.push((p.to_string(), b.numel()))
+        });
+        assert_eq!(names, [("1".to_string(), 4), ("0".to_string(), 1)]);
+        assert_eq!(params.num_params(), 5);
+        assert_eq!(params.num_trainable_params(), 2);
+        assert_eq!(params.num_non_trainable_params(), 3);
+        assert_eq!(buffers.0.num_non_trainable_params(), 4);
+        assert_eq!(buffers.0.num_params(), 0);
     }
 
     #[test]

@@ -9,13 +9,15 @@ mod paths;
 
 use proc_macro::TokenStream;
 
-/// Derives `autodiff_core::Module` for a struct: visiting every parameter with its dotted path,
-/// mutable visiting, and train/eval propagation; saving and loading
+/// Derives `autodiff_core::Module` for a struct: visiting every parameter and every buffer with
+/// its dotted path, mutable visiting, and train/eval propagation; saving and loading
 /// (`autodiff_core::checkpoint`) are built on visiting.
 ///
 /// - Each field is visited through the trait system (one `Module` call per field, at the field's
-///   span), so `Param`, any `Module`, `Vec`, `Option`, `Box`, arrays, type aliases and re-exports
-///   all work; the field name is the path segment (`"0"`, `"1"`, ... in tuple structs).
+///   span), so `Param`, `Buffer`, `StepCounter`, any `Module`, `Vec`, `Option`, `Box`, arrays,
+///   type aliases and re-exports all work: a `Param` reports itself as a parameter, a `Buffer`
+///   or `StepCounter` as a buffer. The field name is the path segment (`"0"`, `"1"`, ... in
+///   tuple structs).
 /// - `#[module(skip)]` on a field marks configuration or other non-parameter data.
 /// - The element type: `#[module(float = f32)]` on the struct, or else the struct's one type
 ///   parameter bounded by `Float` (`struct Dense<T: Float>`). Other type parameters used by

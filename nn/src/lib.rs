@@ -121,6 +121,8 @@ pub use layers::{Dense, Dropout, Layer, Sequential};
 pub use regularizers::Regularizer;
 
 pub use autodiff_core;
-pub use autodiff_core::{Float, Module, Param, ParamPath, Tape, Tensor, Var, gradcheck};
+pub use autodiff_core::{
+    Buffer, BufferRef, Float, Module, Param, ParamPath, StepCounter, Tape, Tensor, Var, gradcheck,
+};
 pub use autodiff_core::{atomic_file, checkpoint};
 pub use autodiff_macros::{Module, differentiable};

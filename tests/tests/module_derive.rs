@@ -1,9 +1,12 @@
-//! `#[derive(Module)]`: paths, containers, generics, aliases, skipped fields, training mode, and
-//! checkpoints of derived modules.
+//! `#[derive(Module)]`: paths, containers, generics, aliases, skipped fields, training mode,
+//! buffers, parameter counts, and checkpoints of derived modules.
 
 use std::cell::Cell;
 
-use nn::{Float, Module, Param, ParamPath, Tensor, checkpoint};
+use nn::optim::Optimizer;
+use nn::{
+    Buffer, BufferRef, Float, Module, Param, ParamPath, StepCounter, Tape, Tensor, Var, checkpoint,
+};
 
 /// A hand-written leaf module that remembers its training mode (like dropout).
 struct Dropout {
@@ -195,4 +198,190 @@ fn derived_modules_round_trip_through_checkpoints() {
     let err = checkpoint::load(&mut other, &file).unwrap_err();
     assert!(err.to_string().contains("`0`"), "{err}");
     assert_eq!(other.1.weight.value().data(), &[1.0, 2.0]);
+}
+
+/// Batch-norm-like state: a trained scale beside running statistics and a batch count.
+#[derive(Module)]
+struct Norm<T: Float> {
+    weight: Param<T>,
+    running_mean: Buffer<T>,
+    num_batches_tracked: StepCounter,
+    #[module(skip)]
+    momentum: f64,
+}
+
+impl<T: Float> Norm<T> {
+    fn new(features: usize) -> Self {
+        Norm {
+            weight: Param::new(Tensor::ones([features])),
+            running_mean: Buffer::new(Tensor::zeros([features])),
+            num_batches_tracked: StepCounter::new(),
+            momentum: 0.5,
+        }
+    }
+
+    /// `x · weight − running_mean`, updating the running mean towards `x`'s through `&self`.
+    fn forward<'t>(&self, tape: &'t Tape<T>, x: &Tensor<T>) -> Var<'t, T> {
+        let m = T::lit(self.momentum);
+        self.running_mean.update(|r| {
+            for (r, x) in r.data_mut().iter_mut().zip(x.data()) {
+                *r = (T::one() - m) * *r + m * *x;
+            }
+        });
+        self.num_batches_tracked.increment();
+        tape.constant(x.clone()) * tape.param(&self.weight) - self.running_mean.on(tape)
+    }
+}
+
+/// A buffer through an alias: classified by the trait, not by its spelling.
+type Statistic = Buffer<f32>;
+
+#[derive(Module)]
+#[module(float = f32)]
+struct Block {
+    dense: Dense<f32>,
+    bn: Norm<f32>,
+    extra: Vec<Statistic>,
+}
+
+#[derive(Module)]
+#[module(float = f32)]
+struct Net {
+    block: Block,
+    head: Option<Box<Norm<f32>>>,
+}
+
+fn net() -> Net {
+    Net {
+        block: Block {
+            dense: dense(2, 2, true),
+            bn: Norm::new(2),
+            extra: vec![Buffer::new(Tensor::zeros([3]))],
+        },
+        head: Some(Box::new(Norm::new(1))),
+    }
+}
+
+fn buffer_names<T: Float>(m: &impl Module<T>) -> Vec<String> {
+    m.named_buffers().into_iter().map(|(n, _)| n).collect()
+}
+
+#[test]
+fn buffers_get_dotted_names_apart_from_parameters() {
+    let n = net();
+    assert_eq!(
+        buffer_names(&n),
+        [
+            "block.bn.running_mean",
+            "block.bn.num_batches_tracked",
+            "block.extra.0",
+            "head.running_mean",
+            "head.num_batches_tracked"
+        ]
+    );
+    assert_eq!(
+        names(&n),
+        [
+            "block.dense.weight",
+            "block.dense.bias",
+            "block.bn.weight",
+            "head.weight"
+        ]
+    );
+    let (_, first) = &n.named_buffers()[0];
+    assert!(matches!(first, BufferRef::Tensor(b) if std::ptr::eq(*b, &n.block.bn.running_mean)));
+    // Modules without buffers (every other test struct) have none.
+    assert!(buffer_names(&encoder()).is_empty());
+}
+
+#[test]
+fn counts_split_trainable_from_frozen_parameters_and_buffers() {
+    let mut n = net();
+    // Parameters: dense 4 + 2, bn.weight 2, head.weight 1. Buffers: 2 + 1, 3, 1 + 1.
+    assert_eq!(n.num_params(), 9);
+    assert_eq!(n.num_trainable_params(), 9);
+    assert_eq!(n.num_non_trainable_params(), 8);
+    n.block.dense.weight.set_trainable(false);
+    assert_eq!(n.num_params(), 9, "frozen parameters are still parameters");
+    assert_eq!(n.num_trainable_params(), 5);
+    assert_eq!(n.num_non_trainable_params(), 12);
+}
+
+#[test]
+fn a_forward_through_a_shared_reference_updates_buffers_from_several_threads() {
+    let norm = Norm::<f64>::new(2);
+    let x = Tensor::from_vec(vec![4.0, -2.0], [2]);
+    std::thread::scope(|s| {
+        for _ in 0..2 {
+            s.spawn(|| {
+                let tape = Tape::new();
+                norm.forward(&tape, &x).sum().item()
+            });
+        }
+    });
+    assert_eq!(norm.num_batches_tracked.get(), 2);
+    // Twice halfway towards x from 0: 3/4 of x.
+    assert_eq!(norm.running_mean.value().data(), &[3.0, -1.5]);
+}
+
+#[test]
+fn an_optimizer_step_leaves_buffers_unchanged() {
+    let mut norm = Norm::<f64>::new(2);
+    let x = Tensor::from_vec(vec![4.0, -2.0], [2]);
+    let grads = {
+        let tape = Tape::new();
+        norm.forward(&tape, &x).powi(2).sum().backward()
+    };
+    let mean_before = norm.running_mean.value().data().to_vec();
+    let weight_before = norm.weight.value().data().to_vec();
+    let mut opt = Optimizer::adamw(0.1);
+    opt.step(&mut norm, &grads);
+    assert_ne!(
+        norm.weight.value().data(),
+        &weight_before[..],
+        "the parameter moved"
+    );
+    assert_eq!(norm.running_mean.value().data(), &mean_before[..]);
+    assert_eq!(norm.num_batches_tracked.get(), 1);
+}
+
+#[test]
+fn buffers_round_trip_through_checkpoints_beside_parameters() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("net.safetensors");
+    let saved = net();
+    let x = Tensor::from_vec(vec![1.0, 3.0], [2]);
+    for _ in 0..3 {
+        saved.block.bn.forward(&Tape::new(), &x);
+    }
+    saved.block.extra[0].set(Tensor::from_vec(vec![7.0, 8.0, 9.0], [3]));
+    checkpoint::save(&saved, &file).unwrap();
+
+    let mut restored = net();
+    checkpoint::load(&mut restored, &file).unwrap();
+    let state = |n: &Net| -> Vec<(String, Vec<f32>)> {
+        n.named_buffers()
+            .into_iter()
+            .map(|(name, b)| match b {
+                BufferRef::Tensor(b) => (name, b.value().data().to_vec()),
+                BufferRef::Counter(c) => (name, vec![c.get() as f32]),
+            })
+            .collect()
+    };
+    assert_eq!(state(&restored), state(&saved));
+    assert_eq!(restored.block.bn.num_batches_tracked.get(), 3);
+    assert_eq!(
+        restored.block.bn.running_mean.value().data(),
+        &[0.875, 2.625]
+    );
+
+    // A buffer the module lacks is refused by name, and nothing is loaded.
+    let mut fewer = net();
+    fewer.block.extra.clear();
+    let err = checkpoint::load(&mut fewer, &file).unwrap_err();
+    assert!(
+        matches!(&err, checkpoint::CheckpointError::Unexpected { tensor, .. } if tensor == "block.extra.0"),
+        "{err}"
+    );
+    assert_eq!(fewer.block.bn.num_batches_tracked.get(), 0);
 }

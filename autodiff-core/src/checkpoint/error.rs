@@ -21,38 +21,40 @@ pub enum CheckpointError {
         /// What the safetensors parser reported.
         reason: String,
     },
-    /// The module has a parameter the file lacks.
+    /// The module has a parameter or buffer the file lacks.
     Missing {
         /// The file.
         file: PathBuf,
-        /// The parameter's dotted path.
+        /// The parameter's or buffer's dotted path.
         tensor: String,
     },
-    /// The file has a tensor the module has no parameter for.
+    /// The file has a tensor the module has no parameter or buffer for.
     Unexpected {
         /// The file.
         file: PathBuf,
         /// The tensor's name in the file.
         tensor: String,
     },
-    /// A tensor's shape differs from its parameter's.
+    /// A tensor's shape differs from its parameter's or buffer's.
     Shape {
         /// The file.
         file: PathBuf,
         /// The tensor's name.
         tensor: String,
-        /// The parameter's shape.
+        /// The shape in the module.
         expected: Vec<usize>,
         /// The shape in the file.
         found: Vec<usize>,
     },
-    /// A tensor's element type differs from the module's.
+    /// A tensor's element type differs from the module's (`I64` for a
+    /// [`StepCounter`](crate::StepCounter), the element type for the rest).
     Dtype {
         /// The file.
         file: PathBuf,
         /// The tensor's name.
         tensor: String,
-        /// The module's element type (`"F32"` or `"F64"`, as safetensors names them).
+        /// The element type the module holds there (`"F32"`, `"F64"` or `"I64"`, as
+        /// safetensors names them).
         expected: String,
         /// The element type in the file.
         found: String,
@@ -75,7 +77,7 @@ impl fmt::Display for CheckpointError {
             }
             CheckpointError::Unexpected { file, tensor } => write!(
                 f,
-                "{}: tensor `{tensor}` matches no parameter of the module",
+                "{}: tensor `{tensor}` matches no parameter or buffer of the module",
                 file.display()
             ),
             CheckpointError::Shape {
@@ -85,7 +87,7 @@ impl fmt::Display for CheckpointError {
                 found,
             } => write!(
                 f,
-                "{}: tensor `{tensor}` has shape {found:?}, the parameter has shape {expected:?}",
+                "{}: tensor `{tensor}` has shape {found:?}, the module's has shape {expected:?}",
                 file.display()
             ),
             CheckpointError::Dtype {
@@ -95,7 +97,7 @@ impl fmt::Display for CheckpointError {
                 found,
             } => write!(
                 f,
-                "{}: tensor `{tensor}` has dtype {found}, the module holds {expected}",
+                "{}: tensor `{tensor}` has dtype {found}, the module holds {expected} there",
                 file.display()
             ),
         }

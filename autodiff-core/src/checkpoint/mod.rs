@@ -1,6 +1,7 @@
-//! Saving and loading a [`Module`]'s parameters in the safetensors format, each tensor named by
-//! its dotted path (`encoder.layers.0.weight`), so files move freely between this crate and
-//! Python's `safetensors` (`safetensors.torch.load_file`, `safetensors.numpy.save_file`).
+//! Saving and loading a [`Module`]'s parameters and buffers in the safetensors format, each
+//! tensor named by its dotted path (`encoder.layers.0.weight`, `block.bn.running_mean`: one
+//! namespace, as PyTorch's `state_dict`), so files move freely between this crate and Python's
+//! `safetensors` (`safetensors.torch.load_file`, `safetensors.numpy.save_file`).
 //!
 //! ```
 //! use autodiff_core::{checkpoint, Module, Param, Tensor};
@@ -15,6 +16,7 @@
 //! assert_eq!(restored[0].value().data(), &[1.0, 2.0]);
 //! ```
 
+mod encoding;
 mod error;
 
 pub use error::CheckpointError;
@@ -26,9 +28,43 @@ use std::path::Path;
 use safetensors::tensor::TensorView;
 use safetensors::{Dtype, SafeTensors};
 
-use crate::{Float, Module, ParamPath, Tensor};
+use crate::{BufferRef, Float, Module, ParamPath, Tensor};
+use encoding::{count_from_le_bytes, dtype, from_le_bytes, to_le_bytes};
 
-/// Writes every parameter of `module` to `file` in safetensors format.
+/// One tensor as the file stores it.
+#[derive(Clone)]
+struct Stored {
+    name: String,
+    dtype: Dtype,
+    dims: Vec<usize>,
+    bytes: Vec<u8>,
+}
+
+impl Stored {
+    /// A tensor of the module's element type.
+    fn tensor<T: Float>(name: &ParamPath, value: &Tensor<T>) -> Self {
+        Stored {
+            name: name.to_string(),
+            dtype: dtype::<T>(),
+            dims: value.dims().to_vec(),
+            bytes: to_le_bytes(value.data()),
+        }
+    }
+
+    /// A count: a 0-dimensional `I64` tensor.
+    fn count(name: &ParamPath, count: i64) -> Self {
+        Stored {
+            name: name.to_string(),
+            dtype: Dtype::I64,
+            dims: Vec::new(),
+            bytes: count.to_le_bytes().to_vec(),
+        }
+    }
+}
+
+/// Writes every parameter and buffer of `module` to `file` in safetensors format: parameters
+/// and [`Buffer`](crate::Buffer)s in the module's element type, each
+/// [`StepCounter`](crate::StepCounter) as a 0-dimensional `I64` tensor.
 ///
 /// The write is atomic: the data goes to a temporary file in the same directory, which is then
 /// renamed over `file`, so a crash never leaves a half-written checkpoint behind.
@@ -37,19 +73,20 @@ pub fn save<T: Float, M: Module<T> + ?Sized>(
     file: impl AsRef<Path>,
 ) -> Result<(), CheckpointError> {
     let file = file.as_ref();
-    let mut tensors: Vec<(String, Vec<usize>, Vec<u8>)> = Vec::new();
+    let mut tensors: Vec<Stored> = Vec::new();
     module.visit(&mut ParamPath::new(), &mut |path, param| {
-        let value = param.value();
-        tensors.push((
-            path.to_string(),
-            value.dims().to_vec(),
-            to_le_bytes(value.data()),
-        ));
+        tensors.push(Stored::tensor(path, param.value()))
     });
-    let views = tensors.iter().map(|(name, dims, bytes)| {
-        let view = TensorView::new(dtype::<T>(), dims.clone(), bytes)
+    module.visit_buffers(&mut ParamPath::new(), &mut |path, buffer| {
+        tensors.push(match buffer {
+            BufferRef::Tensor(buffer) => Stored::tensor(path, &buffer.value()),
+            BufferRef::Counter(counter) => Stored::count(path, counter.get()),
+        })
+    });
+    let views = tensors.iter().map(|t| {
+        let view = TensorView::new(t.dtype, t.dims.clone(), &t.bytes)
             .expect("a tensor's byte length always matches its shape");
-        (name.as_str(), view)
+        (t.name.as_str(), view)
     });
     let bytes = safetensors::serialize(views, None).map_err(|e| CheckpointError::Corrupt {
         file: file.to_path_buf(),
@@ -58,11 +95,11 @@ pub fn save<T: Float, M: Module<T> + ?Sized>(
     write_atomically(file, &bytes)
 }
 
-/// Reads `file` into the parameters of `module`, matching tensors to parameters by dotted path.
+/// Reads `file` into the parameters and buffers of `module`, matching tensors by dotted path.
 ///
-/// Every tensor is checked before any parameter changes: a missing, extra or mis-shaped tensor,
-/// a wrong dtype, or a truncated or corrupt file returns an error naming the file and the
-/// tensor, and leaves `module` as it was.
+/// Every tensor is checked before anything changes: a missing, extra or mis-shaped tensor, a
+/// wrong dtype, or a truncated or corrupt file returns an error naming the file and the tensor,
+/// and leaves `module` as it was.
 pub fn load<T: Float, M: Module<T> + ?Sized>(
     module: &mut M,
     file: impl AsRef<Path>,
@@ -74,40 +111,66 @@ pub fn load<T: Float, M: Module<T> + ?Sized>(
     })?;
     let mut values = read_tensors::<T, M>(module, file, &bytes)?;
     module.visit_mut(&mut ParamPath::new(), &mut |path, param| {
-        if let Some(value) = values.remove(path.as_str()) {
+        if let Some(Loaded::Tensor(value)) = values.remove(path.as_str()) {
             param.set(value);
         }
+    });
+    module.visit_buffers(&mut ParamPath::new(), &mut |path, buffer| match (
+        buffer,
+        values.remove(path.as_str()),
+    ) {
+        (BufferRef::Tensor(buffer), Some(Loaded::Tensor(value))) => buffer.set(value),
+        (BufferRef::Counter(counter), Some(Loaded::Count(count))) => counter.set(count),
+        _ => {}
     });
     Ok(())
 }
 
-/// Parses and checks the file against the module's parameters: the new value of each.
+/// A checked value from the file, for one parameter or buffer.
+enum Loaded<T> {
+    Tensor(Tensor<T>),
+    Count(i64),
+}
+
+/// Parses and checks the file against the module's parameters and buffers: the new value of
+/// each.
 fn read_tensors<T: Float, M: Module<T> + ?Sized>(
     module: &M,
     file: &Path,
     bytes: &[u8],
-) -> Result<HashMap<String, Tensor<T>>, CheckpointError> {
+) -> Result<HashMap<String, Loaded<T>>, CheckpointError> {
     let archive = SafeTensors::deserialize(bytes).map_err(|e| CheckpointError::Corrupt {
         file: file.to_path_buf(),
         reason: e.to_string(),
     })?;
-    let mut expected: Vec<(String, Vec<usize>)> = Vec::new();
+    let mut expected: Vec<(String, Dtype, Vec<usize>)> = Vec::new();
     module.visit(&mut ParamPath::new(), &mut |path, param| {
-        expected.push((path.to_string(), param.value().dims().to_vec()));
+        expected.push((
+            path.to_string(),
+            dtype::<T>(),
+            param.value().dims().to_vec(),
+        ));
+    });
+    module.visit_buffers(&mut ParamPath::new(), &mut |path, buffer| {
+        let (dtype, dims) = match buffer {
+            BufferRef::Tensor(buffer) => (dtype::<T>(), buffer.value().dims().to_vec()),
+            BufferRef::Counter(_) => (Dtype::I64, Vec::new()),
+        };
+        expected.push((path.to_string(), dtype, dims));
     });
     let mut values = HashMap::with_capacity(expected.len());
-    for (name, dims) in expected {
+    for (name, dtype, dims) in expected {
         let Ok(view) = archive.tensor(&name) else {
             return Err(CheckpointError::Missing {
                 file: file.to_path_buf(),
                 tensor: name,
             });
         };
-        if view.dtype() != dtype::<T>() {
+        if view.dtype() != dtype {
             return Err(CheckpointError::Dtype {
                 file: file.to_path_buf(),
                 tensor: name,
-                expected: dtype::<T>().to_string(),
+                expected: dtype.to_string(),
                 found: view.dtype().to_string(),
             });
         }
@@ -119,8 +182,15 @@ fn read_tensors<T: Float, M: Module<T> + ?Sized>(
                 found: view.shape().to_vec(),
             });
         }
-        let tensor = Tensor::from_vec(from_le_bytes(view.data()), dims.as_slice());
-        values.insert(name, tensor);
+        let value = if dtype == Dtype::I64 {
+            Loaded::Count(count_from_le_bytes(view.data()))
+        } else {
+            Loaded::Tensor(Tensor::from_vec(
+                from_le_bytes(view.data()),
+                dims.as_slice(),
+            ))
+        };
+        values.insert(name, value);
     }
     if let Some(extra) = archive
         .names()
@@ -133,43 +203,6 @@ fn read_tensors<T: Float, M: Module<T> + ?Sized>(
         });
     }
     Ok(values)
-}
-
-/// The safetensors dtype of `T`.
-fn dtype<T: Float>() -> Dtype {
-    if T::DTYPE == "f32" {
-        Dtype::F32
-    } else {
-        Dtype::F64
-    }
-}
-
-/// Little-endian bytes of the elements, in `T`'s own width.
-fn to_le_bytes<T: Float>(data: &[T]) -> Vec<u8> {
-    if T::DTYPE == "f32" {
-        data.iter()
-            .flat_map(|x| x.to_f32().unwrap_or(f32::NAN).to_le_bytes())
-            .collect()
-    } else {
-        data.iter()
-            .flat_map(|x| x.to_f64().unwrap_or(f64::NAN).to_le_bytes())
-            .collect()
-    }
-}
-
-/// Elements from little-endian bytes of `T`'s width (the caller checked dtype and length).
-fn from_le_bytes<T: Float>(bytes: &[u8]) -> Vec<T> {
-    if T::DTYPE == "f32" {
-        bytes
-            .chunks_exact(4)
-            .map(|b| T::lit(f64::from(f32::from_le_bytes([b[0], b[1], b[2], b[3]]))))
-            .collect()
-    } else {
-        bytes
-            .chunks_exact(8)
-            .map(|b| T::lit(f64::from_le_bytes(b.try_into().unwrap_or([0; 8]))))
-            .collect()
-    }
 }
 
 /// Writes `bytes` to a temporary file beside `file`, then renames it over `file`.

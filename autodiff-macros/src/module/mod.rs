@@ -30,12 +30,14 @@ pub(crate) fn derive(input: &syn::DeriveInput) -> syn::Result<TokenStream> {
     let name = &input.ident;
     let visit = visit::visit(&fields, &float, &core);
     let visit_mut = visit::visit_mut(&fields, &float, &core);
+    let visit_buffers = visit::visit_buffers(&fields, &float, &core);
     let set_training = training::set_training(&fields, &float, &core);
     Ok(quote! {
         #[automatically_derived]
         impl #impl_generics #core::Module<#float> for #name #ty_generics #where_clause {
             #visit
             #visit_mut
+            #visit_buffers
             #set_training
         }
     })
@@ -46,7 +48,7 @@ fn not_a_struct(span: proc_macro2::Span, what: &str) -> syn::Error {
         span,
         format!(
             "#[derive(Module)] works on structs only, not on {what}: a module is a struct whose \
-             fields are parameters, sub-modules or #[module(skip)] configuration"
+             fields are parameters, buffers, sub-modules or #[module(skip)] configuration"
         ),
     )
 }

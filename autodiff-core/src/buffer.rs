@@ -41,7 +41,7 @@ use crate::{Float, StepCounter, Tape, Tensor, Var};
 /// assert!(!mean.requires_grad());
 /// assert!((mean.sum().item() - 0.3).abs() < 1e-12);
 /// ```
-pub struct Buffer<T> {
+pub struct Buffer<T: Float> {
     value: RwLock<Arc<Tensor<T>>>,
 }
 
@@ -95,20 +95,20 @@ impl<T: Float> std::fmt::Debug for Buffer<T> {
 
 /// One buffer of a module, as [`Module::visit_buffers`](crate::Module::visit_buffers) gives
 /// it: a floating-point [`Buffer`] or an integer [`StepCounter`].
-pub enum BufferRef<'a, T> {
+pub enum BufferRef<'a, T: Float> {
     /// A tensor of the module's element type.
     Tensor(&'a Buffer<T>),
     /// A 64-bit integer count (saved as a 0-dimensional `I64` tensor).
     Counter(&'a StepCounter),
 }
 
-impl<T> Clone for BufferRef<'_, T> {
+impl<T: Float> Clone for BufferRef<'_, T> {
     fn clone(&self) -> Self {
         *self
     }
 }
 
-impl<T> Copy for BufferRef<'_, T> {}
+impl<T: Float> Copy for BufferRef<'_, T> {}
 
 impl<T: Float> std::fmt::Debug for BufferRef<'_, T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

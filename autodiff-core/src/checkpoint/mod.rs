@@ -127,7 +127,7 @@ pub fn load<T: Float, M: Module<T> + ?Sized>(
 }
 
 /// A checked value from the file, for one parameter or buffer.
-enum Loaded<T> {
+enum Loaded<T: Float> {
     Tensor(Tensor<T>),
     Count(i64),
 }

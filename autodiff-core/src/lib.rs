@@ -47,6 +47,7 @@ pub mod ops;
 mod param;
 pub mod scalar;
 mod shape;
+mod simd;
 mod tape;
 mod tensor;
 

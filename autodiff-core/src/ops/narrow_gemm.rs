@@ -8,8 +8,8 @@
 //! took 6–7 ms and 4 ms, against 1.5 ms each here. Here A is read once, in its own layout, and
 //! each row of B and C is a 16-element array that the compiler turns into vector registers:
 //!
-//! - A with contiguous rows ([`rows_of_a`]): eight rows of C accumulate in registers while
-//!   the eight rows of A stream past, one B row per step of the inner dimension.
+//! - A with contiguous rows ([`rows_of_a`]): eight rows of C (four with AVX2) accumulate in
+//!   registers while as many rows of A stream past, one B row per step of the inner dimension.
 //! - A with contiguous columns ([`columns_of_a`]): eight rows of B sit in registers while C
 //!   streams past, one row of C (read, eight multiply-adds, written) per row of A.
 //!
@@ -25,9 +25,9 @@ use crate::simd::Simd;
 /// The most columns a product may have to take this path: one 16-lane row of B and C.
 pub(super) const WIDTH: usize = 16;
 
-/// Rows of C (first kernel) or of B (second kernel) held in registers at a time. 8 measured
-/// fastest for both kernels; with 4, the compiler vectorizes the column kernel across rows of A
-/// instead (gathers and scatters) and it runs ten times slower.
+/// Rows of B held in registers at a time by the column kernel. 8 measured fastest; with 4, the
+/// compiler vectorizes the column kernel across rows of A instead (gathers and scatters) and it
+/// runs ten times slower.
 const BLOCK: usize = 8;
 
 /// `c ← a·b + beta·c` for an `m×k` A with strides `[rsa, csa]` (`csa == 1` or `rsa == 1`), a
@@ -115,7 +115,7 @@ fn full_width<T: Float>(
             full_width_avx2((m, k), (a, [rsa, csa]), (b, rsb), beta, (c, rsc))
         },
         Simd::Portable => {
-            full_width_kernel::<T, Separate>((m, k), (a, [rsa, csa]), (b, rsb), beta, (c, rsc))
+            full_width_kernel::<T, Separate, 8>((m, k), (a, [rsa, csa]), (b, rsb), beta, (c, rsc))
         }
     }
 }
@@ -130,10 +130,12 @@ fn full_width_avx512<T: Float>(
     beta: T,
     (c, rsc): (&mut [T], usize),
 ) {
-    full_width_kernel::<T, Fused>((m, k), (a, [rsa, csa]), (b, rsb), beta, (c, rsc))
+    full_width_kernel::<T, Fused, 8>((m, k), (a, [rsa, csa]), (b, rsb), beta, (c, rsc))
 }
 
-/// [`full_width_kernel`] compiled for AVX2 and FMA, with fused multiply-adds.
+/// [`full_width_kernel`] compiled for AVX2 and FMA, with fused multiply-adds. Four rows of C at
+/// a time: eight f32 accumulators of the 16 ymm registers, where eight rows (sixteen, the
+/// AVX-512 and portable choice) spill to the stack in every step of the inner loop.
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 #[target_feature(enable = "avx2,fma")]
 fn full_width_avx2<T: Float>(
@@ -143,7 +145,7 @@ fn full_width_avx2<T: Float>(
     beta: T,
     (c, rsc): (&mut [T], usize),
 ) {
-    full_width_kernel::<T, Fused>((m, k), (a, [rsa, csa]), (b, rsb), beta, (c, rsc))
+    full_width_kernel::<T, Fused, 4>((m, k), (a, [rsa, csa]), (b, rsb), beta, (c, rsc))
 }
 
 /// How a kernel computes `acc + x·y`.
@@ -176,7 +178,7 @@ impl MulAdd for Fused {
 /// The kernel that suits A's layout (an empty inner dimension only scales C, which the column
 /// kernel does first). Inlined into each `#[target_feature]` copy, down to the loops.
 #[inline(always)]
-fn full_width_kernel<T: Float, M: MulAdd>(
+fn full_width_kernel<T: Float, M: MulAdd, const ROWS: usize>(
     (m, k): (usize, usize),
     (a, [rsa, csa]): (&[T], [usize; 2]),
     (b, rsb): (&[T], usize),
@@ -184,7 +186,7 @@ fn full_width_kernel<T: Float, M: MulAdd>(
     (c, rsc): (&mut [T], usize),
 ) {
     if csa == 1 && k > 0 {
-        rows_of_a::<T, M>((m, k), (a, rsa), (b, rsb), beta, (c, rsc));
+        rows_of_a::<T, M, ROWS>((m, k), (a, rsa), (b, rsb), beta, (c, rsc));
     } else {
         columns_of_a::<T, M>((m, k), (a, csa), (b, rsb), beta, (c, rsc));
     }
@@ -202,9 +204,9 @@ fn row_mut<T: Float>(x: &mut [T], r: usize, stride: usize) -> &mut [T; WIDTH] {
     (&mut x[r * stride..r * stride + WIDTH]).try_into().unwrap()
 }
 
-/// C = A·B + beta·C for A with contiguous rows `rsa` apart, [`BLOCK`] rows of C at a time.
+/// C = A·B + beta·C for A with contiguous rows `rsa` apart, `ROWS` rows of C at a time.
 #[inline(always)]
-fn rows_of_a<T: Float, M: MulAdd>(
+fn rows_of_a<T: Float, M: MulAdd, const ROWS: usize>(
     (m, k): (usize, usize),
     (a, rsa): (&[T], usize),
     (b, rsb): (&[T], usize),
@@ -212,9 +214,9 @@ fn rows_of_a<T: Float, M: MulAdd>(
     (c, rsc): (&mut [T], usize),
 ) {
     let mut i = 0;
-    while i + BLOCK <= m {
-        row_block::<T, M, BLOCK>(i, k, (a, rsa), (b, rsb), beta, (c, rsc));
-        i += BLOCK;
+    while i + ROWS <= m {
+        row_block::<T, M, ROWS>(i, k, (a, rsa), (b, rsb), beta, (c, rsc));
+        i += ROWS;
     }
     for i in i..m {
         row_block::<T, M, 1>(i, k, (a, rsa), (b, rsb), beta, (c, rsc));

@@ -50,6 +50,7 @@ mod param;
 pub mod pool;
 pub mod scalar;
 mod shape;
+mod simd;
 mod step_counter;
 mod tape;
 mod tensor;

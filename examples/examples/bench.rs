@@ -57,6 +57,10 @@ const WORKLOADS: &[Workload] = &[
     ("tiny_ops_1000", tiny_ops_1000),
     ("matmul_512_gflops", matmul_512_gflops),
     ("mlp_imdb_b512", examples::workloads::mlp_imdb_b512_step_ms),
+    (
+        "mlp_imdb_dense_b512",
+        examples::workloads::mlp_imdb_dense_b512_step_ms,
+    ),
 ];
 
 fn main() -> ExitCode {

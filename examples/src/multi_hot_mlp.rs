@@ -39,6 +39,12 @@ impl MultiHotMlp {
         let h = self.layers[0].forward_sparse(tape, x);
         self.layers[2].forward(self.layers[1].forward(h))
     }
+
+    /// The outputs (`[rows, 1]`) for the dense multi-hot matrix `[rows, words]`: the same maths
+    /// as [`MultiHotMlp::forward`], on every entry.
+    pub fn forward_dense<'t>(&self, x: Var<'t, f32>) -> Var<'t, f32> {
+        self.layers.iter().fold(x, |h, layer| layer.forward(h))
+    }
 }
 
 /// `Model::fit`'s batches of multi-hot rows, read sparsely.

@@ -81,3 +81,43 @@ fn matrix_products() {
     let square = randn(&[3, 3], 30);
     check("x·x (one input twice)", |v| v[0].matmul(v[0]), [square]);
 }
+
+#[test]
+fn matrix_products_broadcast_batches_and_vectors() {
+    // A broadcast operand's gradient sums over the products that shared it.
+    let cases: &[(&[usize], &[usize])] = &[
+        (&[1, 3, 4], &[2, 4, 5]),
+        (&[2, 3, 4], &[1, 4, 5]),
+        (&[2, 1, 3, 4], &[3, 4, 2]),
+        (&[3, 1, 2, 4], &[1, 2, 4, 3]),
+        (&[2, 2, 3, 4], &[4, 2]),
+        (&[3, 4], &[2, 2, 4, 3]),
+        (&[4], &[2, 4, 3]),
+        (&[2, 3, 4], &[4]),
+        (&[4], &[4]),
+        (&[4], &[4, 2]),
+    ];
+    for (k, &(a, b)) in cases.iter().enumerate() {
+        let inputs = [randn(a, 40 + k as u64), randn(b, 60 + k as u64)];
+        check(
+            &format!("matmul {a:?} x {b:?}"),
+            |v| v[0].matmul(v[1]),
+            inputs.clone(),
+        );
+    }
+    // Inputs used again after the product: their gradients are added to, not written.
+    for (k, &(a, b)) in cases[..4].iter().enumerate() {
+        let inputs = [randn(a, 90 + k as u64), randn(b, 95 + k as u64)];
+        check(
+            &format!("matmul {a:?} x {b:?}, inputs used again"),
+            |v| v[0].matmul(v[1]).sum() + (v[0] * v[0]).sum() + (v[1] * v[1]).sum(),
+            inputs,
+        );
+    }
+    let batch = randn(&[2, 1, 3, 3], 80);
+    check(
+        "x·x broadcast against itself",
+        |v| v[0].matmul(v[0].reshape([1, 2, 3, 3])),
+        [batch],
+    );
+}

@@ -14,9 +14,20 @@ fn matmul_inner_dimensions() {
 }
 
 #[test]
-#[should_panic(expected = "matmul: [4] × [4, 2]: the left operand has rank 1, not 2 or 3")]
-fn matmul_rank() {
-    zeros(&[4]).matmul(&zeros(&[4, 2]));
+#[should_panic(expected = "matmul: [] × [4, 2]: the left operand is a scalar")]
+fn matmul_scalar() {
+    zeros(&[]).matmul(&zeros(&[4, 2]));
+}
+
+#[test]
+#[should_panic(
+    expected = "matmul: [3, 2, 4] × [2, 4, 5]: batch dimensions [3] and [2] do not broadcast"
+)]
+fn matmul_batches_that_do_not_broadcast() {
+    let tape = Tape::new();
+    let _ = tape
+        .var(zeros(&[3, 2, 4]))
+        .matmul(tape.var(zeros(&[2, 4, 5])));
 }
 
 #[test]

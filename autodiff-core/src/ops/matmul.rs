@@ -1,161 +1,281 @@
-//! Matrix products: `[m, k] · [k, n]`, batched `[b, m, k] · [b, k, n]`, and a batch against one
-//! matrix on either side, through `matrixmultiply`'s strided gemm.
+//! Matrix products with NumPy's `matmul` rules: the last two dimensions are the matrices, the
+//! leading (batch) dimensions broadcast against each other, and a 1-D operand is a row vector on
+//! the left or a column vector on the right whose dimension is dropped from the result.
 //!
 //! Derivatives of C = A·B: dA = dC·Bᵀ and dB = Aᵀ·dC. A transposed operand is passed to gemm as
-//! swapped strides, so no transpose is ever copied; an operand shared by every batch gets the
-//! sum of the batches' gradients.
+//! swapped strides, so no transpose is ever copied; a matrix that broadcasting shares between
+//! several products gets the sum of their gradients. An input's empty gradient slot is written
+//! with β = 0, never zero-filled first.
+
+use std::ops::Range;
 
 use super::gemm;
 use crate::pool;
-use crate::{BackwardCx, Float, Shape, Tensor, Var};
+use crate::{BackwardCx, Float, MAX_RANK, Shape, Tensor, Var};
 
-/// The sizes of a product `batch × ([m, k] · [k, n])` and which operands carry the batch.
+/// The sizes of a product: a batch of `[m, k] · [k, n]` matrix products, with the matrices of A
+/// and B each output matrix reads found through broadcast strides.
 #[derive(Clone, Copy)]
 struct Product {
-    batch: usize,
-    a_batched: bool,
-    b_batched: bool,
     m: usize,
     k: usize,
     n: usize,
+    /// The output's batch dimensions: both operands' leading dimensions, broadcast.
+    batch: Shape,
+    /// Strides in matrices with which A's and B's matrices are read along `batch` (0 where
+    /// broadcast).
+    a_strides: [usize; MAX_RANK],
+    b_strides: [usize; MAX_RANK],
+    /// How many matrices A and B hold.
+    a_matrices: usize,
+    b_matrices: usize,
+    output: Shape,
+}
+
+/// One gemm of a [`Product`]: `rows` rows of the output, starting at matrix `c` of C, from
+/// matrix `a` of A (and the `matrices − 1` after it) and matrix `b` of B.
+#[derive(Clone, Copy)]
+struct Gemm {
+    rows: usize,
+    matrices: usize,
+    a: usize,
+    b: usize,
+    c: usize,
 }
 
 impl Product {
     fn of(a: Shape, b: Shape) -> Product {
         let fail = |why: String| -> ! { panic!("matmul: {a} × {b}: {why}") };
-        let (ab, m, ka) = match *a.dims() {
-            [m, k] => (None, m, k),
-            [batch, m, k] => (Some(batch), m, k),
-            _ => fail(format!(
-                "the left operand has rank {}, not 2 or 3",
-                a.rank()
-            )),
+        // A vector is one row on the left and one column on the right.
+        let (a_batch, m, ka) = match *a.dims() {
+            [k] => (&[][..], 1, k),
+            [ref batch @ .., m, k] => (batch, m, k),
+            [] => fail("the left operand is a scalar; use `*`".into()),
         };
-        let (bb, kb, n) = match *b.dims() {
-            [k, n] => (None, k, n),
-            [batch, k, n] => (Some(batch), k, n),
-            _ => fail(format!(
-                "the right operand has rank {}, not 2 or 3",
-                b.rank()
-            )),
+        let (b_batch, kb, n) = match *b.dims() {
+            [k] => (&[][..], k, 1),
+            [ref batch @ .., k, n] => (batch, k, n),
+            [] => fail("the right operand is a scalar; use `*`".into()),
         };
         if ka != kb {
             fail(format!("inner dimensions {ka} and {kb} differ"));
         }
-        let batch = match (ab, bb) {
-            (Some(x), Some(y)) if x != y => fail(format!("batch sizes {x} and {y} differ")),
-            (x, y) => x.or(y),
+        let rank = a_batch.len().max(b_batch.len());
+        let from_end = |dims: &[usize], i: usize| {
+            dims.len()
+                .checked_sub(rank - i)
+                .map_or(1, |axis| dims[axis])
         };
+        let batch: Vec<usize> = (0..rank)
+            .map(|i| match (from_end(a_batch, i), from_end(b_batch, i)) {
+                (x, y) if x == y || y == 1 => x,
+                (1, y) => y,
+                _ => fail(format!(
+                    "batch dimensions {a_batch:?} and {b_batch:?} do not broadcast"
+                )),
+            })
+            .collect();
+        let mut output = batch.clone();
+        output.extend((a.rank() > 1).then_some(m));
+        output.extend((b.rank() > 1).then_some(n));
+        let batch = Shape::new(&batch);
+        let (a_batch, b_batch) = (Shape::new(a_batch), Shape::new(b_batch));
         Product {
-            batch: batch.unwrap_or(1),
-            a_batched: ab.is_some(),
-            b_batched: bb.is_some(),
             m,
             k: ka,
             n,
-        }
-    }
-
-    fn output_shape(&self) -> Shape {
-        if self.a_batched || self.b_batched {
-            Shape::new(&[self.batch, self.m, self.n])
-        } else {
-            Shape::new(&[self.m, self.n])
-        }
-    }
-
-    /// Calls `f(rows, a_offset, b_offset, c_offset)` for each gemm the product needs. A batch
-    /// against a shared right operand is one gemm with `batch·m` rows.
-    fn for_each_gemm(&self, mut f: impl FnMut(usize, usize, usize, usize)) {
-        let Product {
             batch,
-            a_batched,
-            b_batched,
-            m,
-            k,
-            n,
-        } = *self;
-        if !b_batched {
-            return f(batch * m, 0, 0, 0);
+            a_strides: a_batch.broadcast_strides("matmul", &batch),
+            b_strides: b_batch.broadcast_strides("matmul", &batch),
+            a_matrices: a_batch.numel(),
+            b_matrices: b_batch.numel(),
+            output: Shape::new(&output),
         }
-        for i in 0..batch {
-            f(
-                m,
-                if a_batched { i * m * k } else { 0 },
-                i * k * n,
-                i * m * n,
-            );
+    }
+
+    /// Calls `f` for each gemm the product needs, in order of the output's matrices. When every
+    /// output matrix uses the one matrix of B and its own matrix of A, that is one gemm with
+    /// `batch·m` rows.
+    fn for_each_gemm(&self, mut f: impl FnMut(Gemm)) {
+        let count = self.batch.numel();
+        if count == 0 {
+            return;
+        }
+        if self.b_matrices == 1 && self.a_matrices == count {
+            return f(Gemm {
+                rows: count * self.m,
+                matrices: count,
+                a: 0,
+                b: 0,
+                c: 0,
+            });
+        }
+        let rank = self.batch.rank();
+        let mut index = [0; MAX_RANK];
+        let (mut a, mut b) = (0, 0);
+        for c in 0..count {
+            f(Gemm {
+                rows: self.m,
+                matrices: 1,
+                a,
+                b,
+                c,
+            });
+            // Step the batch index like an odometer, keeping both operands' offsets.
+            for axis in (0..rank).rev() {
+                index[axis] += 1;
+                a += self.a_strides[axis];
+                b += self.b_strides[axis];
+                if index[axis] < self.batch.dims()[axis] {
+                    break;
+                }
+                a -= index[axis] * self.a_strides[axis];
+                b -= index[axis] * self.b_strides[axis];
+                index[axis] = 0;
+            }
         }
     }
 }
 
 impl<T: Float> Tensor<T> {
-    /// The matrix product; 3-D operands are batches of matrices.
+    /// The matrix product, with NumPy's `matmul` rules: operands of rank ≥ 3 are batches of
+    /// matrices whose batch dimensions broadcast (`[1, 3, 4] × [2, 4, 5]` is `[2, 3, 5]`); a
+    /// 1-D operand is a row vector on the left, a column vector on the right, and its dimension
+    /// is dropped from the result.
+    ///
+    /// ```
+    /// use autodiff_core::Tensor;
+    /// let a = Tensor::<f32>::ones([1, 3, 4]);
+    /// let b = Tensor::<f32>::ones([2, 4, 5]);
+    /// assert_eq!(a.matmul(&b).dims(), &[2, 3, 5]);
+    /// let v = Tensor::<f32>::ones([4]);
+    /// assert_eq!(a.matmul(&v).dims(), &[1, 3]);
+    /// assert_eq!(v.matmul(&v).item(), 4.0);
+    /// ```
     ///
     /// # Panics
-    /// With both shapes if the inner dimensions or batch sizes differ, or a rank is not 2 or 3.
+    /// With both shapes if the inner dimensions differ, the batch dimensions do not broadcast,
+    /// or an operand is a scalar.
     pub fn matmul(&self, other: &Self) -> Tensor<T> {
         let p = Product::of(self.shape(), other.shape());
-        let (k, n) = (p.k, p.n);
-        let shape = p.output_shape();
-        let mut c = pool::filled(shape.numel(), T::zero());
-        p.for_each_gemm(|rows, ao, bo, co| {
+        let (m, k, n) = (p.m, p.k, p.n);
+        let mut c = pool::filled(p.output.numel(), T::zero());
+        p.for_each_gemm(|g| {
             gemm(
-                (rows, k, n),
-                (&self.data()[ao..], [k, 1]),
-                (&other.data()[bo..], [n, 1]),
+                (g.rows, k, n),
+                (&self.data()[g.a * m * k..], [k, 1]),
+                (&other.data()[g.b * k * n..], [n, 1]),
                 T::zero(),
-                (&mut c[co..], [n, 1]),
+                (&mut c[g.c * m * n..], [n, 1]),
             )
         });
-        Tensor::from_parts(shape, c)
+        Tensor::from_parts(p.output, c)
     }
 }
 
 impl<'t, T: Float> Var<'t, T> {
-    /// The matrix product; 3-D operands are batches of matrices.
+    /// The matrix product, with NumPy's `matmul` rules (see [`Tensor::matmul`]).
     pub fn matmul(self, other: Self) -> Var<'t, T> {
         let value = self
             .tape
             .with_values("matmul", [self, other], |[a, b]| a.matmul(b));
         self.tape
             .record(value, &[self, other], |cx: &mut BackwardCx<T>| {
-                let (a, b, g) = (cx.input(0), cx.input(1), cx.grad_output());
-                let p = Product::of(a.shape(), b.shape());
-                let (k, n) = (p.k, p.n);
+                let (a, b, dc) = (cx.input(0).data(), cx.input(1).data(), cx.grad_output());
+                let p = Product::of(cx.input(0).shape(), cx.input(1).shape());
+                let (m, k, n) = (p.m, p.k, p.n);
+                let dc = dc.data();
                 if cx.needs_grad(0) {
-                    let da = cx.grad_mut(0).data_mut();
-                    p.for_each_gemm(|rows, ao, bo, co| {
-                        // dA = dC · Bᵀ: B's strides swapped.
-                        gemm(
-                            (rows, p.n, p.k),
-                            (&g.data()[co..], [n, 1]),
-                            (&b.data()[bo..], [1, n]),
-                            T::one(),
-                            (&mut da[ao..], [k, 1]),
-                        )
+                    write_grad(cx, 0, |da, beta| {
+                        let mut betas = Betas::new(beta, p.a_matrices);
+                        p.for_each_gemm(|g| {
+                            // dA = dC · Bᵀ: B's strides swapped.
+                            gemm(
+                                (g.rows, n, k),
+                                (&dc[g.c * m * n..], [n, 1]),
+                                (&b[g.b * k * n..], [1, n]),
+                                betas.next(g.a..g.a + g.matrices),
+                                (&mut da[g.a * m * k..], [k, 1]),
+                            )
+                        });
+                        betas.zero_unwritten(da, m * k);
                     });
                 }
                 if cx.needs_grad(1) {
-                    let db = cx.grad_mut(1).data_mut();
-                    p.for_each_gemm(|rows, ao, bo, co| {
-                        // dB = Aᵀ · dC: A's strides swapped.
-                        gemm(
-                            (p.k, rows, p.n),
-                            (&a.data()[ao..], [1, k]),
-                            (&g.data()[co..], [n, 1]),
-                            T::one(),
-                            (&mut db[bo..], [n, 1]),
-                        )
+                    write_grad(cx, 1, |db, beta| {
+                        let mut betas = Betas::new(beta, p.b_matrices);
+                        p.for_each_gemm(|g| {
+                            // dB = Aᵀ · dC: A's strides swapped.
+                            gemm(
+                                (k, g.rows, n),
+                                (&a[g.a * m * k..], [1, k]),
+                                (&dc[g.c * m * n..], [n, 1]),
+                                betas.next(g.b..g.b + 1),
+                                (&mut db[g.b * k * n..], [n, 1]),
+                            )
+                        });
+                        betas.zero_unwritten(db, k * n);
                     });
                 }
             })
     }
 }
 
+/// Calls `write(gradient, beta)` on input `i`'s gradient: on a new buffer with β = 0 that is
+/// then moved into the empty slot, or on the gradient the slot holds with β = 1. (The new
+/// buffer is allocated zeroed, which for a large one is the operating system's zero pages, not
+/// a pass over it; `write` must not rely on that.)
+fn write_grad<T: Float>(cx: &mut BackwardCx<T>, i: usize, write: impl FnOnce(&mut [T], T)) {
+    if cx.grad_is_empty(i) {
+        let mut grad = Tensor::zeros(cx.input(i).shape());
+        write(grad.data_mut(), T::zero());
+        cx.accumulate(i, grad);
+    } else {
+        write(cx.grad_mut(i).data_mut(), T::one());
+    }
+}
+
+/// The β of each gemm into a gradient made of several matrices: the gradient's own β at a
+/// matrix's first write, 1 at the writes that add to it (a matrix broadcasting shared).
+struct Betas<T> {
+    first: T,
+    /// Which matrices have been written, kept only when the first β is 0.
+    written: Vec<bool>,
+}
+
+impl<T: Float> Betas<T> {
+    fn new(first: T, matrices: usize) -> Self {
+        let written = if first.is_zero() {
+            vec![false; matrices]
+        } else {
+            Vec::new()
+        };
+        Betas { first, written }
+    }
+
+    /// The β for the next write, into `matrices` (all written before, or none).
+    fn next(&mut self, matrices: Range<usize>) -> T {
+        match self.written.get_mut(matrices) {
+            Some(seen) if !seen[0] => {
+                seen.fill(true);
+                self.first
+            }
+            _ => T::one(),
+        }
+    }
+
+    /// Zeroes the matrices (of `len` elements) that no gemm wrote: the gradient of a matrix no
+    /// output used (an empty batch broadcast from a batch of one).
+    fn zero_unwritten(&self, grad: &mut [T], len: usize) {
+        for (matrix, _) in self.written.iter().enumerate().filter(|(_, w)| !**w) {
+            grad[matrix * len..(matrix + 1) * len].fill(T::zero());
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use crate::Tensor;
+    use crate::{Tape, Tensor};
 
     #[test]
     fn products_of_every_batching() {
@@ -173,13 +293,61 @@ mod tests {
     }
 
     #[test]
+    fn batch_dimensions_broadcast_as_numpy() {
+        // [2, 1, 2, 3] × [3, 3, 2] → [2, 3, 2, 2]: output matrix (i, j) is A[i] · B[j].
+        let a = Tensor::<f64>::normal([2, 1, 2, 3], 0.0, 1.0, 1);
+        let b = Tensor::<f64>::normal([3, 3, 2], 0.0, 1.0, 2);
+        let c = a.matmul(&b);
+        assert_eq!(c.dims(), &[2, 3, 2, 2]);
+        for i in 0..2 {
+            let ai = a.index_select(0, &[i]).reshape([2, 3]);
+            for j in 0..3 {
+                let bj = b.index_select(0, &[j]).reshape([3, 2]);
+                let cij = c
+                    .index_select(0, &[i])
+                    .index_select(1, &[j])
+                    .reshape([2, 2]);
+                assert!(cij.all_close(&ai.matmul(&bj), 1e-12, 1e-12), "({i}, {j})");
+            }
+        }
+    }
+
+    #[test]
+    fn vectors_are_rows_on_the_left_and_columns_on_the_right() {
+        let m = Tensor::from_vec(vec![1.0_f64, 2.0, 3.0, 4.0, 5.0, 6.0], [2, 3]);
+        let v = Tensor::from_vec(vec![1.0, 0.0, -1.0], [3]);
+        assert_eq!(m.matmul(&v).data(), &[-2.0, -2.0]);
+        assert_eq!(m.matmul(&v).dims(), &[2]);
+        let w = Tensor::from_vec(vec![1.0, 1.0], [2]);
+        assert_eq!(w.matmul(&m).data(), &[5.0, 7.0, 9.0]);
+        assert_eq!(v.matmul(&v).dims(), &[] as &[usize]);
+        assert_eq!(v.matmul(&v).item(), 2.0);
+    }
+
+    #[test]
+    fn a_matrix_broadcast_to_an_empty_batch_gets_a_zero_gradient() {
+        let tape = Tape::new();
+        let a = tape.var(Tensor::<f64>::ones([1, 2, 3]));
+        let b = tape.var(Tensor::ones([0, 3, 2]));
+        // a.sum() recorded first, so the product's backward meets a's slot empty.
+        let a_sum = a.sum();
+        let c = a.matmul(b);
+        assert_eq!(c.dims(), [0, 2, 2]);
+        let grads = (c.sum() + a_sum).backward();
+        assert_eq!(grads.wrt(a).unwrap().data(), &[1.0; 6]);
+        assert_eq!(grads.wrt(b).unwrap().dims(), &[0, 3, 2]);
+    }
+
+    #[test]
     #[should_panic(expected = "matmul: [32, 10] × [12, 4]: inner dimensions 10 and 12 differ")]
     fn inner_mismatch_names_both_shapes() {
         Tensor::<f32>::zeros([32, 10]).matmul(&Tensor::zeros([12, 4]));
     }
 
     #[test]
-    #[should_panic(expected = "matmul: [2, 3, 4] × [5, 4, 2]: batch sizes 2 and 5 differ")]
+    #[should_panic(
+        expected = "matmul: [2, 3, 4] × [5, 4, 2]: batch dimensions [2] and [5] do not broadcast"
+    )]
     fn batch_mismatch_names_both_shapes() {
         Tensor::<f32>::zeros([2, 3, 4]).matmul(&Tensor::zeros([5, 4, 2]));
     }

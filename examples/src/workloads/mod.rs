@@ -3,4 +3,4 @@
 
 mod mlp_imdb;
 
-pub use mlp_imdb::mlp_imdb_b512_step_ms;
+pub use mlp_imdb::{mlp_imdb_b512_step_ms, mlp_imdb_dense_b512_step_ms};

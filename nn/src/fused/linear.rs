@@ -71,33 +71,57 @@ pub fn linear<'t, T: Float>(x: Var<'t, T>, w: Var<'t, T>, b: Option<Var<'t, T>>)
             );
             if cx.needs_grad(0) {
                 // dx = g · Wᵀ (W's strides swapped)
-                let dx = cx.grad_mut(0).data_mut();
-                gemm(
-                    (rows, fan_out, fan_in),
-                    (g, [fan_out, 1]),
-                    (wv, [1, fan_out]),
-                    T::one(),
-                    (dx, [fan_in, 1]),
-                );
+                write_grad(cx, 0, |dx, beta| {
+                    gemm(
+                        (rows, fan_out, fan_in),
+                        (g, [fan_out, 1]),
+                        (wv, [1, fan_out]),
+                        beta,
+                        (dx, [fan_in, 1]),
+                    )
+                });
             }
             if cx.needs_grad(1) {
                 // dW = xᵀ · g (x's strides swapped)
-                let dw = cx.grad_mut(1).data_mut();
-                gemm(
-                    (fan_in, rows, fan_out),
-                    (xv, [1, fan_in]),
-                    (g, [fan_out, 1]),
-                    T::one(),
-                    (dw, [fan_out, 1]),
-                );
+                write_grad(cx, 1, |dw, beta| {
+                    gemm(
+                        (fan_in, rows, fan_out),
+                        (xv, [1, fan_in]),
+                        (g, [fan_out, 1]),
+                        beta,
+                        (dw, [fan_out, 1]),
+                    )
+                });
             }
             if cx.num_inputs() == 3 && cx.needs_grad(2) {
-                let db = cx.grad_mut(2).data_mut();
-                for row in g.chunks_exact(fan_out) {
-                    db.iter_mut().zip(row).for_each(|(d, &v)| *d += v);
-                }
+                write_grad(cx, 2, |db, beta| {
+                    let mut g_rows = g.chunks_exact(fan_out);
+                    if beta.is_zero() {
+                        match g_rows.next() {
+                            Some(first) => db.copy_from_slice(first),
+                            None => db.fill(T::zero()),
+                        }
+                    }
+                    for row in g_rows {
+                        db.iter_mut().zip(row).for_each(|(d, &v)| *d += v);
+                    }
+                });
             }
         })
+}
+
+/// Calls `write(gradient, beta)` on input `i`'s gradient: on a new buffer with β = 0 that is
+/// then moved into the empty slot, or on the gradient the slot holds with β = 1. (The new
+/// buffer is allocated zeroed, which for a large one is the operating system's zero pages, not
+/// a pass over it; `write` must not rely on that.)
+fn write_grad<T: Float>(cx: &mut BackwardCx<T>, i: usize, write: impl FnOnce(&mut [T], T)) {
+    if cx.grad_is_empty(i) {
+        let mut grad = Tensor::zeros(cx.input(i).shape());
+        write(grad.data_mut(), T::zero());
+        cx.accumulate(i, grad);
+    } else {
+        write(cx.grad_mut(i).data_mut(), T::one());
+    }
 }
 
 #[cfg(test)]
@@ -117,6 +141,23 @@ mod tests {
         .unwrap();
         let x3 = Tensor::<f64>::normal([2, 2, 3], 0.0, 1.0, 4);
         gradcheck(|v| linear(v[0], v[1], None), &[x3, w]).unwrap();
+    }
+
+    #[test]
+    fn gradcheck_when_every_input_already_holds_a_gradient() {
+        // Each input is used again after the op, so its gradient slot is filled before the
+        // op's backward runs, which must then add (β = 1) instead of writing.
+        let x = Tensor::<f64>::normal([4, 3], 0.0, 1.0, 5);
+        let w = Tensor::normal([3, 2], 0.0, 1.0, 6);
+        let b = Tensor::normal([2], 0.0, 1.0, 7);
+        gradcheck(
+            |v| {
+                let y = linear(v[0], v[1], Some(v[2])).sum();
+                y + (v[0] * v[0]).sum() + (v[1] * v[1]).sum() + (v[2] * v[2]).sum()
+            },
+            &[x, w, b],
+        )
+        .unwrap();
     }
 
     #[test]

@@ -1,5 +1,38 @@
 //! Small numeric kernels of the training loop: the original tool's random generator and sigmoid
-//! table, and a dot product written so that the compiler vectorises it.
+//! table, a dot product written so that the compiler vectorises it, and the choice, made at
+//! run time, of the vector instructions the loop is compiled for.
+
+/// Which compiled copy of the training loop runs. A crate that depends on ours is built for
+/// plain x86-64 (SSE2), so the loop is also compiled for AVX2 and FMA, and chosen when the CPU
+/// has them.
+///
+/// Invariant: `Avx2Fma` exists only if this CPU supports it (it comes from
+/// [`Kernels::detected`] or [`Kernels::available`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Kernels {
+    /// Whatever the build targets.
+    Portable,
+    /// AVX2 and FMA.
+    #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+    Avx2Fma,
+}
+
+impl Kernels {
+    /// The widest copy this CPU runs.
+    pub(super) fn detected() -> Kernels {
+        *Kernels::available().last().unwrap()
+    }
+
+    /// Every copy this CPU runs, `Portable` first.
+    pub(super) fn available() -> Vec<Kernels> {
+        let mut kernels = vec![Kernels::Portable];
+        #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+        if is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma") {
+            kernels.push(Kernels::Avx2Fma);
+        }
+        kernels
+    }
+}
 
 /// The linear congruential generator of the original tool and gensim: one multiply-add per draw.
 #[derive(Debug, Clone)]
@@ -58,7 +91,7 @@ impl SigmoidTable {
 
 /// Dot product over fixed blocks of 16 with 16 independent partial sums, so the loop compiles to
 /// SIMD lanes (a single running sum would force sequential float additions).
-#[inline]
+#[inline(always)]
 pub fn dot(a: &[f32], b: &[f32]) -> f32 {
     let n = a.len().min(b.len());
     let (ca, ra) = a[..n].as_chunks::<16>();
@@ -77,7 +110,7 @@ pub fn dot(a: &[f32], b: &[f32]) -> f32 {
 }
 
 /// `y += a * x`.
-#[inline]
+#[inline(always)]
 pub fn axpy(a: f32, x: &[f32], y: &mut [f32]) {
     for (yi, xi) in y.iter_mut().zip(x) {
         *yi += a * xi;

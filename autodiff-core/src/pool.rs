@@ -62,7 +62,10 @@ fn class_for(n: usize) -> (usize, usize) {
     let e = (usize::BITS - 1 - (n - 1).leading_zeros()) as usize;
     let step = 1usize << (e - 2);
     let steps = n.div_ceil(step); // 5..=8
-    (EXACT + 1 + 4 * (e - 3) + (steps - 5), steps.saturating_mul(step))
+    (
+        EXACT + 1 + 4 * (e - 3) + (steps - 5),
+        steps.saturating_mul(step),
+    )
 }
 
 /// The largest class all of whose requests a buffer of capacity `cap` can serve.
@@ -87,12 +90,35 @@ pub fn with_capacity<T: Float>(n: usize) -> Vec<T> {
         return Vec::new();
     }
     let (c, cap) = class_for(n);
-    let reused = with_pool::<T, _>(|p| {
+    match take(c) {
+        Some(mut v) => {
+            v.clear();
+            v
+        }
+        None => Vec::with_capacity(cap),
+    }
+}
+
+/// A free buffer of class `c`, with the elements it last held.
+fn take<T: Float>(c: usize) -> Option<Vec<T>> {
+    with_pool::<T, _>(|p| {
         let v = p.free[c].pop()?;
         p.held -= v.capacity() * size_of::<T>();
         Some(v)
-    });
-    reused.unwrap_or_else(|| Vec::with_capacity(cap))
+    })
+}
+
+/// `n` elements whose values are unspecified: what a reused buffer last held, or zeros. For
+/// kernels that overwrite every element (a product with β = 0), so nothing is filled twice.
+pub fn unspecified<T: Float>(n: usize) -> Vec<T> {
+    let (c, _) = class_for(n);
+    let reused = (n > 0).then(|| take(c)).flatten();
+    let mut v = reused.unwrap_or_else(|| Vec::with_capacity(class_for(n).1));
+    // A buffer keeps the elements it last held (floats have no destructor), so only the part
+    // it never held needs a value.
+    v.truncate(n);
+    v.resize(n, T::zero());
+    v
 }
 
 /// `n` copies of `value`, in a buffer from the pool if it has one.
@@ -109,13 +135,13 @@ pub(crate) fn copy_of<T: Float>(data: &[T]) -> Vec<T> {
     v
 }
 
-/// Takes a buffer back (its contents are dropped), unless the thread holds its limit already.
-pub(crate) fn give_back<T: Float>(mut v: Vec<T>) {
+/// Takes a buffer back with its elements (for [`unspecified`]), unless the thread holds its
+/// limit already.
+pub(crate) fn give_back<T: Float>(v: Vec<T>) {
     let cap = v.capacity();
     if cap == 0 {
         return;
     }
-    v.clear();
     with_pool::<T, _>(|p| {
         let bytes = cap * size_of::<T>();
         if p.held + bytes <= p.limit {
@@ -181,7 +207,11 @@ mod tests {
             assert_eq!(capacity_of(c), cap, "n {n}");
             assert!(c < CLASSES);
         }
-        assert_eq!(class_for(usize::MAX).0, CLASSES - 1, "the largest size has a class");
+        assert_eq!(
+            class_for(usize::MAX).0,
+            CLASSES - 1,
+            "the largest size has a class"
+        );
     }
 
     #[test]
@@ -197,8 +227,17 @@ mod tests {
         let v = filled::<f64>(100, 1.0);
         let ptr = v.as_ptr();
         give_back(v);
+        let stale = unspecified::<f64>(103);
+        assert_eq!(stale.as_ptr(), ptr, "a buffer of the same class is reused");
+        assert_eq!(
+            &stale[..100],
+            &[1.0; 100],
+            "an unspecified buffer is not filled again"
+        );
+        assert_eq!(&stale[100..], &[0.0; 3], "what it never held is zero");
+        give_back(stale);
         let again = with_capacity::<f64>(97);
-        assert_eq!(again.as_ptr(), ptr, "a buffer of the same class is reused");
+        assert_eq!(again.as_ptr(), ptr);
         assert!(again.is_empty());
         set_limit_bytes::<f64>(0);
         give_back(again);

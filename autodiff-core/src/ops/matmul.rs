@@ -186,7 +186,7 @@ impl<'t, T: Float> Var<'t, T> {
                 let (m, k, n) = (p.m, p.k, p.n);
                 let dc = dc.data();
                 if cx.needs_grad(0) {
-                    write_grad(cx, 0, |da, beta| {
+                    cx.write_grad(0, |da, beta| {
                         let mut betas = Betas::new(beta, p.a_matrices);
                         p.for_each_gemm(|g| {
                             // dA = dC · Bᵀ: B's strides swapped.
@@ -202,7 +202,7 @@ impl<'t, T: Float> Var<'t, T> {
                     });
                 }
                 if cx.needs_grad(1) {
-                    write_grad(cx, 1, |db, beta| {
+                    cx.write_grad(1, |db, beta| {
                         let mut betas = Betas::new(beta, p.b_matrices);
                         p.for_each_gemm(|g| {
                             // dB = Aᵀ · dC: A's strides swapped.
@@ -218,20 +218,6 @@ impl<'t, T: Float> Var<'t, T> {
                     });
                 }
             })
-    }
-}
-
-/// Calls `write(gradient, beta)` on input `i`'s gradient: on a new buffer with β = 0 that is
-/// then moved into the empty slot, or on the gradient the slot holds with β = 1. (The new
-/// buffer is allocated zeroed, which for a large one is the operating system's zero pages, not
-/// a pass over it; `write` must not rely on that.)
-fn write_grad<T: Float>(cx: &mut BackwardCx<T>, i: usize, write: impl FnOnce(&mut [T], T)) {
-    if cx.grad_is_empty(i) {
-        let mut grad = Tensor::zeros(cx.input(i).shape());
-        write(grad.data_mut(), T::zero());
-        cx.accumulate(i, grad);
-    } else {
-        write(cx.grad_mut(i).data_mut(), T::one());
     }
 }
 

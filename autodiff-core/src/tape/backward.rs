@@ -218,6 +218,26 @@ impl<'a, T: Float> BackwardCx<'a, T> {
         self.grads[self.inputs[i] as usize].get_or_insert_with(|| Tensor::zeros(shape))
     }
 
+    /// Calls `write(gradient, beta)` on input `i`'s gradient buffer, for kernels that write
+    /// `gradient ← contribution + β·gradient` (a product with gemm's β): with β = 0 on a new
+    /// buffer of unspecified values ([`Tensor::empty`]) when the input has no gradient yet, so
+    /// nothing is zero-filled first, or with β = 1 on the gradient it holds. `write` must set
+    /// every element when β is 0.
+    pub fn write_grad(&mut self, i: usize, write: impl FnOnce(&mut [T], T)) {
+        if !self.needs_grad(i) {
+            return;
+        }
+        let shape = self.input(i).shape();
+        match &mut self.grads[self.inputs[i] as usize] {
+            Some(existing) => write(existing.data_mut(), T::one()),
+            slot @ None => {
+                let mut grad = Tensor::empty(shape);
+                write(grad.data_mut(), T::zero());
+                *slot = Some(grad);
+            }
+        }
+    }
+
     /// Whether input `i` has no gradient yet: then [`BackwardCx::accumulate`] moves a tensor in
     /// without adding, and an op may choose to write instead of add.
     pub fn grad_is_empty(&self, i: usize) -> bool {

@@ -100,6 +100,17 @@ impl<T: Float> Tensor<T> {
         }
     }
 
+    /// A tensor whose values are unspecified (PyTorch's `torch.empty`): whatever the
+    /// [pool](crate::pool)'s reused buffer held, or zeros; never uninitialised memory. For
+    /// kernels that overwrite every element, such as a product with β = 0.
+    pub fn empty(shape: impl Into<Shape>) -> Self {
+        let shape = shape.into();
+        Tensor {
+            data: pool::unspecified(shape.numel()),
+            shape,
+        }
+    }
+
     /// A tensor of zeros.
     pub fn zeros(shape: impl Into<Shape>) -> Self {
         Self::full(shape, T::zero())

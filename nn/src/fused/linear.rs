@@ -71,7 +71,7 @@ pub fn linear<'t, T: Float>(x: Var<'t, T>, w: Var<'t, T>, b: Option<Var<'t, T>>)
             );
             if cx.needs_grad(0) {
                 // dx = g · Wᵀ (W's strides swapped)
-                write_grad(cx, 0, |dx, beta| {
+                cx.write_grad(0, |dx, beta| {
                     gemm(
                         (rows, fan_out, fan_in),
                         (g, [fan_out, 1]),
@@ -83,7 +83,7 @@ pub fn linear<'t, T: Float>(x: Var<'t, T>, w: Var<'t, T>, b: Option<Var<'t, T>>)
             }
             if cx.needs_grad(1) {
                 // dW = xᵀ · g (x's strides swapped)
-                write_grad(cx, 1, |dw, beta| {
+                cx.write_grad(1, |dw, beta| {
                     gemm(
                         (fan_in, rows, fan_out),
                         (xv, [1, fan_in]),
@@ -94,7 +94,7 @@ pub fn linear<'t, T: Float>(x: Var<'t, T>, w: Var<'t, T>, b: Option<Var<'t, T>>)
                 });
             }
             if cx.num_inputs() == 3 && cx.needs_grad(2) {
-                write_grad(cx, 2, |db, beta| {
+                cx.write_grad(2, |db, beta| {
                     let mut g_rows = g.chunks_exact(fan_out);
                     if beta.is_zero() {
                         match g_rows.next() {
@@ -108,20 +108,6 @@ pub fn linear<'t, T: Float>(x: Var<'t, T>, w: Var<'t, T>, b: Option<Var<'t, T>>)
                 });
             }
         })
-}
-
-/// Calls `write(gradient, beta)` on input `i`'s gradient: on a new buffer with β = 0 that is
-/// then moved into the empty slot, or on the gradient the slot holds with β = 1. (The new
-/// buffer is allocated zeroed, which for a large one is the operating system's zero pages, not
-/// a pass over it; `write` must not rely on that.)
-fn write_grad<T: Float>(cx: &mut BackwardCx<T>, i: usize, write: impl FnOnce(&mut [T], T)) {
-    if cx.grad_is_empty(i) {
-        let mut grad = Tensor::zeros(cx.input(i).shape());
-        write(grad.data_mut(), T::zero());
-        cx.accumulate(i, grad);
-    } else {
-        write(cx.grad_mut(i).data_mut(), T::one());
-    }
 }
 
 #[cfg(test)]

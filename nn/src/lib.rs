@@ -117,7 +117,7 @@ pub mod word2vec;
 pub use activations::Activation;
 pub use init::Initializer;
 pub use last_layer::LastLayer;
-pub use layers::{Dense, Dropout, Layer, Sequential};
+pub use layers::{Dense, Dropout, Layer, Prediction, Sequential};
 pub use regularizers::Regularizer;
 
 pub use autodiff_core;

@@ -8,10 +8,11 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use autodiff_core::{Tape, Tensor};
-use nn::Activation;
-use nn::fused::SparseRows;
+use nn::data::SparseRows;
+use nn::layers::SparseInput;
 use nn::losses::binary_crossentropy_from_logits;
 use nn::optim::Optimizer;
+use nn::{Activation, Layer};
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
 
@@ -38,7 +39,7 @@ pub fn mlp_imdb_b512_step_ms() -> f64 {
     let mut tape = Tape::new();
     let mut step = || {
         let grads = {
-            let logits = model.forward(&tape, &x);
+            let logits = model.forward(SparseInput::new(&tape, Arc::clone(&x)));
             binary_crossentropy_from_logits(logits, tape.constant(y.clone())).backward()
         };
         tape.clear();

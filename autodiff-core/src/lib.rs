@@ -53,6 +53,7 @@ mod tensor;
 pub use float::Float;
 pub use gradcheck::{GradcheckError, GradcheckOptions, gradcheck, gradcheck_with};
 pub use module::{Module, ParamPath};
+pub use ops::{Correction, Operand};
 pub use param::{Param, ParamId};
 pub use shape::{MAX_RANK, Shape};
 pub use tape::{Backward, BackwardCx, Gradients, Tape, Var};

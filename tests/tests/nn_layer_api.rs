@@ -58,7 +58,10 @@ fn a_layer_with_two_results_trains_on_its_prediction() {
     };
     let tape = Tape::new();
     let out = net.forward(tape.constant(x.clone()));
-    assert_eq!((out.hidden.dims(), out.readout.dims()), (vec![64, 6], vec![64, 1]));
+    assert_eq!(
+        (out.hidden.dims(), out.readout.dims()),
+        (vec![64, 6], vec![64, 1])
+    );
     let mut model = Model::new(net, Loss::MeanSquaredError, Optimizer::adam(0.02), vec![]);
     let options = FitOptions {
         epochs: 30,
@@ -91,7 +94,10 @@ fn is_identity(net: &Sequential<f32>, x: &Tensor<f32>) -> bool {
 fn dropout_is_off_outside_fit_and_on_while_it_trains() {
     let x = Tensor::<f32>::ones([40, 10]);
     let mut model = dropout_model();
-    assert!(is_identity(&model.net, &x), "a new model runs in inference mode");
+    assert!(
+        is_identity(&model.net, &x),
+        "a new model runs in inference mode"
+    );
     let options = FitOptions {
         epochs: 2,
         validation: Validation::Data(&x, &x),
@@ -162,5 +168,9 @@ fn early_stopping_knows_a_compiled_metric_by_its_kind_not_its_name() {
         "the best epoch has the highest accuracy: {hits:?}"
     );
     assert!(hits[best] > 0.85, "{hits:?}");
-    assert_eq!(stop.stopped_epoch, Some(best + 3), "patience 3 after the best");
+    assert_eq!(
+        stop.stopped_epoch,
+        Some(best + 3),
+        "patience 3 after the best"
+    );
 }

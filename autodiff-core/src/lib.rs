@@ -59,6 +59,7 @@ pub use buffer::{Buffer, BufferRef};
 pub use float::Float;
 pub use gradcheck::{GradcheckError, GradcheckOptions, gradcheck, gradcheck_with};
 pub use module::{Module, ParamPath};
+pub use ops::{Correction, Operand};
 pub use param::{Param, ParamId};
 pub use shape::{MAX_RANK, Shape};
 pub use step_counter::StepCounter;

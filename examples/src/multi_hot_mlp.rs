@@ -1,13 +1,10 @@
 //! The course's IMDB network, 16-16-1 on multi-hot rows, with a first layer that reads the
 //! rows in sparse form (the same maths as the dense product, on the non-zeros only). It is a
-//! [`Network`] on [`SparseRows`], so `Model::fit` trains it.
-
-use std::sync::Arc;
+//! [`Layer`] on [`SparseInput`]s, so `Model::fit` trains it on [`SparseRows`](nn::data::SparseRows).
 
 use autodiff_core::{Tape, Var};
 use nn::Module;
-use nn::fused::SparseRows;
-use nn::train::Network;
+use nn::layers::SparseInput;
 use nn::{Activation, Dense, Layer};
 
 /// Dense 16 relu → Dense 16 relu → Dense 1 with the given last activation.
@@ -34,26 +31,23 @@ impl MultiHotMlp {
         }
     }
 
-    /// The outputs (`[rows, 1]`) for sparse multi-hot rows.
-    pub fn forward<'t>(&self, tape: &'t Tape<f32>, x: &Arc<SparseRows<f32>>) -> Var<'t, f32> {
-        let h = self.layers[0].forward_sparse(tape, x);
-        self.layers[2].forward(self.layers[1].forward(h))
-    }
-
     /// The outputs (`[rows, 1]`) for the dense multi-hot matrix `[rows, words]`: the same maths
-    /// as [`MultiHotMlp::forward`], on every entry.
+    /// as the sparse forward pass, on every entry.
     pub fn forward_dense<'t>(&self, x: Var<'t, f32>) -> Var<'t, f32> {
         self.layers.iter().fold(x, |h, layer| layer.forward(h))
     }
 }
 
-/// `Model::fit`'s batches of multi-hot rows, read sparsely.
-impl Network<f32, SparseRows<f32>> for MultiHotMlp {
-    fn forward_input<'t>(&self, tape: &'t Tape<f32>, x: SparseRows<f32>) -> Var<'t, f32> {
-        self.forward(tape, &Arc::new(x))
+/// The outputs (`[rows, 1]`) for sparse multi-hot rows.
+impl<'t> Layer<'t, f32, SparseInput<'t, f32>> for MultiHotMlp {
+    type Output = Var<'t, f32>;
+
+    fn forward(&self, x: SparseInput<'t, f32>) -> Var<'t, f32> {
+        let h = self.layers[0].forward(x);
+        self.layers[2].forward(self.layers[1].forward(h))
     }
 
-    fn weight_penalty<'t>(&self, tape: &'t Tape<f32>) -> Option<Var<'t, f32>> {
+    fn penalty(&self, tape: &'t Tape<f32>) -> Option<Var<'t, f32>> {
         self.layers
             .iter()
             .filter_map(|l| l.penalty(tape))

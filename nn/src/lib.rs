@@ -1,8 +1,9 @@
 //! Neural-network building blocks on top of `autodiff-core`: the dense half of the Keras course,
 //! and word2vec.
 //!
-//! - layers: [`Dense`], [`Dropout`], [`Sequential`], [`Activation`]s, [`Regularizer`]s,
-//!   [`Initializer`]s; fused ops in [`fused`];
+//! - layers: the [`Layer`] trait (one forward pass from any input type, one penalty), [`Dense`],
+//!   [`Dropout`], [`Sequential`], [`Activation`]s, [`Regularizer`]s, [`Initializer`]s; fused ops
+//!   in [`fused`];
 //! - [`losses`] and [`metrics`];
 //! - [`optim`]: SGD, RMSprop, Adam, AdamW with Keras's defaults, schedules and clipping;
 //! - [`train`]: `fit` / `evaluate` / `predict` with [`train::History`], callbacks and K-fold;
@@ -117,7 +118,7 @@ pub mod word2vec;
 pub use activations::Activation;
 pub use init::Initializer;
 pub use last_layer::LastLayer;
-pub use layers::{Dense, Dropout, Layer, Sequential};
+pub use layers::{Dense, Dropout, Layer, Prediction, Sequential};
 pub use regularizers::Regularizer;
 
 pub use autodiff_core;

@@ -1,7 +1,9 @@
 //! Metrics reported by `fit` and `evaluate`, each under the name it was given (`"acc"` as in
 //! the course, `"accuracy"`, `"mae"`, ...). Each is a per-sample value averaged over every
 //! sample of the epoch (Keras's `MeanMetricWrapper`):
-//! - binary accuracy: the share of the sample's outputs on the right side of the threshold;
+//! - binary accuracy: the share of the sample's outputs on the right side of the threshold
+//!   (0.5 for probabilities, [`Metric::binary_accuracy`]; 0 for logits,
+//!   [`Metric::binary_accuracy_from_logits`], to go with a loss `from_logits: true`);
 //! - categorical accuracy: 1 if the arg-max of the prediction is the arg-max of the one-hot
 //!   target; sparse categorical accuracy: the same against an integer label;
 //! - MAE / MSE: the mean of |p − y| / (p − y)² over the sample's outputs.
@@ -36,6 +38,19 @@ pub enum MetricKind {
     MeanSquaredError,
 }
 
+impl MetricKind {
+    /// Whether a larger value is better: true for the accuracies, false for the errors. This
+    /// is the direction `EarlyStopping` and `ModelCheckpoint` follow in their `Mode::Auto`.
+    pub fn higher_is_better(self) -> bool {
+        match self {
+            MetricKind::BinaryAccuracy { .. }
+            | MetricKind::CategoricalAccuracy
+            | MetricKind::SparseCategoricalAccuracy => true,
+            MetricKind::MeanAbsoluteError | MetricKind::MeanSquaredError => false,
+        }
+    }
+}
+
 /// A named metric.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Metric {
@@ -54,9 +69,15 @@ impl Metric {
         }
     }
 
-    /// Binary accuracy at threshold 0.5.
+    /// Binary accuracy of probabilities (a sigmoid output): threshold 0.5.
     pub fn binary_accuracy(name: impl Into<String>) -> Self {
         Self::new(name, MetricKind::BinaryAccuracy { threshold: 0.5 })
+    }
+
+    /// Binary accuracy of logits (no sigmoid on the last layer, as with
+    /// `Loss::BinaryCrossentropy { from_logits: true }`): threshold 0, where σ is 0.5.
+    pub fn binary_accuracy_from_logits(name: impl Into<String>) -> Self {
+        Self::new(name, MetricKind::BinaryAccuracy { threshold: 0.0 })
     }
 
     /// Categorical accuracy (one-hot targets).
@@ -146,5 +167,18 @@ mod tests {
         let t = Tensor::from_vec(vec![0.0, 0.0], [2, 1]);
         let acc = Metric::new("acc", MetricKind::BinaryAccuracy { threshold: 0.0 });
         assert_eq!(acc.batch(&logits, &t), (1.0, 2));
+    }
+
+    #[test]
+    fn binary_accuracy_from_logits_thresholds_at_zero() {
+        // σ(0.2) and σ(0.4) are above 0.5: both logits say 1, rightly; read as probabilities
+        // (threshold 0.5) both would say 0.
+        let logits = Tensor::from_vec(vec![0.2_f32, 0.4], [2, 1]);
+        let y = Tensor::from_vec(vec![1.0, 1.0], [2, 1]);
+        assert_eq!(
+            Metric::binary_accuracy_from_logits("acc").batch(&logits, &y),
+            (2.0, 2)
+        );
+        assert_eq!(Metric::binary_accuracy("acc").batch(&logits, &y), (0.0, 2));
     }
 }

@@ -102,5 +102,10 @@ fn maximum_minimum_and_where() {
             |v| Var::where_(v[0].gt(v[1]), v[0] * 2.0, v[1].exp()),
             inputs.clone(),
         );
+        check(
+            &format!("where against scalars {a:?} {b:?}"),
+            |v| Var::where_(v[0].gt(0.1), 0.5, v[1].exp()) + Var::where_(v[1].le(0.0), v[0], -1.0),
+            inputs.clone(),
+        );
     }
 }

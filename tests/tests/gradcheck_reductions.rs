@@ -1,5 +1,6 @@
 //! Gradient checks of the reductions and of softmax, along each axis, keepdim both ways.
 
+use autodiff_core::Correction;
 use tests::{check, randn};
 
 const SHAPE: &[usize] = &[2, 3, 4];
@@ -32,8 +33,8 @@ fn reductions_along_each_axis() {
                 |v| v[0].logsumexp(axis, keepdim),
                 [x.clone()],
             );
-            for correction in [0, 1] {
-                let what = format!("{} correction {correction}", name("var"));
+            for correction in [Correction::Population, Correction::Sample] {
+                let what = format!("{} {correction:?}", name("var"));
                 check(
                     &what,
                     |v| v[0].var_axis(axis, keepdim, correction),

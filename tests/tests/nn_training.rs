@@ -1,16 +1,13 @@
 //! End-to-end behaviour of fit, History, validation split, EarlyStopping and K-fold, on dense
 //! and sparse inputs.
 
-use std::sync::Arc;
-
 use autodiff_core::{Tape, Tensor, Var};
-use nn::fused::SparseRows;
+use nn::data::SparseRows;
+use nn::layers::SparseInput;
 use nn::losses::Loss;
 use nn::metrics::Metric;
 use nn::optim::Optimizer;
-use nn::train::{
-    EarlyStopping, FitError, FitOptions, KFold, KFoldError, Model, Network, Validation,
-};
+use nn::train::{EarlyStopping, FitError, FitOptions, KFold, KFoldError, Model, Validation};
 use nn::{Activation, Dense, Layer, Module, Regularizer, Sequential};
 
 fn data() -> (Tensor<f32>, Tensor<f32>) {
@@ -373,8 +370,7 @@ fn a_zero_batch_size_is_an_error_everywhere() {
     assert_eq!(m.predict(&x, 7).unwrap().dims(), [x.dims()[0], 1]);
 }
 
-/// Dense 8 tanh (L2-regularised) → Dense 1, reading either dense rows (as a [`Layer`]) or
-/// sparse rows.
+/// Dense 8 tanh (L2-regularised) → Dense 1, a [`Layer`] on dense rows and on sparse rows.
 #[derive(Module)]
 #[module(float = f32)]
 struct TwoLayers {
@@ -395,23 +391,27 @@ impl TwoLayers {
     }
 }
 
-impl Layer<f32> for TwoLayers {
-    fn forward<'t>(&self, x: Var<'t, f32>) -> Var<'t, f32> {
+impl<'t> Layer<'t, f32> for TwoLayers {
+    type Output = Var<'t, f32>;
+
+    fn forward(&self, x: Var<'t, f32>) -> Var<'t, f32> {
         self.layers[1].forward(self.layers[0].forward(x))
     }
 
-    fn penalty<'t>(&self, tape: &'t Tape<f32>) -> Option<Var<'t, f32>> {
+    fn penalty(&self, tape: &'t Tape<f32>) -> Option<Var<'t, f32>> {
         self.layers[0].penalty(tape)
     }
 }
 
-impl Network<f32, SparseRows<f32>> for TwoLayers {
-    fn forward_input<'t>(&self, tape: &'t Tape<f32>, x: SparseRows<f32>) -> Var<'t, f32> {
-        self.layers[1].forward(self.layers[0].forward_sparse(tape, &Arc::new(x)))
+impl<'t> Layer<'t, f32, SparseInput<'t, f32>> for TwoLayers {
+    type Output = Var<'t, f32>;
+
+    fn forward(&self, x: SparseInput<'t, f32>) -> Var<'t, f32> {
+        self.layers[1].forward(self.layers[0].forward(x))
     }
 
-    fn weight_penalty<'t>(&self, tape: &'t Tape<f32>) -> Option<Var<'t, f32>> {
-        Layer::penalty(self, tape)
+    fn penalty(&self, tape: &'t Tape<f32>) -> Option<Var<'t, f32>> {
+        Layer::<f32>::penalty(self, tape)
     }
 }
 

@@ -4,7 +4,7 @@
 //! forward passes and conventions (variance correction, how a maximum splits ties, loss
 //! reductions) match PyTorch's.
 
-use autodiff_core::{Tape, Tensor, Var};
+use autodiff_core::{Correction, Tape, Tensor, Var};
 use nn::Activation;
 use nn::losses::{
     binary_crossentropy_from_logits, huber, mean_squared_error,
@@ -71,8 +71,12 @@ fn core_ops_match_pytorch() {
     assert_matches("softmax0", |x| x.softmax(0));
     assert_matches("log_softmax1", |x| x.log_softmax(1));
     assert_matches("logsumexp1", |x| x.logsumexp(1, false));
-    assert_matches("var1_unbiased", |x| x.var_axis(1, false, 1));
-    assert_matches("var0_population", |x| x.var_axis(0, true, 0));
+    assert_matches("var1_unbiased", |x| {
+        x.var_axis(1, false, Correction::Sample)
+    });
+    assert_matches("var0_population", |x| {
+        x.var_axis(0, true, Correction::Population)
+    });
     assert_matches("amax1", |x| x.max_axis(1, false));
     assert_matches("mean_all", |x| x.mean());
     assert_matches("sigmoid", |x| x.sigmoid());

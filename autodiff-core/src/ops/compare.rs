@@ -1,11 +1,42 @@
 //! Comparisons to 0/1 masks, `where`, and the elementwise `maximum` / `minimum`.
 //!
+//! On `Var`s the right-hand side of a comparison and both branches of `where_` are any
+//! [`Operand`]: another `Var`, or a plain scalar (`x.gt(0.5)`, as PyTorch's `x > 0.5`).
 //! Masks carry no gradient. `where(mask, a, b)` sends the gradient to `a` where the mask is set
 //! and to `b` elsewhere; `maximum` sends it to the larger input (half to each on a tie, as PyTorch).
 
 use crate::pool;
 use crate::tensor::for_each_strided;
-use crate::{BackwardCx, Float, Shape, Tensor, Var};
+use crate::{BackwardCx, Float, Shape, Tape, Tensor, Var};
+
+/// A value a comparison or `where_` accepts beside a `Var`: a `Var` of the same tape, or a
+/// scalar of its element type, which broadcasts to every element.
+///
+/// ```
+/// use autodiff_core::{Tape, Tensor, Var};
+/// let tape = Tape::new();
+/// let x = tape.var(Tensor::from_vec(vec![-1.0_f32, 0.2, 0.7], [3]));
+/// assert_eq!(x.gt(0.5).value().data(), &[0.0, 0.0, 1.0]);
+/// assert_eq!(x.le(x).value().data(), &[1.0; 3]);
+/// let relu = Var::where_(x.gt(0.0), x, 0.0); // max(x, 0)
+/// assert_eq!(relu.value().data(), &[0.0, 0.2, 0.7]);
+/// ```
+pub trait Operand<'t, T: Float> {
+    /// The operand as a `Var` on `tape` (a scalar becomes a constant there).
+    fn into_var(self, tape: &'t Tape<T>) -> Var<'t, T>;
+}
+
+impl<'t, T: Float> Operand<'t, T> for Var<'t, T> {
+    fn into_var(self, _: &'t Tape<T>) -> Var<'t, T> {
+        self
+    }
+}
+
+impl<'t, T: Float> Operand<'t, T> for T {
+    fn into_var(self, tape: &'t Tape<T>) -> Var<'t, T> {
+        tape.constant(Tensor::scalar(self))
+    }
+}
 
 macro_rules! comparisons {
     ($($(#[$doc:meta])* $name:ident $op:tt;)*) => {
@@ -18,8 +49,10 @@ macro_rules! comparisons {
 
         impl<'t, T: Float> Var<'t, T> {$(
             $(#[$doc])*
-            /// The mask is a constant: no gradient flows through a comparison.
-            pub fn $name(self, other: Self) -> Var<'t, T> {
+            /// `other` is a `Var` or a scalar ([`Operand`]). The mask is a constant: no
+            /// gradient flows through a comparison.
+            pub fn $name(self, other: impl Operand<'t, T>) -> Var<'t, T> {
+                let other = other.into_var(self.tape);
                 let mask = self.tape.with_values(stringify!($name), [self, other], |[a, b]| a.$name(b));
                 self.tape.constant(mask)
             }
@@ -69,8 +102,10 @@ impl<T: Float> Tensor<T> {
 }
 
 impl<'t, T: Float> Var<'t, T> {
-    /// `a` where `mask` is non-zero, else `b` (broadcasting); the mask gets no gradient.
-    pub fn where_(mask: Var<'t, T>, a: Var<'t, T>, b: Var<'t, T>) -> Var<'t, T> {
+    /// `a` where `mask` is non-zero, else `b` (broadcasting); `a` and `b` are `Var`s or scalars
+    /// ([`Operand`]). The mask gets no gradient.
+    pub fn where_(mask: Var<'t, T>, a: impl Operand<'t, T>, b: impl Operand<'t, T>) -> Var<'t, T> {
+        let (a, b) = (a.into_var(mask.tape), b.into_var(mask.tape));
         let value = a
             .tape
             .with_values("where_", [mask, a, b], |[m, a, b]| Tensor::where_(m, a, b));
@@ -142,6 +177,23 @@ mod tests {
         let g = y.sum().backward();
         assert_eq!(g.wrt(a).unwrap().data(), &[0.0, 1.0, 1.0]);
         assert_eq!(g.wrt(b).unwrap().data(), &[1.0]);
+    }
+
+    #[test]
+    fn scalars_compare_and_branch_like_vars() {
+        let tape = Tape::new();
+        let x = tape.var(Tensor::from_vec(vec![-2.0_f64, 0.5, 3.0], [3]));
+        assert_eq!(x.gt(0.5).value().data(), &[0.0, 0.0, 1.0]);
+        assert_eq!(x.ge(0.5).value().data(), &[0.0, 1.0, 1.0]);
+        assert_eq!(x.lt(0.5).value().data(), &[1.0, 0.0, 0.0]);
+        assert_eq!(x.le(0.5).value().data(), &[1.0, 1.0, 0.0]);
+        assert_eq!(x.eq_mask(0.5).value().data(), &[0.0, 1.0, 0.0]);
+        let clipped = Var::where_(x.gt(1.0), 1.0, x);
+        assert_eq!(clipped.value().data(), &[-2.0, 0.5, 1.0]);
+        let g = clipped.sum().backward();
+        assert_eq!(g.wrt(x).unwrap().data(), &[1.0, 1.0, 0.0]);
+        let mirrored = Var::where_(x.lt(0.0), x, -1.0);
+        assert_eq!(mirrored.value().data(), &[-2.0, -1.0, -1.0]);
     }
 
     #[test]

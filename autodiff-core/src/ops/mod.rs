@@ -14,5 +14,7 @@ mod slicing;
 mod softmax;
 mod unary;
 
+pub use compare::Operand;
 pub use gemm::gemm;
+pub use reduce::Correction;
 pub use unary::UnaryFn;

@@ -2,12 +2,34 @@
 //! max, min, variance, argmax; and `sum_to_shape`, the adjoint of broadcasting.
 //!
 //! Derivatives: sum broadcasts the gradient back; mean also divides by n; max/min send it to
-//! the extreme elements (split evenly on ties, like `torch.amax`); variance with correction c
-//! gives 2(x − mean)/(n − c).
+//! the extreme elements (split evenly on ties, like `torch.amax`); variance with divisor d (n or
+//! n − 1) gives 2(x − mean)/d.
 
 use crate::pool;
 use crate::tensor::for_each_strided;
 use crate::{BackwardCx, Float, Shape, Tensor, Var};
+
+/// What a variance divides the sum of squared deviations by, named at the call site:
+/// `x.var_axis(1, false, Correction::Sample)`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Correction {
+    /// The count n: the population variance (NumPy's `ddof=0`, Keras's `ops.var`).
+    Population,
+    /// n − 1, Bessel's correction: the unbiased sample estimate (PyTorch's default,
+    /// `correction=1`).
+    Sample,
+}
+
+impl Correction {
+    /// The divisor for `n` values (0 for a sample of one, as PyTorch, giving inf or NaN).
+    fn divisor<T: Float>(self, n: usize) -> T {
+        let subtracted = match self {
+            Correction::Population => 0,
+            Correction::Sample => 1,
+        };
+        T::from_usize(n.saturating_sub(subtracted)).unwrap()
+    }
+}
 
 impl<T: Float> Tensor<T> {
     /// Folds along `axis` into a tensor without that axis: `fold(acc, x)` from `init`.
@@ -63,12 +85,18 @@ impl<T: Float> Tensor<T> {
             .reduced(axis, keepdim, self.shape())
     }
 
-    /// The variance along `axis` with `correction` subtracted from the count (0: population
-    /// variance as NumPy and Keras; 1: the unbiased estimate, PyTorch's default).
-    pub fn var_axis(&self, axis: usize, keepdim: bool, correction: usize) -> Tensor<T> {
+    /// The variance along `axis`: [`Correction::Population`] divides by the count n (NumPy and
+    /// Keras), [`Correction::Sample`] by n − 1 (the unbiased estimate, PyTorch's default).
+    ///
+    /// ```
+    /// use autodiff_core::{Correction, Tensor};
+    /// let x = Tensor::from_vec(vec![1.0, 2.0, 3.0, 4.0], [1, 4]);
+    /// assert_eq!(x.var_axis(1, false, Correction::Population).data(), &[1.25]);
+    /// assert_eq!(x.var_axis(1, true, Correction::Sample).dims(), &[1, 1]);
+    /// ```
+    pub fn var_axis(&self, axis: usize, keepdim: bool, correction: Correction) -> Tensor<T> {
         let mean = self.mean_axis(axis, true);
-        let n = self.dims()[axis];
-        let denom = T::from_usize(n.saturating_sub(correction)).unwrap();
+        let denom = correction.divisor::<T>(self.dims()[axis]);
         self.sub(&mean)
             .powi(2)
             .sum_axis(axis, keepdim)
@@ -204,14 +232,14 @@ impl<'t, T: Float> Var<'t, T> {
             })
     }
 
-    /// The variance along `axis` with `correction` (0: population, 1: unbiased).
-    pub fn var_axis(self, axis: usize, keepdim: bool, correction: usize) -> Var<'t, T> {
+    /// The variance along `axis`, dividing by n or n − 1 as `correction` says (see
+    /// [`Tensor::var_axis`]).
+    pub fn var_axis(self, axis: usize, keepdim: bool, correction: Correction) -> Var<'t, T> {
         let value = self.with_value(|x| x.var_axis(axis, keepdim, correction));
         self.tape
             .record(value, &[self], move |cx: &mut BackwardCx<T>| {
                 let x = cx.input(0);
-                let n = x.dims()[axis];
-                let scale = T::lit(2.0) / T::from_usize(n.saturating_sub(correction)).unwrap();
+                let scale = T::lit(2.0) / correction.divisor::<T>(x.dims()[axis]);
                 let g = cx
                     .grad_output()
                     .clone()
@@ -224,6 +252,7 @@ impl<'t, T: Float> Var<'t, T> {
 
 #[cfg(test)]
 mod tests {
+    use super::Correction;
     use crate::{Tape, Tensor};
 
     fn t23() -> Tensor<f64> {
@@ -239,8 +268,9 @@ mod tests {
         assert_eq!(t.min_axis(0, false).data(), &[1.0, 2.0, 3.0]);
         assert_eq!(t.argmax_axis(1), vec![1, 2]);
         assert_eq!(t.mean_axis(1, false).data(), &[3.0, 4.0]);
-        assert_eq!(t.var_axis(1, false, 0).data(), &[8.0 / 3.0, 8.0 / 3.0]);
-        assert_eq!(t.var_axis(1, false, 1).data(), &[4.0, 4.0]);
+        let var = |c| t.var_axis(1, false, c).into_vec();
+        assert_eq!(var(Correction::Population), [8.0 / 3.0, 8.0 / 3.0]);
+        assert_eq!(var(Correction::Sample), [4.0, 4.0]);
         assert_eq!(t.sum_all().item(), 21.0);
     }
 

@@ -14,10 +14,11 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use autodiff_core::{Tape, Tensor, Var};
-use nn::Activation;
-use nn::fused::SparseRows;
+use nn::data::SparseRows;
+use nn::layers::SparseInput;
 use nn::losses::binary_crossentropy_from_logits;
 use nn::optim::Optimizer;
+use nn::{Activation, Layer};
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
 
@@ -65,7 +66,9 @@ fn step_ms(
 pub fn mlp_imdb_b512_step_ms() -> f64 {
     let (x, y) = multi_hot_batch();
     let x = Arc::new(SparseRows::from_dense(&x));
-    step_ms(&y, |model, tape| model.forward(tape, &x))
+    step_ms(&y, |model, tape| {
+        model.forward(SparseInput::new(tape, Arc::clone(&x)))
+    })
 }
 
 /// Mean milliseconds of one training step of the `mlp_imdb_dense_b512` workload (the dense

@@ -1,16 +1,18 @@
 //! Data loading and preprocessing: [`load_csv`] with typed errors, vectorization (one-hot,
 //! multi-hot, a top-N [`Tokenizer`]), normalization fitted on training data only
 //! ([`Standardizer`], [`MinMaxScaler`]), missing values ([`Imputer`], [`augment_missing`]),
-//! splits and batches.
+//! splits and batches; [`SparseRows`], the compressed form of multi-hot rows.
 
 mod csv;
 mod impute;
 mod normalize;
+mod sparse;
 mod split;
 mod vectorize;
 
 pub use self::csv::{CsvOptions, DataError, Table, load_csv};
 pub use impute::{Imputer, Strategy, augment_missing};
 pub use normalize::{MinMaxScaler, Standardizer};
+pub use sparse::SparseRows;
 pub use split::{Batches, Split, train_val_test_split};
 pub use vectorize::{Tokenizer, multi_hot, multi_hot_sparse, one_hot};

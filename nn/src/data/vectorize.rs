@@ -18,7 +18,7 @@ use std::collections::HashMap;
 
 use autodiff_core::{Float, Tensor};
 
-use crate::fused::SparseRows;
+use super::SparseRows;
 
 /// `[labels.len(), classes]` rows with a 1 at each label.
 ///

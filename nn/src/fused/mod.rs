@@ -1,11 +1,11 @@
 //! Fused primitive ops: one tape node each, with a hand-written backward.
 //!
 //! - [`linear`]: `x·W + b` for a dense input;
-//! - [`linear_sparse`]: the same for a [`SparseRows`] input (multi-hot text), touching only the
-//!   non-zeros.
+//! - [`linear_sparse`]: the same for a [`SparseRows`](crate::data::SparseRows) input (multi-hot
+//!   text), touching only the non-zeros.
 
 mod linear;
-mod sparse;
+mod linear_sparse;
 
 pub use linear::linear;
-pub use sparse::{SparseRows, linear_sparse};
+pub use linear_sparse::linear_sparse;

@@ -1,6 +1,10 @@
 //! [`Dense`]: a fully connected layer, `y = activation(x·W + b)`, with Keras's kernel layout
 //! `[in, out]` and initializers (glorot_uniform kernel, zero bias).
 //!
+//! It reads dense rows (`Layer<'t, T>`, input [`Var`]) and sparse rows
+//! (`Layer<'t, T, SparseInput<'t, T>>`, through [`crate::fused::linear_sparse`]), with the same
+//! maths.
+//!
 //! ```
 //! use autodiff_core::{Tape, Tensor};
 //! use nn::{Activation, Dense, Layer};
@@ -11,14 +15,12 @@
 //! assert!(y.value().data().iter().all(|&v| v >= 0.0));
 //! ```
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use autodiff_core::{Float, Param, Tape, Var};
 use autodiff_macros::Module;
 
-use super::Layer;
-use crate::fused::SparseRows;
+use super::{Layer, SparseInput};
 use crate::{Activation, Initializer, Regularizer};
 
 /// A fully connected layer: `activation(x·W + b)` along the last axis of `x`, through one
@@ -88,12 +90,11 @@ impl<T: Float> Dense<T> {
         self
     }
 
-    /// The forward pass for a sparse input (multi-hot text): the same maths as
-    /// [`Layer::forward`] on the dense matrix, touching only the non-zeros.
-    pub fn forward_sparse<'t>(&self, tape: &'t Tape<T>, x: &Arc<SparseRows<T>>) -> Var<'t, T> {
-        let b = self.bias.as_ref().map(|b| tape.param(b));
-        self.activation
-            .apply(crate::fused::linear_sparse(x, tape.param(&self.kernel), b))
+    /// The kernel's penalty on `tape`, if the layer has a regularizer: [`Layer::penalty`] for
+    /// every input type, callable without naming one.
+    pub fn penalty<'t>(&self, tape: &'t Tape<T>) -> Option<Var<'t, T>> {
+        self.regularizer
+            .map(|r| r.penalty(tape.param(&self.kernel)))
     }
 
     fn reinit(mut self) -> Self {
@@ -103,17 +104,38 @@ impl<T: Float> Dense<T> {
     }
 }
 
-impl<T: Float> Layer<T> for Dense<T> {
-    fn forward<'t>(&self, x: Var<'t, T>) -> Var<'t, T> {
+impl<'t, T: Float> Layer<'t, T> for Dense<T> {
+    type Output = Var<'t, T>;
+
+    fn forward(&self, x: Var<'t, T>) -> Var<'t, T> {
         let tape = x.tape();
         let b = self.bias.as_ref().map(|b| tape.param(b));
         self.activation
             .apply(crate::fused::linear(x, tape.param(&self.kernel), b))
     }
 
-    fn penalty<'t>(&self, tape: &'t Tape<T>) -> Option<Var<'t, T>> {
-        self.regularizer
-            .map(|r| r.penalty(tape.param(&self.kernel)))
+    fn penalty(&self, tape: &'t Tape<T>) -> Option<Var<'t, T>> {
+        Dense::penalty(self, tape)
+    }
+}
+
+/// Sparse rows (multi-hot text): the same maths as on the dense matrix, touching only the
+/// non-zeros.
+impl<'t, T: Float> Layer<'t, T, SparseInput<'t, T>> for Dense<T> {
+    type Output = Var<'t, T>;
+
+    fn forward(&self, x: SparseInput<'t, T>) -> Var<'t, T> {
+        let tape = x.tape();
+        let b = self.bias.as_ref().map(|b| tape.param(b));
+        self.activation.apply(crate::fused::linear_sparse(
+            x.rows(),
+            tape.param(&self.kernel),
+            b,
+        ))
+    }
+
+    fn penalty(&self, tape: &'t Tape<T>) -> Option<Var<'t, T>> {
+        Dense::penalty(self, tape)
     }
 }
 

@@ -3,13 +3,13 @@
 
 use autodiff_core::{Float, Tensor};
 
-use crate::fused::SparseRows;
+use crate::data::SparseRows;
 
 /// Inputs stored rows first, which `fit`, `evaluate` and `predict` cut into batches.
 ///
 /// ```
 /// use autodiff_core::Tensor;
-/// use nn::fused::SparseRows;
+/// use nn::data::SparseRows;
 /// use nn::train::Batchable;
 /// let dense = Tensor::from_vec(vec![0.0_f32, 1.0, 2.0, 0.0, 0.0, 3.0], [3, 2]);
 /// let sparse = SparseRows::from_dense(&dense);

@@ -2,7 +2,8 @@
 //! ends, and [`EarlyStopping`].
 //!
 //! EarlyStopping follows Keras 3: an epoch improves when the monitored value beats the best by
-//! more than `min_delta` (lower for losses and errors, higher for accuracies); after `patience`
+//! more than `min_delta`, in the direction of its [`Mode`] (by default `Auto`: lower for losses
+//! and errors, higher for accuracies, known from the compiled metrics); after `patience`
 //! epochs without improvement training stops, and with `restore_best_weights` the weights of the
 //! best epoch are put back when training ends, whether it stopped early or ran every epoch. Its
 //! state (best value and epoch, wait counter, stopped epoch, best weights) is reset when each
@@ -10,7 +11,9 @@
 
 use autodiff_core::{Float, Module, ParamPath, Tensor};
 
-use super::Logs;
+use super::mode::improves;
+use super::{Logs, Mode};
+use crate::metrics::Metric;
 
 /// Whether training goes on after an epoch.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -41,6 +44,13 @@ impl std::error::Error for CallbackError {}
 /// Something `fit` runs when training begins, after each epoch (with its logs) and when training
 /// ends, with the model.
 pub trait Callback<T: Float> {
+    /// Called by `fit` before [`Callback::on_train_begin`] with the model's compiled metrics, so
+    /// that a callback can tell which way each logged value improves (Keras hands callbacks the
+    /// model for this).
+    fn set_metrics(&mut self, metrics: &[Metric]) {
+        let _ = metrics;
+    }
+
     /// Called once when `fit` begins, before the first epoch: the place to reset per-run state.
     fn on_train_begin(&mut self, model: &mut dyn Module<T>) -> Result<(), CallbackError> {
         let _ = model;
@@ -84,11 +94,15 @@ pub fn restore<T: Float>(model: &mut dyn Module<T>, values: &[Tensor<T>]) {
 /// Stops training when a monitored value stops improving.
 ///
 /// ```
-/// use nn::train::EarlyStopping;
+/// use nn::train::{EarlyStopping, Mode};
 /// let stop = EarlyStopping::<f32>::new("val_loss").patience(3).restore_best_weights(true);
+/// // A key `Mode::Auto` does not know (not a loss nor a built-in or compiled metric):
+/// let stop = EarlyStopping::<f32>::new("val_auc").mode(Mode::Max);
 /// ```
 pub struct EarlyStopping<T: Float> {
     monitor: String,
+    mode: Mode,
+    metrics: Vec<Metric>,
     min_delta: f64,
     patience: usize,
     restore_best: bool,
@@ -102,10 +116,13 @@ pub struct EarlyStopping<T: Float> {
 }
 
 impl<T: Float> EarlyStopping<T> {
-    /// Watches `monitor` (such as `"val_loss"` or `"val_acc"`); patience 0, min_delta 0.
+    /// Watches `monitor` (such as `"val_loss"` or `"val_acc"`); mode auto, patience 0,
+    /// min_delta 0.
     pub fn new(monitor: impl Into<String>) -> Self {
         EarlyStopping {
             monitor: monitor.into(),
+            mode: Mode::Auto,
+            metrics: Vec::new(),
             min_delta: 0.0,
             patience: 0,
             restore_best: false,
@@ -115,6 +132,12 @@ impl<T: Float> EarlyStopping<T> {
             stopped_epoch: None,
             best_epoch: None,
         }
+    }
+
+    /// Which way the monitored value improves (Keras's `mode`; `Auto` by default).
+    pub fn mode(mut self, mode: Mode) -> Self {
+        self.mode = mode;
+        self
     }
 
     /// Epochs without improvement before stopping.
@@ -152,18 +175,11 @@ pub(crate) fn monitored(
         })
 }
 
-/// Whether `current` beats `best` by more than `min_delta`, in Keras's `mode="auto"` direction:
-/// accuracies improve upwards, everything else downwards. The first value always improves.
-pub(crate) fn improves(monitor: &str, current: f64, best: Option<f64>, min_delta: f64) -> bool {
-    let higher_is_better = monitor.ends_with("acc") || monitor.ends_with("accuracy");
-    match best {
-        None => true,
-        Some(best) if higher_is_better => current - min_delta > best,
-        Some(best) => current + min_delta < best,
-    }
-}
-
 impl<T: Float> Callback<T> for EarlyStopping<T> {
+    fn set_metrics(&mut self, metrics: &[Metric]) {
+        self.metrics = metrics.to_vec();
+    }
+
     fn on_train_begin(&mut self, _model: &mut dyn Module<T>) -> Result<(), CallbackError> {
         self.best = None;
         self.wait = 0;
@@ -180,11 +196,14 @@ impl<T: Float> Callback<T> for EarlyStopping<T> {
         model: &mut dyn Module<T>,
     ) -> Result<Control, CallbackError> {
         let current = monitored("EarlyStopping", &self.monitor, logs)?;
+        let higher = self
+            .mode
+            .higher_is_better("EarlyStopping", &self.monitor, &self.metrics)?;
         if self.restore_best && self.best_weights.is_none() {
             self.best_weights = Some(snapshot(model));
         }
         self.wait += 1;
-        if improves(&self.monitor, current, self.best, self.min_delta) {
+        if improves(higher, current, self.best, self.min_delta) {
             self.best = Some(current);
             self.best_epoch = Some(epoch);
             self.wait = 0;
@@ -261,6 +280,35 @@ mod tests {
             .on_epoch_end(3, &vec![("loss".into(), 1.0)], &mut p)
             .unwrap_err();
         assert!(err.to_string().contains("no `val_acc`"), "{err}");
+    }
+
+    #[test]
+    fn the_direction_comes_from_the_compiled_metric_or_the_mode() {
+        // "val_hits" is an accuracy by kind, not by name: rising values are improvements.
+        let mut p = Param::new(Tensor::from_vec(vec![0.0_f64], [1]));
+        let rising = [0.5, 0.6, 0.7];
+        let run = |stop: &mut EarlyStopping<f64>, p: &mut Param<f64>| -> Vec<Control> {
+            rising
+                .iter()
+                .enumerate()
+                .map(|(e, &v)| {
+                    let logs = vec![("val_hits".to_string(), v)];
+                    stop.on_epoch_end(e, &logs, p).unwrap()
+                })
+                .collect()
+        };
+        let mut compiled = EarlyStopping::new("val_hits");
+        Callback::<f64>::set_metrics(&mut compiled, &[Metric::binary_accuracy("hits")]);
+        assert_eq!(run(&mut compiled, &mut p), [Control::Continue; 3]);
+        let mut max = EarlyStopping::new("val_hits").mode(Mode::Max);
+        assert_eq!(run(&mut max, &mut p), [Control::Continue; 3]);
+        let mut min = EarlyStopping::new("val_hits").mode(Mode::Min);
+        assert_eq!(run(&mut min, &mut p)[1], Control::Stop);
+        let mut unknown = EarlyStopping::<f64>::new("val_hits");
+        let err = unknown
+            .on_epoch_end(0, &vec![("val_hits".into(), 0.5)], &mut p)
+            .unwrap_err();
+        assert!(err.to_string().contains("cannot tell"), "{err}");
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! [`ModelCheckpoint`]: saves the model's parameters (safetensors, through
 //! [`autodiff_core::checkpoint`], atomically) at the end of every epoch, or only when the
-//! monitored value improves (`save_best_only`, Keras's mode "auto": accuracies up, the rest
-//! down). `{epoch}` in the file name becomes the 1-based epoch number.
+//! monitored value improves (`save_best_only`, in the direction of its [`Mode`]: by default
+//! `Auto`, losses and errors down, accuracies up). `{epoch}` in the file name becomes the
+//! 1-based epoch number.
 //!
 //! As in Keras, the best value is not reset when another `fit` begins: it belongs to the file,
 //! which a later run overwrites only with a better model. Build a new checkpoint to start over.
@@ -17,13 +18,17 @@ use std::path::PathBuf;
 
 use autodiff_core::{Float, Module, checkpoint};
 
-use super::callbacks::{improves, monitored};
-use super::{Callback, CallbackError, Control, Logs};
+use super::callbacks::monitored;
+use super::mode::improves;
+use super::{Callback, CallbackError, Control, Logs, Mode};
+use crate::metrics::Metric;
 
 /// Saves the model after epochs (all of them, or the best ones).
 pub struct ModelCheckpoint {
     path: String,
     best_only: Option<String>,
+    mode: Mode,
+    metrics: Vec<Metric>,
     best: Option<f64>,
     /// The files written so far, in order.
     pub saved: Vec<PathBuf>,
@@ -35,6 +40,8 @@ impl ModelCheckpoint {
         ModelCheckpoint {
             path: path.into(),
             best_only: None,
+            mode: Mode::Auto,
+            metrics: Vec::new(),
             best: None,
             saved: Vec::new(),
         }
@@ -45,9 +52,19 @@ impl ModelCheckpoint {
         self.best_only = Some(monitor.into());
         self
     }
+
+    /// Which way the monitored value improves (Keras's `mode`; `Auto` by default).
+    pub fn mode(mut self, mode: Mode) -> Self {
+        self.mode = mode;
+        self
+    }
 }
 
 impl<T: Float> Callback<T> for ModelCheckpoint {
+    fn set_metrics(&mut self, metrics: &[Metric]) {
+        self.metrics = metrics.to_vec();
+    }
+
     fn on_epoch_end(
         &mut self,
         epoch: usize,
@@ -56,7 +73,10 @@ impl<T: Float> Callback<T> for ModelCheckpoint {
     ) -> Result<Control, CallbackError> {
         if let Some(monitor) = &self.best_only {
             let current = monitored("ModelCheckpoint", monitor, logs)?;
-            if !improves(monitor, current, self.best, 0.0) {
+            let higher = self
+                .mode
+                .higher_is_better("ModelCheckpoint", monitor, &self.metrics)?;
+            if !improves(higher, current, self.best, 0.0) {
                 return Ok(Control::Continue);
             }
             self.best = Some(current);
@@ -98,6 +118,22 @@ mod tests {
         let mut bad = ModelCheckpoint::new("/no/such/dir/m.safetensors");
         let err = Callback::<f32>::on_epoch_end(&mut bad, 0, &vec![], &mut p).unwrap_err();
         assert!(err.to_string().starts_with("ModelCheckpoint: "), "{err}");
+    }
+
+    #[test]
+    fn best_only_follows_the_mode() {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join("e{epoch}.safetensors");
+        let mut best = ModelCheckpoint::new(path.to_string_lossy())
+            .save_best_only("val_recall")
+            .mode(Mode::Max);
+        let mut p = Param::new(Tensor::from_vec(vec![0.0_f32], [1]));
+        for (epoch, recall) in [0.5, 0.4, 0.8].into_iter().enumerate() {
+            let logs = vec![("val_recall".to_string(), recall)];
+            Callback::<f32>::on_epoch_end(&mut best, epoch, &logs, &mut p).unwrap();
+        }
+        let names: Vec<_> = best.saved.iter().map(|p| p.file_name().unwrap()).collect();
+        assert_eq!(names, ["e1.safetensors", "e3.safetensors"]);
     }
 
     #[test]

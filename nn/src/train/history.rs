@@ -1,5 +1,10 @@
 //! [`History`]: the per-epoch values of the loss and every metric, under Keras's keys (`loss`,
-//! `val_loss`, each metric's name and its `val_` twin), in the order Keras logs them.
+//! `val_loss`, each metric's name and its `val_` twin).
+//!
+//! The keys come in the order Keras 2 (and the course book) logs them: `loss`, the metrics in
+//! the order they were compiled, then the same with `val_` (`loss, acc, val_loss, val_acc`).
+//! Keras 3 sorts its keys alphabetically instead (`acc, loss, val_acc, val_loss`); read values
+//! by key with [`History::get`] and the order does not matter.
 //!
 //! ```
 //! use nn::train::History;
@@ -12,7 +17,7 @@
 
 use std::fmt;
 
-/// One epoch's logs: `(key, value)` pairs in Keras's order.
+/// One epoch's logs: `(key, value)` pairs in Keras 2's order (see the module docs).
 pub type Logs = Vec<(String, f64)>;
 
 /// The values of every key, one per epoch.

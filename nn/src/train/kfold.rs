@@ -2,13 +2,13 @@
 //! train a fresh model on k − 1 of them and validate on the one left out, k times; report every
 //! fold's [`History`] and their per-epoch mean.
 
-use autodiff_core::{Float, Tensor};
+use autodiff_core::{Float, Module, Tensor};
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 
 use super::model::check_rows;
-use super::{Batchable, FitError, FitOptions, History, Model, Network, Validation};
+use super::{Batchable, Feed, FitError, FitOptions, History, Model, Validation};
 
 /// Why rows cannot be split into `k` folds (scikit-learn raises the same two).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
@@ -98,9 +98,9 @@ impl KFold {
 
     /// Trains `build(fold)` on each fold's training rows, validating on its held-out rows.
     /// `options.validation` is replaced by the fold. The inputs may be of any [`Batchable`] type
-    /// the network reads; the targets are dense. Fails before training if `x` and `y` differ
+    /// the network reads (see [`Feed`]); the targets are dense. Fails before training if `x` and `y` differ
     /// in rows or the rows cannot be split into `k` folds.
-    pub fn cross_validate<T: Float, X: Batchable, N: Network<T, X>>(
+    pub fn cross_validate<T: Float, X: Feed<T, N>, N: Module<T>>(
         &self,
         x: &X,
         y: &Tensor<T>,

@@ -1,7 +1,7 @@
 //! The Keras training workflow: [`Model`] (`fit`, `evaluate`, `predict`), [`History`],
 //! callbacks ([`EarlyStopping`], [`ModelCheckpoint`], a progress bar), and K-fold cross-validation ([`KFold`]).
-//! Inputs are dense tensors for any [`Layer`](crate::Layer), or sparse rows for a [`Network`]
-//! written for them.
+//! Inputs are dense tensors for any [`Layer`](crate::Layer) on `Var`s, or sparse rows for a
+//! layer on [`SparseInput`](crate::layers::SparseInput)s (see [`Feed`]).
 //!
 //! Training a tiny classifier:
 //!
@@ -51,16 +51,18 @@
 mod batchable;
 mod callbacks;
 mod checkpoint;
+mod feed;
 mod history;
 mod kfold;
+mod mode;
 mod model;
-mod network;
 mod progress;
 
 pub use batchable::Batchable;
 pub use callbacks::{Callback, CallbackError, Control, EarlyStopping, restore, snapshot};
 pub use checkpoint::ModelCheckpoint;
+pub use feed::Feed;
 pub use history::{History, Logs};
 pub use kfold::{CrossValidation, Fold, KFold, KFoldError};
+pub use mode::Mode;
 pub use model::{FitError, FitOptions, Model, Validation};
-pub use network::Network;

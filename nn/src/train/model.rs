@@ -6,8 +6,14 @@
 //! metrics, then the same on the validation data with training-only layers off. A validation
 //! split takes the *last* rows before any shuffling, as Keras does.
 //!
-//! Inputs are any [`Batchable`] type the network reads (see [`Network`]): dense tensors for every
-//! [`Layer`](crate::Layer), sparse rows for a network written for them. Targets are dense.
+//! Training mode follows Keras's rule: a network is in inference mode (dropout off) except
+//! while `fit` trains it. `fit` switches it to training for its training batches and back to
+//! inference for validation and when it returns, with or without an error; `evaluate` and
+//! `predict` run in inference mode.
+//!
+//! Inputs are any type with a [`Feed`] into the network: dense tensors for every
+//! [`Layer`](crate::Layer) on `Var`s, sparse rows for a layer on
+//! [`SparseInput`](crate::layers::SparseInput)s. Targets are dense.
 
 use autodiff_core::{Float, Module, Tape, Tensor};
 use rand::SeedableRng;
@@ -15,7 +21,7 @@ use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 
 use super::progress::EpochBar;
-use super::{Batchable, Callback, CallbackError, Control, History, KFoldError, Logs, Network};
+use super::{Batchable, Callback, CallbackError, Control, Feed, History, KFoldError, Logs};
 use crate::losses::Loss;
 use crate::metrics::Metric;
 use crate::optim::Optimizer;
@@ -141,7 +147,8 @@ impl From<KFoldError> for FitError {
 }
 
 /// A network with its loss, optimizer and metrics (Keras's compiled model). Its methods take
-/// any inputs `X` the network is a [`Network`] on.
+/// any inputs `X` with a [`Feed`] into the network. The network is in inference mode except
+/// while [`Model::fit`] trains it (see the module docs).
 pub struct Model<T: Float, N: Module<T>> {
     /// The network.
     pub net: N,
@@ -216,17 +223,28 @@ impl<T: Float, N: Module<T>> Model<T, N> {
     }
 
     /// Trains on `x` (rows first) against `y`, returning the per-epoch [`History`]. Training or
-    /// validation data without rows is an error, as in Keras.
-    pub fn fit<X: Batchable>(
+    /// validation data without rows is an error, as in Keras. The network trains in training
+    /// mode and is back in inference mode when `fit` returns, whatever it returns.
+    pub fn fit<X: Feed<T, N>>(
         &mut self,
         x: &X,
         y: &Tensor<T>,
         options: &FitOptions<'_, T, X>,
         callbacks: &mut [&mut dyn Callback<T>],
-    ) -> Result<History, FitError>
-    where
-        N: Network<T, X>,
-    {
+    ) -> Result<History, FitError> {
+        let result = self.fit_in_training_mode(x, y, options, callbacks);
+        self.net.set_training(false);
+        result
+    }
+
+    /// `fit`'s work; it may leave the network in training mode, which `fit` undoes.
+    fn fit_in_training_mode<X: Feed<T, N>>(
+        &mut self,
+        x: &X,
+        y: &Tensor<T>,
+        options: &FitOptions<'_, T, X>,
+        callbacks: &mut [&mut dyn Callback<T>],
+    ) -> Result<History, FitError> {
         let n = check_rows("training", x, y)?;
         let (split_x, split_y);
         let (train_x, train_y, val) = match options.validation {
@@ -253,6 +271,7 @@ impl<T: Float, N: Module<T>> Model<T, N> {
         let mut rng = StdRng::seed_from_u64(options.seed);
         let mut history = History::default();
         for cb in callbacks.iter_mut() {
+            cb.set_metrics(&self.metrics);
             cb.on_train_begin(&mut self.net)
                 .map_err(FitError::Callback)?;
         }
@@ -299,16 +318,13 @@ impl<T: Float, N: Module<T>> Model<T, N> {
 
     /// One optimizer step on a batch, adding its loss and metrics to `totals`. The batch's
     /// inputs move onto the tape: a wide batch is not copied again.
-    fn train_step<X>(&mut self, x: X, y: &Tensor<T>, totals: &mut Totals)
-    where
-        N: Network<T, X>,
-    {
+    fn train_step<X: Feed<T, N>>(&mut self, x: X, y: &Tensor<T>, totals: &mut Totals) {
         self.tape.clear();
         let (grads, loss, pred) = {
             let tape = &self.tape;
-            let pred = self.net.forward_input(tape, x);
+            let pred = x.predict(&self.net, tape);
             let mut loss = self.loss.compute(pred, tape.constant(y.clone()));
-            if let Some(penalty) = self.net.weight_penalty(tape) {
+            if let Some(penalty) = X::penalty(&self.net, tape) {
                 loss = loss + penalty;
             }
             (loss.backward(), loss.item(), pred.value())
@@ -321,30 +337,24 @@ impl<T: Float, N: Module<T>> Model<T, N> {
 
     /// The loss and metrics on `x`, `y`, logged under their names; data without rows is an
     /// error. Training-only layers are switched off and stay off, as after `fit`.
-    pub fn evaluate<X: Batchable>(
+    pub fn evaluate<X: Feed<T, N>>(
         &mut self,
         x: &X,
         y: &Tensor<T>,
         batch_size: usize,
-    ) -> Result<Logs, FitError>
-    where
-        N: Network<T, X>,
-    {
+    ) -> Result<Logs, FitError> {
         check_rows("evaluation", x, y)?;
         let batch = self::batch_size(batch_size)?;
         Ok(self.evaluate_unchecked(x, y, batch, ""))
     }
 
-    fn evaluate_unchecked<X: Batchable>(
+    fn evaluate_unchecked<X: Feed<T, N>>(
         &mut self,
         x: &X,
         y: &Tensor<T>,
         batch: usize,
         prefix: &str,
-    ) -> Logs
-    where
-        N: Network<T, X>,
-    {
+    ) -> Logs {
         self.net.set_training(false);
         let mut totals = Totals::new(self.metrics.len());
         let n = x.num_rows();
@@ -352,9 +362,9 @@ impl<T: Float, N: Module<T>> Model<T, N> {
             let len = batch.min(n - start);
             let (bx, by) = (x.narrow_rows(start, len), y.narrow_rows(start, len));
             let tape = Tape::no_grad();
-            let pred = self.net.forward_input(&tape, bx);
+            let pred = bx.predict(&self.net, &tape);
             let mut loss = self.loss.compute(pred, tape.constant(by.clone()));
-            if let Some(penalty) = self.net.weight_penalty(&tape) {
+            if let Some(penalty) = X::penalty(&self.net, &tape) {
                 loss = loss + penalty;
             }
             totals.add(loss.item(), &pred.value(), &by, &self.metrics);
@@ -365,23 +375,24 @@ impl<T: Float, N: Module<T>> Model<T, N> {
     /// The network's outputs for `x`, computed in batches without recording gradients. An `x`
     /// without rows gives outputs without rows (`[0, outputs]` for a dense network); a batch
     /// size of 0 is an error.
-    pub fn predict<X: Batchable>(&mut self, x: &X, batch_size: usize) -> Result<Tensor<T>, FitError>
-    where
-        N: Network<T, X>,
-    {
+    pub fn predict<X: Feed<T, N>>(
+        &mut self,
+        x: &X,
+        batch_size: usize,
+    ) -> Result<Tensor<T>, FitError> {
         let batch = self::batch_size(batch_size)?;
         self.net.set_training(false);
         let n = x.num_rows();
         if n == 0 {
             let tape = Tape::no_grad();
-            return Ok(self.net.forward_input(&tape, x.narrow_rows(0, 0)).value());
+            return Ok(x.narrow_rows(0, 0).predict(&self.net, &tape).value());
         }
         let parts: Vec<Tensor<T>> = (0..n)
             .step_by(batch)
             .map(|start| {
                 let tape = Tape::no_grad();
-                self.net
-                    .forward_input(&tape, x.narrow_rows(start, batch.min(n - start)))
+                x.narrow_rows(start, batch.min(n - start))
+                    .predict(&self.net, &tape)
                     .value()
             })
             .collect();

@@ -26,7 +26,10 @@ fn value_and_grads(
     let vars: Vec<Var<f64>> = inputs.iter().map(|t| tape.var(t.clone())).collect();
     let y = f(&vars);
     let grads = y.sum().backward();
-    let grads = vars.iter().map(|&v| grads.wrt(v).unwrap().clone()).collect();
+    let grads = vars
+        .iter()
+        .map(|&v| grads.wrt(v).unwrap().clone())
+        .collect();
     (y.value(), grads)
 }
 

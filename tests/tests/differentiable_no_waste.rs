@@ -63,7 +63,11 @@ fn a_broadcast_weight_is_never_copied_to_the_batch_shape() {
     let w = Tensor::full([UNITS], 0.3);
     for step in 0..2 {
         // The first step grows the tape's node lists; the second reuses them.
-        let (z, c, w) = (tape.var(batch(0.1)), tape.var(batch(-0.2)), tape.var(w.clone()));
+        let (z, c, w) = (
+            tape.var(batch(0.1)),
+            tape.var(batch(-0.2)),
+            tape.var(w.clone()),
+        );
         let ((gate, out), forward) = allocated_by(|| peephole_op(z, c, w));
         let (grads, backward) = allocated_by(|| (gate.sum() + out.sum()).backward());
         if step == 1 {

@@ -154,7 +154,11 @@ fn multi_output_op_values_and_node_count() {
     let vars: Vec<_> = (0..5).map(|k| tape.var(random(&[2, 3], 20 + k))).collect();
     let before = tape.len();
     let (c, h) = lstm_step_op(vars[0], vars[1], vars[2], vars[3], vars[4]);
-    assert_eq!(tape.len(), before + 2, "one op with two outputs, and no views");
+    assert_eq!(
+        tape.len(),
+        before + 2,
+        "one op with two outputs, and no views"
+    );
     for e in 0..6 {
         let x: Vec<f64> = vars.iter().map(|v| v.value().data()[e]).collect();
         let (wc, wh) = lstm_step(x[0], x[1], x[2], x[3], x[4]);

@@ -71,7 +71,13 @@ fn run<T: Float, const N: usize, const M: usize, const READ_OUTPUTS: bool>(
     let shape = cx.output_of(0).shape();
     let at = |at: usize, offsets: [usize; N]| {
         let xs = from_fn(|i| inputs[i].data()[offsets[i]]);
-        let ys = from_fn(|k| if READ_OUTPUTS { outputs[k][at] } else { T::zero() });
+        let ys = from_fn(|k| {
+            if READ_OUTPUTS {
+                outputs[k][at]
+            } else {
+                T::zero()
+            }
+        });
         let ds = from_fn(|k| seeds[k].map_or(T::zero(), |s| s[at]));
         vjp(xs, ys, ds)
     };
@@ -121,7 +127,9 @@ mod tests {
 
     /// `(x·w, x + w)` as one fused two-output op.
     fn pair<'t>(x: Var<'t, f64>, w: Var<'t, f64>) -> [Var<'t, f64>; 2] {
-        let values = with_values("pair", [x, w], |v| forward("pair", v, |[x, w]| [x * w, x + w]));
+        let values = with_values("pair", [x, w], |v| {
+            forward("pair", v, |[x, w]| [x * w, x + w])
+        });
         x.tape()
             .record_many(values, &[x, w], |cx: &mut BackwardCx<f64>| {
                 super::backward("pair", cx, |[x, w], [dp, ds]| [dp * w + ds, dp * x + ds]);

@@ -102,12 +102,7 @@ fn branch(
 
 /// `name: T` for one output, `(a, _, c)` for several (`_` where an output is not live or is
 /// given).
-fn pattern(
-    cx: &Cx,
-    stmt: &Stmt,
-    live: &BTreeSet<usize>,
-    given: &BTreeSet<usize>,
-) -> TokenStream {
+fn pattern(cx: &Cx, stmt: &Stmt, live: &BTreeSet<usize>, given: &BTreeSet<usize>) -> TokenStream {
     let ty = &cx.ty;
     if let [only] = stmt.outputs[..] {
         let name = cx.var(only);

@@ -127,7 +127,10 @@ fn a_tuple_is_one_multi_output_record_reading_only_the_outputs_it_needs() {
         }
     });
     let op = item(&all, "step_op");
-    assert!(op.contains("let [y0 , y1 , y2] = a . tape () . record_many (values"), "{op}");
+    assert!(
+        op.contains("let [y0 , y1 , y2] = a . tape () . record_many (values"),
+        "{op}"
+    );
     assert!(!op.contains("unstack"), "{op}");
     // `c` is read (by tanh's derivative and c·b's); `c·b` is not; the input `a` is no output.
     assert!(op.contains("[c , _ , _] : [T ; 3]"), "{op}");

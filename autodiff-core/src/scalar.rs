@@ -1,5 +1,7 @@
-//! Scalar functions and their derivatives: the intrinsics that `#[differentiable]` functions
-//! call, each value `f` written beside its derivative `f_grad`.
+//! Scalar functions and their derivatives, each value `f` written beside its derivative `f_grad`:
+//! the one derivative table of the crate. The intrinsics of `#[differentiable]` bodies compile to
+//! these, and the elementwise `Var` ops ([`Var::exp`](crate::Var::exp), ...) apply the same
+//! functions, so the two paths cannot disagree (a test compares them on every intrinsic).
 //!
 //! A unary derivative takes the input `x` and the already computed value `y = f(x)` (for many
 //! functions the value is the cheaper form), so generated backward passes reuse the forward
@@ -164,10 +166,14 @@ pub fn powi<T: Float>(x: T, n: i32) -> T {
     x.powi(n)
 }
 
-/// d xⁿ / dx = n xⁿ⁻¹.
+/// d xⁿ / dx = n xⁿ⁻¹, and 0 for n = 0 (x⁰ is constant; not 0 · 0⁻¹ = NaN at x = 0, as PyTorch).
 #[inline(always)]
 pub fn powi_grad<T: Float>(x: T, n: i32) -> T {
-    T::lit(f64::from(n)) * x.powi(n - 1)
+    if n == 0 {
+        T::zero()
+    } else {
+        T::lit(f64::from(n)) * x.powi(n - 1)
+    }
 }
 
 /// xᵖ.
@@ -176,10 +182,14 @@ pub fn powf<T: Float>(x: T, p: T) -> T {
     x.powf(p)
 }
 
-/// ∂ xᵖ / ∂x = p xᵖ⁻¹.
+/// ∂ xᵖ / ∂x = p xᵖ⁻¹, and 0 for p = 0 (as PyTorch; not 0 · 0⁻¹ = NaN at x = 0).
 #[inline(always)]
 pub fn powf_grad_base<T: Float>(x: T, p: T) -> T {
-    p * x.powf(p - T::one())
+    if p == T::zero() {
+        T::zero()
+    } else {
+        p * x.powf(p - T::one())
+    }
 }
 
 /// ∂ xᵖ / ∂p = y ln x, taken as 0 at x = 0 (as PyTorch).
@@ -259,8 +269,17 @@ mod tests {
     fn softplus_is_stable_and_erf_is_accurate() {
         assert_eq!(softplus(1000.0_f64), 1000.0);
         assert!(softplus(-1000.0_f64) >= 0.0);
+        // python3 -c 'import math; print(math.erf(0.5))' prints 0.5204998778130465.
         assert!((erf(0.5_f64) - 0.520_499_877_813_046_5).abs() < 1e-15);
         assert_eq!(max_grad(1.0_f64, 1.0), 0.5);
         assert_eq!(powf_grad_exponent(0.0_f64, 0.0), 0.0);
+    }
+
+    #[test]
+    fn constant_powers_have_zero_derivative_even_at_zero() {
+        assert_eq!(powi_grad(0.0_f64, 0), 0.0);
+        assert_eq!(powf_grad_base(0.0_f64, 0.0), 0.0);
+        assert_eq!(powi_grad(0.0_f64, 1), 1.0);
+        assert_eq!(powi_grad(2.0_f64, 3), 12.0);
     }
 }

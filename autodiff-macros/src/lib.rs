@@ -42,10 +42,12 @@ pub fn derive_module(input: TokenStream) -> TokenStream {
 ///   plain `T` and a single seed `d_out`). Its body is the forward pass, binding every
 ///   intermediate it needs once, then the adjoints in reverse order.
 /// - `fn f_op<'t, T: Float>(x: Var<'t, T>, y: Var<'t, T>) -> (Var<'t, T>, Var<'t, T>)`: `f`
-///   applied elementwise with NumPy broadcasting, recorded with `Tape::record` as one node whose
-///   forward and backward are each one fused loop. Several outputs are computed by that one
-///   node, whose value stacks them on a new leading axis, and handed out as one light view node
-///   per output (so inputs of a multi-output op have rank at most `MAX_RANK − 1`).
+///   applied elementwise with NumPy broadcasting, recorded with `Tape::record_many` as one op
+///   with one output per value, whose forward and backward are each one fused loop
+///   (`autodiff_core::elementwise`). A smaller input is read through strides, never copied to
+///   the full shape; an input that needs no gradient gets no buffer; an unused output gets no
+///   gradient (seed 0). The backward reads the saved outputs instead of recomputing them where
+///   it needs them (`sigmoid(x)`'s derivative is `y (1 − y)` from the saved `y`).
 ///
 /// The kept function has the same signature and a body in the same straight-line form; repeated
 /// subexpressions (`exp(x) * exp(x)`, a nested call made twice) are computed once.

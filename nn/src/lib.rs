@@ -77,8 +77,8 @@
 //! gradcheck(|v| swish_op(v[0]).sum(), &[x.value()]).unwrap();
 //! ```
 //!
-//! Several inputs broadcast against each other; several outputs come back as a tuple of `Var`s
-//! (one node computes them all, and one light node per output views its slice):
+//! Several inputs broadcast against each other (a smaller one is read through strides, not
+//! copied); several outputs come back as a tuple of `Var`s, all computed by one op:
 //!
 //! ```
 //! use nn::{differentiable, Float, Tape, Tensor};

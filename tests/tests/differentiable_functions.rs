@@ -344,11 +344,15 @@ fn kept_functions_compute_the_formulas() {
         close(c, want_c);
         close(h, sigmoid(0.4) * want_c.tanh());
     }
-    // The derivative of relu-like kinks follows PyTorch: 0 at the kink, ½ to each side of a max tie.
-    assert_eq!(
-        power_mix_vjp(1.0, 1.0, 1.0).0,
-        power_mix_vjp(1.0, 1.0, 1.0).0
-    );
+    // At x = y = 1 every kink is hit: relu(x − y) at 0 (derivative 0, as PyTorch) and a tie of
+    // max(x, y)·min(x, y) (½ of each factor's derivative to each side). By hand, with base 1.5:
+    // ∂/∂x = y·baseʸ⁻¹·2x + (½·min + max·½) + 0 − |y|·x·base^(−3/2) = 2 + 1 + 0 − 1.5^(−3/2),
+    // ∂/∂y = baseʸ·ln(base) + (½·min + max·½) − 0 + 1/√base = 1.5·ln 1.5 + 1 + 1/√1.5.
+    let (gx, gy) = power_mix_vjp(1.0, 1.0, 1.0);
+    let want_x = 3.0 - 1.5_f64.powf(-1.5);
+    let want_y = 1.5 * 1.5_f64.ln() + 1.0 + 1.0 / 1.5_f64.sqrt();
+    assert!((gx - want_x).abs() < 1e-15, "{gx} vs {want_x}");
+    assert!((gy - want_y).abs() < 1e-15, "{gy} vs {want_y}");
     let f32_grad = plain_f32_vjp(0.5, 1.0);
     let s = 1.0 / (1.0 + (-0.5_f32).exp());
     assert!((f32_grad - (2.0 * (1.0 - 0.5_f32.tanh().powi(2)) - s * (1.0 - s))).abs() < 1e-6);

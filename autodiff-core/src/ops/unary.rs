@@ -1,8 +1,9 @@
-//! Elementwise functions of one tensor: each is an [`UnaryFn`], its value `f` written beside its
-//! derivative `df`, applied by one generic forward loop and one generic backward loop.
+//! Elementwise functions of one tensor: each is an [`UnaryFn`] applied by one generic forward
+//! loop and one generic backward loop. Their values and derivatives are those of
+//! [`scalar`](crate::scalar), which `#[differentiable]` bodies call too, so the two cannot drift.
 
 use crate::pool;
-use crate::{BackwardCx, Float, Tensor, Var};
+use crate::{BackwardCx, Float, Tensor, Var, scalar};
 
 /// A differentiable scalar function applied elementwise: `f(x)` and `df(x, y)`, the derivative
 /// at `x` given `y = f(x)` (for many functions the output is the cheaper form).
@@ -16,7 +17,7 @@ pub trait UnaryFn<T: Float>: Copy + 'static {
 }
 
 macro_rules! unary_fns {
-    ($($(#[$doc:meta])* $name:ident $ty:ident: |$x:ident| $f:expr, |$dx:ident, $y:ident| $df:expr;)*) => {$(
+    ($($(#[$doc:meta])* $name:ident $ty:ident: $f:path, $df:path;)*) => {$(
         #[doc = concat!("The elementwise function behind [`Var::", stringify!($name), "`].")]
         #[derive(Clone, Copy, Debug)]
         pub struct $ty;
@@ -24,10 +25,9 @@ macro_rules! unary_fns {
         impl<T: Float> UnaryFn<T> for $ty {
             const NAME: &'static str = stringify!($name);
             #[inline(always)]
-            fn f(&self, $x: T) -> T { $f }
+            fn f(&self, x: T) -> T { $f(x) }
             #[inline(always)]
-            #[allow(unused_variables)]
-            fn df(&self, $dx: T, $y: T) -> T { $df }
+            fn df(&self, x: T, y: T) -> T { $df(x, y) }
         }
 
         impl<T: Float> Tensor<T> {
@@ -42,32 +42,30 @@ macro_rules! unary_fns {
     )*};
 }
 
+// The values and derivatives come from `scalar`, the table `#[differentiable]` bodies use too.
 unary_fns! {
     /// eˣ.
-    exp Exp: |x| x.exp(), |x, y| y;
+    exp Exp: scalar::exp, scalar::exp_grad;
     /// The natural logarithm.
-    ln Ln: |x| x.ln(), |x, y| x.recip();
+    ln Ln: scalar::ln, scalar::ln_grad;
     /// The square root.
-    sqrt Sqrt: |x| x.sqrt(), |x, y| T::lit(0.5) / y;
+    sqrt Sqrt: scalar::sqrt, scalar::sqrt_grad;
     /// |x|; its derivative at 0 is taken as 0, as PyTorch does.
-    abs Abs: |x| x.abs(), |x, y| if x > T::zero() { T::one() } else if x < T::zero() { -T::one() } else { T::zero() };
+    abs Abs: scalar::abs, scalar::abs_grad;
     /// The hyperbolic tangent.
-    tanh Tanh: |x| x.tanh(), |x, y| T::one() - y * y;
+    tanh Tanh: scalar::tanh, scalar::tanh_grad;
     /// The logistic sigmoid 1 / (1 + e⁻ˣ), computed without overflow for large |x|.
-    sigmoid Sigmoid: |x| stable_sigmoid(x), |x, y| y * (T::one() - y);
+    sigmoid Sigmoid: scalar::sigmoid, scalar::sigmoid_grad;
     /// max(x, 0); its derivative at 0 is taken as 0, as PyTorch does.
-    relu Relu: |x| x.max(T::zero()), |x, y| if x > T::zero() { T::one() } else { T::zero() };
-}
-
-/// 1 / (1 + e⁻ˣ) evaluated on the side where the exponential cannot overflow.
-#[inline(always)]
-pub(crate) fn stable_sigmoid<T: Float>(x: T) -> T {
-    if x >= T::zero() {
-        T::one() / (T::one() + (-x).exp())
-    } else {
-        let e = x.exp();
-        e / (T::one() + e)
-    }
+    relu Relu: scalar::relu, scalar::relu_grad;
+    /// The sine.
+    sin Sin: scalar::sin, scalar::sin_grad;
+    /// The cosine.
+    cos Cos: scalar::cos, scalar::cos_grad;
+    /// ln(1 + eˣ), computed without overflow or loss of small values.
+    softplus Softplus: scalar::softplus, scalar::softplus_grad;
+    /// The error function.
+    erf Erf: scalar::erf, scalar::erf_grad;
 }
 
 /// xⁿ for an integer n: the function behind [`Var::powi`].
@@ -77,15 +75,10 @@ pub struct Powi(pub i32);
 impl<T: Float> UnaryFn<T> for Powi {
     const NAME: &'static str = "powi";
     fn f(&self, x: T) -> T {
-        x.powi(self.0)
+        scalar::powi(x, self.0)
     }
     fn df(&self, x: T, _y: T) -> T {
-        // x⁰ is constant: its derivative is 0, not 0 · 0⁻¹ = NaN at x = 0 (as PyTorch).
-        if self.0 == 0 {
-            T::zero()
-        } else {
-            T::from_i32(self.0).unwrap() * x.powi(self.0 - 1)
-        }
+        scalar::powi_grad(x, self.0)
     }
 }
 
@@ -96,10 +89,10 @@ pub struct Powf<T>(pub T);
 impl<T: Float> UnaryFn<T> for Powf<T> {
     const NAME: &'static str = "powf";
     fn f(&self, x: T) -> T {
-        x.powf(self.0)
+        scalar::powf(x, self.0)
     }
     fn df(&self, x: T, _y: T) -> T {
-        self.0 * x.powf(self.0 - T::one())
+        scalar::powf_grad_base(x, self.0)
     }
 }
 

@@ -9,13 +9,23 @@ use super::context::Cx;
 use super::intrinsics;
 use super::ir::{Block, Op, Stmt};
 
-/// The statements of `block` that compute the variables in `live`, in order; `live` grows by
-/// every variable they read (so the caller learns what the block needs from outside).
-pub(crate) fn forward(cx: &Cx, block: &Block, live: &mut BTreeSet<usize>) -> TokenStream {
+/// The statements of `block` that compute the variables in `live` but not in `given` (values
+/// bound already, such as saved outputs), in order; `live` grows by every variable they read
+/// (so the caller learns what the block needs from outside).
+pub(crate) fn forward(
+    cx: &Cx,
+    block: &Block,
+    live: &mut BTreeSet<usize>,
+    given: &BTreeSet<usize>,
+) -> TokenStream {
     let mut stmts = Vec::new();
     for stmt in block.stmts.iter().rev() {
-        if stmt.outputs.iter().any(|o| live.contains(o)) {
-            stmts.push(statement(cx, stmt, live));
+        if stmt
+            .outputs
+            .iter()
+            .any(|o| live.contains(o) && !given.contains(o))
+        {
+            stmts.push(statement(cx, stmt, live, given));
         }
     }
     stmts.reverse();
@@ -32,7 +42,12 @@ pub(crate) fn results(cx: &Cx, block: &Block) -> TokenStream {
     }
 }
 
-fn statement(cx: &Cx, stmt: &Stmt, live: &mut BTreeSet<usize>) -> TokenStream {
+fn statement(
+    cx: &Cx,
+    stmt: &Stmt,
+    live: &mut BTreeSet<usize>,
+    given: &BTreeSet<usize>,
+) -> TokenStream {
     let (core, ty) = (&cx.core, &cx.ty);
     live.extend(stmt.op.operands());
     let out = cx.var(stmt.outputs[0]);
@@ -49,7 +64,7 @@ fn statement(cx: &Cx, stmt: &Stmt, live: &mut BTreeSet<usize>) -> TokenStream {
             quote!(let #out: #ty = #core::scalar::powi(#a, #n);)
         }
         Op::Call(path, ids) => {
-            let pattern = pattern(cx, stmt, live);
+            let pattern = pattern(cx, stmt, live, given);
             let args = args(ids);
             quote!(let #pattern = #path(#(#args),*);)
         }
@@ -62,33 +77,39 @@ fn statement(cx: &Cx, stmt: &Stmt, live: &mut BTreeSet<usize>) -> TokenStream {
             quote!(let #out: bool = !#a;)
         }
         Op::If(cond, then, other) => {
-            let pattern = pattern(cx, stmt, live);
+            let pattern = pattern(cx, stmt, live, given);
             let cond = cx.var(*cond);
-            let then = branch(cx, then, live);
-            let other = branch(cx, other, live);
+            let then = branch(cx, then, live, given);
+            let other = branch(cx, other, live, given);
             quote!(let #pattern = if #cond { #then } else { #other };)
         }
     }
 }
 
 /// A branch computing its full result, adding what it reads to `live`.
-fn branch(cx: &Cx, block: &Block, live: &mut BTreeSet<usize>) -> TokenStream {
+fn branch(
+    cx: &Cx,
+    block: &Block,
+    live: &mut BTreeSet<usize>,
+    given: &BTreeSet<usize>,
+) -> TokenStream {
     let mut inner: BTreeSet<usize> = block.results.iter().copied().collect();
-    let stmts = forward(cx, block, &mut inner);
+    let stmts = forward(cx, block, &mut inner, given);
     live.extend(inner);
     let value = results(cx, block);
     quote!(#stmts #value)
 }
 
-/// `name: T` for one output, `(a, _, c)` for several (`_` where an output is not live).
-fn pattern(cx: &Cx, stmt: &Stmt, live: &BTreeSet<usize>) -> TokenStream {
+/// `name: T` for one output, `(a, _, c)` for several (`_` where an output is not live or is
+/// given).
+fn pattern(cx: &Cx, stmt: &Stmt, live: &BTreeSet<usize>, given: &BTreeSet<usize>) -> TokenStream {
     let ty = &cx.ty;
     if let [only] = stmt.outputs[..] {
         let name = cx.var(only);
         return quote!(#name: #ty);
     }
     let names = stmt.outputs.iter().map(|o| {
-        if live.contains(o) {
+        if live.contains(o) && !given.contains(o) {
             let name = cx.var(*o);
             quote!(#name)
         } else {

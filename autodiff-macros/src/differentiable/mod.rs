@@ -46,8 +46,8 @@ fn expand(item: &syn::ItemFn) -> syn::Result<TokenStream> {
     let core = core_path();
     let mut cx = context::Cx::new(&function, core.clone(), sig.ty.to_token_stream());
     let kept = functions::kept(&cx, item, &sig);
-    let vjp = functions::vjp(&mut cx, item, &sig);
-    let op = op::op(item, &sig, &core);
+    let (vjp, saved) = functions::vjp(&mut cx, item, &sig);
+    let op = op::op(item, &sig, &core, &saved);
     Ok(quote!(#kept #vjp #op))
 }
 

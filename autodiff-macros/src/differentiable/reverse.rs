@@ -180,7 +180,7 @@ fn if_else(
             .collect();
         let mut reads = BTreeSet::new();
         let (backward, grads) = reverse(cx, block, seeds, &free, &mut reads);
-        let recompute = forward(cx, block, &mut reads);
+        let recompute = forward(cx, block, &mut reads, &BTreeSet::new());
         let value = if grads.len() == 1 {
             quote!(#(#grads)*)
         } else {

@@ -93,3 +93,46 @@ fn unsupported_syntax_is_an_error_listing_what_is_supported() {
         assert!(message.contains("supported: "), "{message}");
     }
 }
+
+#[test]
+fn a_single_intrinsic_backward_reads_the_saved_output() {
+    let all = expanded(syn::parse_quote! {
+        fn s<T: Float>(x: T) -> T { sigmoid(x) }
+    });
+    let op = item(&all, "s_op");
+    assert!(op.contains("backward_from_outputs"), "{op}");
+    assert!(op.contains("[t1] : [T ; 1]"), "{op}");
+    assert!(op.contains("sigmoid_grad (x , t1)"), "{op}");
+    assert!(!op.contains("scalar :: sigmoid ("), "recomputed: {op}");
+    // The public VJP has no saved output: it recomputes.
+    assert!(item(&all, "s_vjp").contains("scalar :: sigmoid ("), "{all}");
+}
+
+#[test]
+fn a_linear_body_reads_no_output() {
+    let all = expanded(syn::parse_quote! {
+        fn add<T: Float>(x: T, y: T) -> T { x + 2.0 * y }
+    });
+    let op = item(&all, "add_op");
+    assert!(op.contains("elementwise :: backward (\"add\""), "{op}");
+    assert!(!op.contains("backward_from_outputs"), "{op}");
+}
+
+#[test]
+fn a_tuple_is_one_multi_output_record_reading_only_the_outputs_it_needs() {
+    let all = expanded(syn::parse_quote! {
+        fn step<T: Float>(a: T, b: T) -> (T, T, T) {
+            let c = tanh(a * b);
+            (c, c * b, a)
+        }
+    });
+    let op = item(&all, "step_op");
+    assert!(
+        op.contains("let [y0 , y1 , y2] = a . tape () . record_many (values"),
+        "{op}"
+    );
+    assert!(!op.contains("unstack"), "{op}");
+    // `c` is read (by tanh's derivative and c·b's); `c·b` is not; the input `a` is no output.
+    assert!(op.contains("[c , _ , _] : [T ; 3]"), "{op}");
+    assert!(!op.contains("scalar :: tanh ("), "recomputed: {op}");
+}

@@ -17,7 +17,7 @@ impl<T: Float> Tensor<T> {
     /// If the shapes differ.
     pub fn zip_map(&self, other: &Self, f: impl Fn(T, T) -> T) -> Self {
         assert!(
-            self.shape() == other.shape(),
+            self.same_shape(other),
             "zip_map: shapes {} and {} differ",
             self.shape(),
             other.shape()
@@ -32,7 +32,7 @@ impl<T: Float> Tensor<T> {
     /// # Panics
     /// If the shapes do not broadcast.
     pub fn broadcast_map(&self, other: &Self, op: &str, f: impl Fn(T, T) -> T) -> Self {
-        if self.shape() == other.shape() {
+        if self.same_shape(other) {
             return self.zip_map(other, f);
         }
         let shape = Shape::broadcast(op, &self.shape(), &other.shape());
@@ -57,7 +57,7 @@ impl<T: Float> Tensor<T> {
     /// Adds `other` (same shape) into `self` in place.
     pub fn add_assign(&mut self, other: &Self) {
         assert!(
-            self.shape() == other.shape(),
+            self.same_shape(other),
             "add_assign: shapes {} and {} differ",
             self.shape(),
             other.shape()
@@ -70,7 +70,7 @@ impl<T: Float> Tensor<T> {
     /// Adds `factor · other` (same shape) into `self` in place.
     pub fn add_scaled(&mut self, other: &Self, factor: T) {
         assert!(
-            self.shape() == other.shape(),
+            self.same_shape(other),
             "add_scaled: shapes {} and {} differ",
             self.shape(),
             other.shape()

@@ -177,8 +177,7 @@ impl<'a, T: Float> BackwardCx<'a, T> {
             return;
         }
         let input = self.input(i);
-        // Compared as slices: copying the inline shapes costs more than the check.
-        let grad = if grad.dims() == input.dims() {
+        let grad = if grad.same_shape(input) {
             grad
         } else {
             grad.sum_to_shape(input.shape())

@@ -262,8 +262,19 @@ impl<T: Float> Tape<T> {
         inputs: &[Var<'_, T>],
         backward: impl Backward<T>,
     ) -> Var<'_, T> {
-        let [y] = self.record_many([value], inputs, backward);
-        y
+        // The one-output case of `record_many`, without its arrays: the hot path of every op.
+        self.check_owns("record", inputs);
+        let mut inner = self.inner.borrow_mut();
+        let (requires_grad, edges) = self.add_edges(&mut inner, inputs);
+        inner.values.push(Value::Owned(value));
+        inner.nodes.push(Node {
+            backward: requires_grad.then(|| Box::new(backward) as Box<dyn Backward<T>>),
+            inputs: edges,
+            outputs: 1,
+            requires_grad,
+            keep_grad: false,
+        });
+        Var::new(self, (inner.nodes.len() - 1) as u32)
     }
 
     /// Records an operation with several outputs of any shapes (an LSTM step's `h` and `c`, batch
@@ -310,12 +321,7 @@ impl<T: Float> Tape<T> {
         assert!(M > 0, "record_many: an op needs at least one output");
         self.check_owns("record", inputs);
         let mut inner = self.inner.borrow_mut();
-        let requires_grad = self.recording && inputs.iter().any(|v| inner.requires_grad(v.id));
-        let start = inner.edges.len() as u32;
-        if requires_grad {
-            inner.edges.extend(inputs.iter().map(|v| v.id));
-        }
-        let end = inner.edges.len() as u32;
+        let (requires_grad, edges) = self.add_edges(&mut inner, inputs);
         let first = inner.nodes.len() as u32;
         let mut backward = requires_grad.then(|| Box::new(backward) as Box<dyn Backward<T>>);
         for (k, value) in values.into_iter().enumerate() {
@@ -323,13 +329,27 @@ impl<T: Float> Tape<T> {
             inner.values.push(Value::Owned(value));
             inner.nodes.push(Node {
                 backward: if last { backward.take() } else { None },
-                inputs: if last { start..end } else { start..start },
+                inputs: if last {
+                    edges.clone()
+                } else {
+                    edges.start..edges.start
+                },
                 outputs: if last { M as u32 } else { 0 },
                 requires_grad,
                 keep_grad: false,
             });
         }
         std::array::from_fn(|k| Var::new(self, first + k as u32))
+    }
+
+    /// Whether an op on `inputs` needs a gradient, and if so its inputs' edges, added.
+    fn add_edges(&self, inner: &mut Nodes<T>, inputs: &[Var<'_, T>]) -> (bool, Range<u32>) {
+        let requires_grad = self.recording && inputs.iter().any(|v| inner.requires_grad(v.id));
+        let start = inner.edges.len() as u32;
+        if requires_grad {
+            inner.edges.extend(inputs.iter().map(|v| v.id));
+        }
+        (requires_grad, start..inner.edges.len() as u32)
     }
 
     /// Runs `f` on the value of node `id`.

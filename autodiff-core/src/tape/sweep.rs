@@ -65,7 +65,6 @@ fn pass_through<T: Float>(
     let targets = pass.targets();
     for (n, &(i, factor)) in targets.iter().enumerate() {
         let id = inputs[i];
-        // Shapes compared as slices: copying the inline shapes costs more than the check.
         let input = nodes.value(id);
         let movable = n + 1 == targets.len() && !nodes.keeps_grad(output as u32);
         let g = grad
@@ -73,7 +72,7 @@ fn pass_through<T: Float>(
             .expect("a pass-through op has its output's gradient");
         let slot = &mut grads[id as usize];
         match slot {
-            Some(existing) if g.dims() == input.dims() => existing.add_scaled(g, factor),
+            Some(existing) if g.same_shape(input) => existing.add_scaled(g, factor),
             _ => {
                 let mut owned = if movable {
                     grad.take().expect("checked above")
@@ -83,7 +82,7 @@ fn pass_through<T: Float>(
                 if factor != T::one() {
                     owned.data_mut().iter_mut().for_each(|v| *v *= factor);
                 }
-                if owned.dims() != input.dims() {
+                if !owned.same_shape(input) {
                     owned = owned.sum_to_shape(input.shape());
                 }
                 match slot {

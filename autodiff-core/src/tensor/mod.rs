@@ -167,6 +167,13 @@ impl<T: Float> Tensor<T> {
         self.shape
     }
 
+    /// Whether `self` and `other` have the same shape (compared in place: cheaper than two
+    /// [`Tensor::shape`] copies or two [`Tensor::dims`] slices).
+    #[inline]
+    pub fn same_shape(&self, other: &Self) -> bool {
+        self.shape == other.shape
+    }
+
     /// The dimensions as a slice.
     pub fn dims(&self) -> &[usize] {
         self.shape.dims()

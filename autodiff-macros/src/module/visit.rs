@@ -4,66 +4,35 @@
 //! reports itself to `visit`, a `Buffer` or `StepCounter` to `visit_buffers`, a sub-module
 //! forwards both.
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Ident, Span, TokenStream};
 use quote::{quote, quote_spanned};
 
 use super::fields::Field;
 
 /// `fn visit`: pushes each field's segment, visits the field, pops the segment.
 pub(crate) fn visit(fields: &[Field], float: &syn::Type, core: &TokenStream) -> TokenStream {
-    let calls = fields.iter().map(|field| {
-        let Field {
-            member,
-            segment,
-            ty,
-            span,
-        } = field;
-        let call =
-            quote_spanned!(*span=> <#ty as #core::Module<#float>>::visit(&self.#member, path, f););
-        quote! {
-            path.push(#segment);
-            #call
-            path.pop();
-        }
-    });
-    let unused = fields.is_empty().then(|| quote!(let _ = (path, f);));
+    let body = field_calls(fields, float, core, "visit", quote!(&));
     quote! {
         fn visit<'__module>(
             &'__module self,
             path: &mut #core::ParamPath,
             f: &mut dyn FnMut(&#core::ParamPath, &'__module #core::Param<#float>),
         ) {
-            #(#calls)*
-            #unused
+            #body
         }
     }
 }
 
 /// `fn visit_mut`: the same with mutable access.
 pub(crate) fn visit_mut(fields: &[Field], float: &syn::Type, core: &TokenStream) -> TokenStream {
-    let calls = fields.iter().map(|field| {
-        let Field {
-            member,
-            segment,
-            ty,
-            span,
-        } = field;
-        let call = quote_spanned!(*span=> <#ty as #core::Module<#float>>::visit_mut(&mut self.#member, path, f););
-        quote! {
-            path.push(#segment);
-            #call
-            path.pop();
-        }
-    });
-    let unused = fields.is_empty().then(|| quote!(let _ = (path, f);));
+    let body = field_calls(fields, float, core, "visit_mut", quote!(&mut));
     quote! {
         fn visit_mut(
             &mut self,
             path: &mut #core::ParamPath,
             f: &mut dyn FnMut(&#core::ParamPath, &mut #core::Param<#float>),
         ) {
-            #(#calls)*
-            #unused
+            #body
         }
     }
 }
@@ -74,6 +43,28 @@ pub(crate) fn visit_buffers(
     float: &syn::Type,
     core: &TokenStream,
 ) -> TokenStream {
+    let body = field_calls(fields, float, core, "visit_buffers", quote!(&));
+    quote! {
+        fn visit_buffers<'__module>(
+            &'__module self,
+            path: &mut #core::ParamPath,
+            f: &mut dyn FnMut(&#core::ParamPath, #core::BufferRef<'__module, #float>),
+        ) {
+            #body
+        }
+    }
+}
+
+/// The body every visiting method shares: `Module::METHOD` on each field (borrowed with
+/// `borrow`) under the field's path segment, each call at the field's span.
+fn field_calls(
+    fields: &[Field],
+    float: &syn::Type,
+    core: &TokenStream,
+    method: &str,
+    borrow: TokenStream,
+) -> TokenStream {
+    let method = Ident::new(method, Span::call_site());
     let calls = fields.iter().map(|field| {
         let Field {
             member,
@@ -81,7 +72,9 @@ pub(crate) fn visit_buffers(
             ty,
             span,
         } = field;
-        let call = quote_spanned!(*span=> <#ty as #core::Module<#float>>::visit_buffers(&self.#member, path, f););
+        let call = quote_spanned!(*span=>
+            <#ty as #core::Module<#float>>::#method(#borrow self.#member, path, f);
+        );
         quote! {
             path.push(#segment);
             #call
@@ -90,13 +83,7 @@ pub(crate) fn visit_buffers(
     });
     let unused = fields.is_empty().then(|| quote!(let _ = (path, f);));
     quote! {
-        fn visit_buffers<'__module>(
-            &'__module self,
-            path: &mut #core::ParamPath,
-            f: &mut dyn FnMut(&#core::ParamPath, #core::BufferRef<'__module, #float>),
-        ) {
-            #(#calls)*
-            #unused
-        }
+        #(#calls)*
+        #unused
     }
 }

@@ -7,7 +7,7 @@
 
 use crate::pool;
 use crate::tensor::for_each_strided;
-use crate::{BackwardCx, Float, Shape, Tape, Tensor, Var};
+use crate::{BackwardCx, Float, Shape, Tape, Tensor, Var, scalar};
 
 /// A value a comparison or `where_` accepts beside a `Var`: a `Var` of the same tape, or a
 /// scalar of its element type, which broadcasts to every element.
@@ -125,36 +125,33 @@ impl<'t, T: Float> Var<'t, T> {
 
     /// The elementwise maximum (broadcasting); the gradient goes to the larger input.
     pub fn maximum(self, other: Self) -> Var<'t, T> {
-        self.select_extreme(other, "maximum", |a, b| a > b)
+        self.select_extreme(other, "maximum", |a, b| a > b, scalar::max_grad)
     }
 
     /// The elementwise minimum (broadcasting); the gradient goes to the smaller input.
     pub fn minimum(self, other: Self) -> Var<'t, T> {
-        self.select_extreme(other, "minimum", |a, b| a < b)
+        self.select_extreme(other, "minimum", |a, b| a < b, scalar::min_grad)
     }
 
     /// `self` where `wins(self, other)`, `other` where `wins(other, self)`, their common value on
-    /// a tie, whose gradient is split in half.
-    fn select_extreme(self, other: Self, op: &'static str, wins: fn(T, T) -> bool) -> Var<'t, T> {
+    /// a tie. The gradient is weighted by the derivative table's `derivative(x, y)` (∂/∂x; the
+    /// other input's is `derivative(y, x)`), which splits a tie in half.
+    fn select_extreme(
+        self,
+        other: Self,
+        op: &'static str,
+        wins: fn(T, T) -> bool,
+        derivative: fn(T, T) -> T,
+    ) -> Var<'t, T> {
         let value = self.tape.with_values(op, [self, other], |[a, b]| {
             a.broadcast_map(b, op, |a, b| if wins(b, a) { b } else { a })
         });
         self.tape
             .record(value, &[self, other], move |cx: &mut BackwardCx<T>| {
                 let (g, a, b) = (cx.grad_output(), cx.input(0), cx.input(1));
-                let half = T::lit(0.5);
-                let share = |x: T, y: T| {
-                    if wins(x, y) {
-                        T::one()
-                    } else if x == y {
-                        half
-                    } else {
-                        T::zero()
-                    }
-                };
                 for (i, (x, y)) in [(a, b), (b, a)].into_iter().enumerate() {
                     if cx.needs_grad(i) {
-                        let weight = x.broadcast_map(y, op, share);
+                        let weight = x.broadcast_map(y, op, derivative);
                         cx.accumulate(i, weight.broadcast_map(g, op, |w, g| w * g));
                     }
                 }

@@ -59,17 +59,21 @@ mod tests {
 
     #[test]
     fn increments_from_several_threads_all_count() {
+        // Threads start together and increment long enough that a racy read-then-write would
+        // lose some updates.
         let c = StepCounter::new();
+        let start = std::sync::Barrier::new(4);
         std::thread::scope(|s| {
             for _ in 0..4 {
                 s.spawn(|| {
-                    for _ in 0..250 {
-                        c.increment();
+                    start.wait();
+                    for _ in 0..500_000 {
+                        std::hint::black_box(c.increment());
                     }
                 });
             }
         });
-        assert_eq!(c.get(), 1000);
+        assert_eq!(c.get(), 2_000_000);
         c.set(-3);
         assert_eq!(c.clone().get(), -3);
     }

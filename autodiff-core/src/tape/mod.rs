@@ -14,7 +14,7 @@ pub use var::Var;
 
 use std::cell::RefCell;
 use std::collections::HashMap;
-use std::ops::{Deref, Range};
+use std::ops::Range;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -43,7 +43,7 @@ pub struct Tape<T: Float> {
 }
 
 /// The nodes of a tape, stored as parallel arrays.
-pub(crate) struct Nodes<T: Float> {
+struct Nodes<T: Float> {
     values: Vec<Value<T>>,
     nodes: Vec<Node<T>>,
     /// Input node ids of every node, concatenated; a node's inputs are a range of it.
@@ -52,7 +52,7 @@ pub(crate) struct Nodes<T: Float> {
     params: HashMap<ParamId, u32>,
 }
 
-pub(crate) struct Node<T: Float> {
+struct Node<T: Float> {
     /// The op's backward, on the last of its output nodes (an op with several outputs records
     /// them as consecutive nodes; the others hold no backward).
     backward: Option<Box<dyn Backward<T>>>,
@@ -79,12 +79,8 @@ impl<T: Float> Nodes<T> {
         match &self.values[id as usize] {
             Value::Owned(t) => t,
             Value::Shared(t) => t,
-            // An alias always names an owned or shared value (see `Tape::detach`).
-            Value::Alias(of) => match &self.values[*of as usize] {
-                Value::Owned(t) => t,
-                Value::Shared(t) => t.deref(),
-                Value::Alias(_) => unreachable!("an alias of an alias"),
-            },
+            // An alias names an owned or shared value, never another alias (`Tape::detach`).
+            Value::Alias(of) => self.value(*of),
         }
     }
 
@@ -522,10 +518,12 @@ mod tests {
         let tape = Tape::new();
         let x = tape.var(Tensor::from_vec(vec![1.0_f64, 2.0], [2]));
         let y = (x * 3.0).retain_grad();
-        let z = (y + y) - x + 1.0; // 2y − x + 1
-        let g = z.sum().backward();
-        assert_eq!(g.wrt(y).unwrap().data(), &[2.0, 2.0]);
-        assert_eq!(g.wrt(x).unwrap().data(), &[5.0, 5.0]);
+        // `+ 1.0` passes z's gradient on to the subtraction: kept, since z is retained.
+        let z = ((y + y) - x + 1.0).retain_grad(); // 2y − x + 1
+        let g = (z * 2.0).sum().backward();
+        assert_eq!(g.wrt(z).unwrap().data(), &[2.0, 2.0]);
+        assert_eq!(g.wrt(y).unwrap().data(), &[4.0, 4.0]);
+        assert_eq!(g.wrt(x).unwrap().data(), &[10.0, 10.0]);
     }
 
     #[test]
@@ -555,6 +553,13 @@ mod tests {
             SEEN[1].load(Ordering::Relaxed),
             0,
             "the unused output had a gradient"
+        );
+        // Neither output on the loss's path: the op's backward does not run at all.
+        let _ = (x * 2.0).sum().backward();
+        assert_eq!(
+            SEEN[0].load(Ordering::Relaxed),
+            1,
+            "the backward ran without gradients"
         );
     }
 }

@@ -86,17 +86,18 @@ fn with_pool<T: Float, R>(f: impl FnOnce(&mut Pool<T>) -> R) -> R {
 /// kernels outside this crate that fill a buffer and make a tensor of it with
 /// [`Tensor::from_vec`](crate::Tensor::from_vec).
 pub fn with_capacity<T: Float>(n: usize) -> Vec<T> {
+    let mut v = reused_or_new(n);
+    v.clear();
+    v
+}
+
+/// A buffer with room for at least `n` elements, holding what it last held if it is reused.
+fn reused_or_new<T: Float>(n: usize) -> Vec<T> {
     if n == 0 {
         return Vec::new();
     }
     let (c, cap) = class_for(n);
-    match take(c) {
-        Some(mut v) => {
-            v.clear();
-            v
-        }
-        None => Vec::with_capacity(cap),
-    }
+    take(c).unwrap_or_else(|| Vec::with_capacity(cap))
 }
 
 /// A free buffer of class `c`, with the elements it last held.
@@ -111,9 +112,7 @@ fn take<T: Float>(c: usize) -> Option<Vec<T>> {
 /// `n` elements whose values are unspecified: what a reused buffer last held, or zeros. For
 /// kernels that overwrite every element (a product with β = 0), so nothing is filled twice.
 pub fn unspecified<T: Float>(n: usize) -> Vec<T> {
-    let (c, _) = class_for(n);
-    let reused = (n > 0).then(|| take(c)).flatten();
-    let mut v = reused.unwrap_or_else(|| Vec::with_capacity(class_for(n).1));
+    let mut v = reused_or_new(n);
     // A buffer keeps the elements it last held (floats have no destructor), so only the part
     // it never held needs a value.
     v.truncate(n);

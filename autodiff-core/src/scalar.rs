@@ -240,21 +240,26 @@ mod tests {
     #[test]
     fn derivatives_match_central_differences() {
         type Pair = (fn(f64) -> f64, fn(f64, f64) -> f64);
-        let pairs: [(&str, Pair); 10] = [
-            ("exp", (exp, exp_grad)),
-            ("ln", (ln, ln_grad)),
-            ("sqrt", (sqrt, sqrt_grad)),
-            ("tanh", (tanh, tanh_grad)),
-            ("sigmoid", (sigmoid, sigmoid_grad)),
-            ("softplus", (softplus, softplus_grad)),
-            ("erf", (erf, erf_grad)),
-            ("sin", (sin, sin_grad)),
-            ("cos", (cos, cos_grad)),
-            ("abs", (abs, abs_grad)),
+        // Whether the function is defined for negative inputs too, which are then checked.
+        let pairs: [(&str, Pair, bool); 10] = [
+            ("exp", (exp, exp_grad), true),
+            ("ln", (ln, ln_grad), false),
+            ("sqrt", (sqrt, sqrt_grad), false),
+            ("tanh", (tanh, tanh_grad), true),
+            ("sigmoid", (sigmoid, sigmoid_grad), true),
+            ("softplus", (softplus, softplus_grad), true),
+            ("erf", (erf, erf_grad), true),
+            ("sin", (sin, sin_grad), true),
+            ("cos", (cos, cos_grad), true),
+            ("abs", (abs, abs_grad), true),
         ];
         let h = 1e-6;
-        for (name, (f, df)) in pairs {
-            for x in [0.3, 0.9, 1.7, 2.5] {
+        for (name, (f, df), negatives) in pairs {
+            let negative = [-0.3, -1.7, -2.5];
+            let points = [0.3, 0.9, 1.7, 2.5]
+                .into_iter()
+                .chain(negative.into_iter().filter(|_| negatives));
+            for x in points {
                 let numeric = (f(x + h) - f(x - h)) / (2.0 * h);
                 let analytic = df(x, f(x));
                 assert!(

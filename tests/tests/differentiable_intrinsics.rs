@@ -137,6 +137,8 @@ fn f_powf<T: Float>(x: T, p: T) -> T {
 
 #[test]
 fn powf_matches_the_var_op_in_its_base() {
+    // NaN equals NaN in `compare`, so the edge that once was NaN on both paths is pinned here.
+    assert_eq!(f_powf_vjp(0.0_f64, 0.0, 1.0).0, 0.0, "d(x⁰)/dx at 0");
     for p in [0.0, 0.5, 1.0, 2.0, 3.5, -1.0, -2.5] {
         compare(
             &format!("powf(·, {p})"),

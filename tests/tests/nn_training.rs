@@ -241,6 +241,8 @@ fn evaluate_leaves_training_only_layers_off() {
         Optimizer::sgd(0.1),
         vec![],
     );
+    // Dropout is built in inference mode: switch it on, so evaluate has something to undo.
+    m.net.set_training(true);
     m.evaluate(&x, &x, 32).unwrap();
     let tape = autodiff_core::Tape::no_grad();
     assert_eq!(m.net.forward(tape.constant(x.clone())).value(), x);

@@ -39,7 +39,7 @@ pub fn forward<T: Float, const N: usize, const M: usize>(
             out.push(y);
         }
     };
-    if inputs.iter().all(|t| t.shape() == shape) {
+    if inputs.iter().all(|t| t.has_shape(&shape)) {
         // The hot case: every input has the full shape.
         let data: [&[T]; N] = inputs.map(|t| &t.data()[..n]);
         for at in 0..n {

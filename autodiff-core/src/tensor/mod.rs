@@ -171,7 +171,13 @@ impl<T: Float> Tensor<T> {
     /// [`Tensor::shape`] copies or two [`Tensor::dims`] slices).
     #[inline]
     pub fn same_shape(&self, other: &Self) -> bool {
-        self.shape == other.shape
+        self.has_shape(&other.shape)
+    }
+
+    /// Whether the tensor has shape `shape` (compared in place, like [`Tensor::same_shape`]).
+    #[inline]
+    pub fn has_shape(&self, shape: &Shape) -> bool {
+        self.shape == *shape
     }
 
     /// The dimensions as a slice.

@@ -1,6 +1,6 @@
 //! `NAME_op`: the function applied elementwise to `Var`s with NumPy broadcasting, recorded as
-//! one tape node (one per output, for a tuple) whose forward and backward are each one fused
-//! loop of `autodiff_core::elementwise`.
+//! one op (`Tape::record_many`, with one output per value for a tuple) whose forward and backward
+//! are each one fused loop of `autodiff_core::elementwise`.
 
 use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::{format_ident, quote};

@@ -6,7 +6,7 @@
 //!
 //! Both products go to gemm with swapped strides, so no transpose is ever copied.
 
-use autodiff_core::{BackwardCx, Float, Tensor, Var};
+use autodiff_core::{BackwardCx, Float, Tensor, Var, pool};
 
 use autodiff_core::ops::gemm;
 
@@ -42,7 +42,7 @@ pub fn linear<'t, T: Float>(x: Var<'t, T>, w: Var<'t, T>, b: Option<Var<'t, T>>)
         );
     }
     let rows = xs.numel() / fan_in;
-    let mut out = Vec::with_capacity(rows * fan_out);
+    let mut out = pool::with_capacity(rows * fan_out);
     match b {
         Some(b) => b.with_value(|b| (0..rows).for_each(|_| out.extend_from_slice(b.data()))),
         None => out.resize(rows * fan_out, T::zero()),
@@ -95,14 +95,10 @@ pub fn linear<'t, T: Float>(x: Var<'t, T>, w: Var<'t, T>, b: Option<Var<'t, T>>)
             }
             if cx.num_inputs() == 3 && cx.needs_grad(2) {
                 cx.write_grad(2, |db, beta| {
-                    let mut g_rows = g.chunks_exact(fan_out);
                     if beta.is_zero() {
-                        match g_rows.next() {
-                            Some(first) => db.copy_from_slice(first),
-                            None => db.fill(T::zero()),
-                        }
+                        db.fill(T::zero());
                     }
-                    for row in g_rows {
+                    for row in g.chunks_exact(fan_out) {
                         db.iter_mut().zip(row).for_each(|(d, &v)| *d += v);
                     }
                 });

@@ -8,7 +8,7 @@
 
 use std::sync::Arc;
 
-use autodiff_core::{BackwardCx, Float, Tensor, Var};
+use autodiff_core::{BackwardCx, Float, Tensor, Var, pool};
 
 use crate::data::SparseRows;
 
@@ -40,7 +40,7 @@ pub fn linear_sparse<'t, T: Float>(
             b.shape()
         );
     }
-    let mut out = Vec::with_capacity(x.rows() * fan_out);
+    let mut out = pool::with_capacity(x.rows() * fan_out);
     match b {
         Some(b) => b.with_value(|b| (0..x.rows()).for_each(|_| out.extend_from_slice(b.data()))),
         None => out.resize(x.rows() * fan_out, T::zero()),

@@ -577,7 +577,7 @@ mod tests {
                 ..TrainConfig::default()
             };
             let portable = train_with(Kernels::Portable, path, vocab, &config).unwrap();
-            for kernels in Kernels::available() {
+            for kernels in Kernels::available().into_iter().skip(1) {
                 let got = train_with(kernels, path, vocab, &config).unwrap();
                 assert_eq!(
                     got.vectors.vectors(),

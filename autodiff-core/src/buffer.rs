@@ -14,8 +14,9 @@ use crate::{Float, StepCounter, Tape, Tensor, Var};
 /// Layers run their forward pass through `&self`, as PyTorch's module call does, so a forward
 /// pass can update running statistics only through a shared reference. The tensor sits behind
 /// an [`RwLock`] (not a `Cell`/`RefCell`) so that modules stay `Send + Sync` and one model can
-/// serve inference from several threads. Every access holds the lock only long enough to clone
-/// or swap an [`Arc`]; uncontended, that costs a few nanoseconds, nothing beside a forward pass.
+/// serve inference from several threads. Reading and setting hold the lock only long enough to
+/// clone or swap an [`Arc`] (a few nanoseconds uncontended, nothing beside a forward pass);
+/// [`Buffer::update`] holds it while its closure runs, and `Debug` while it formats.
 ///
 /// # Reading
 ///
@@ -168,16 +169,20 @@ mod tests {
 
     #[test]
     fn updates_from_several_threads_all_land() {
+        // Threads start together and update long enough that a racy read-then-set would lose
+        // some updates.
         let b = Buffer::new(Tensor::from_vec(vec![0.0_f64], [1]));
+        let start = std::sync::Barrier::new(4);
         std::thread::scope(|s| {
             for _ in 0..4 {
                 s.spawn(|| {
-                    for _ in 0..100 {
+                    start.wait();
+                    for _ in 0..50_000 {
                         b.update(|t| t.data_mut()[0] += 1.0);
                     }
                 });
             }
         });
-        assert_eq!(b.value().item(), 400.0);
+        assert_eq!(b.value().item(), 200_000.0);
     }
 }

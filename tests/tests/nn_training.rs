@@ -480,3 +480,36 @@ fn sparse_inputs_fit_as_their_dense_twin() {
         assert!(ps.all_close(&pd, 1e-5, 1e-5));
     }
 }
+
+#[test]
+fn restored_best_weights_include_buffers_and_counters() {
+    use nn::train::{restore, snapshot};
+    use nn::{Buffer, Module, Param, StepCounter};
+
+    #[derive(Module)]
+    #[module(float = f64)]
+    struct WithState {
+        w: Param<f64>,
+        running_mean: Buffer<f64>,
+        steps: StepCounter,
+    }
+
+    let mut model = WithState {
+        w: Param::new(Tensor::from_vec(vec![1.0], [1])),
+        running_mean: Buffer::new(Tensor::from_vec(vec![2.0], [1])),
+        steps: StepCounter::new(),
+    };
+    model.steps.set(3);
+    let best = snapshot(&model);
+    model.w.set(Tensor::from_vec(vec![10.0], [1]));
+    model.running_mean.set(Tensor::from_vec(vec![20.0], [1]));
+    model.steps.set(30);
+    restore(&mut model, &best);
+    assert_eq!(model.w.value().item(), 1.0);
+    assert_eq!(
+        model.running_mean.value().item(),
+        2.0,
+        "the running statistic came back"
+    );
+    assert_eq!(model.steps.get(), 3, "the counter came back");
+}

@@ -468,9 +468,4 @@ mod tests {
             }
         }
     }
-
-    #[test]
-    fn the_detected_level_is_the_widest_available() {
-        assert_eq!(Some(&Simd::detected()), Simd::available().last());
-    }
 }

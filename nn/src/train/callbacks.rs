@@ -9,7 +9,9 @@
 //! state (best value and epoch, wait counter, stopped epoch, best weights) is reset when each
 //! `fit` begins, as Keras's `on_train_begin` does, so one instance can serve several runs.
 
-use autodiff_core::{Float, Module, ParamPath, Tensor};
+use std::sync::Arc;
+
+use autodiff_core::{BufferRef, Float, Module, ParamPath, Tensor};
 
 use super::mode::improves;
 use super::{Logs, Mode};
@@ -72,23 +74,53 @@ pub trait Callback<T: Float> {
     }
 }
 
-/// The values of every parameter, in visiting order.
-pub fn snapshot<T: Float>(model: &dyn Module<T>) -> Vec<Tensor<T>> {
-    let mut out = Vec::new();
+/// The values of every parameter and buffer of a model, taken by [`snapshot`]: what
+/// `restore_best_weights` puts back, running statistics included (Keras restores its
+/// non-trainable weights too).
+pub struct Weights<T: Float> {
+    params: Vec<Tensor<T>>,
+    buffers: Vec<BufferValue<T>>,
+}
+
+/// One buffer's value: a tensor (shared, not copied) or a count.
+enum BufferValue<T: Float> {
+    Tensor(Arc<Tensor<T>>),
+    Count(i64),
+}
+
+/// The values of every parameter and buffer, in visiting order.
+pub fn snapshot<T: Float>(model: &dyn Module<T>) -> Weights<T> {
+    let mut params = Vec::new();
     model.visit(&mut ParamPath::new(), &mut |_, p| {
-        out.push(p.value().clone())
+        params.push(p.value().clone())
     });
-    out
+    let mut buffers = Vec::new();
+    model.visit_buffers(&mut ParamPath::new(), &mut |_, b| {
+        buffers.push(match b {
+            BufferRef::Tensor(b) => BufferValue::Tensor(b.value()),
+            BufferRef::Counter(c) => BufferValue::Count(c.get()),
+        })
+    });
+    Weights { params, buffers }
 }
 
 /// Puts back values taken by [`snapshot`].
-pub fn restore<T: Float>(model: &mut dyn Module<T>, values: &[Tensor<T>]) {
-    let mut values = values.iter();
+pub fn restore<T: Float>(model: &mut dyn Module<T>, weights: &Weights<T>) {
+    let mut params = weights.params.iter();
     model.visit_mut(&mut ParamPath::new(), &mut |_, p| {
-        if let Some(v) = values.next() {
+        if let Some(v) = params.next() {
             p.set(v.clone());
         }
     });
+    let mut buffers = weights.buffers.iter();
+    model.visit_buffers(
+        &mut ParamPath::new(),
+        &mut |_, b| match (b, buffers.next()) {
+            (BufferRef::Tensor(b), Some(BufferValue::Tensor(v))) => b.set((**v).clone()),
+            (BufferRef::Counter(c), Some(BufferValue::Count(n))) => c.set(*n),
+            _ => {}
+        },
+    );
 }
 
 /// Stops training when a monitored value stops improving.
@@ -108,7 +140,7 @@ pub struct EarlyStopping<T: Float> {
     restore_best: bool,
     best: Option<f64>,
     wait: usize,
-    best_weights: Option<Vec<Tensor<T>>>,
+    best_weights: Option<Weights<T>>,
     /// The epoch at which the latest `fit` was stopped, if it was.
     pub stopped_epoch: Option<usize>,
     /// The best epoch of the latest `fit` so far (0-based).

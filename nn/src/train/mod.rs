@@ -59,7 +59,7 @@ mod model;
 mod progress;
 
 pub use batchable::Batchable;
-pub use callbacks::{Callback, CallbackError, Control, EarlyStopping, restore, snapshot};
+pub use callbacks::{Callback, CallbackError, Control, EarlyStopping, Weights, restore, snapshot};
 pub use checkpoint::ModelCheckpoint;
 pub use feed::Feed;
 pub use history::{History, Logs};

@@ -66,19 +66,26 @@ impl Product {
                 .checked_sub(rank - i)
                 .map_or(1, |axis| dims[axis])
         };
-        let batch: Vec<usize> = (0..rank)
-            .map(|i| match (from_end(a_batch, i), from_end(b_batch, i)) {
+        // Batch dimensions, then the matrix's (kept in arrays: a product allocates nothing).
+        let mut dims = [0; MAX_RANK + 2];
+        for (i, d) in dims[..rank].iter_mut().enumerate() {
+            *d = match (from_end(a_batch, i), from_end(b_batch, i)) {
                 (x, y) if x == y || y == 1 => x,
                 (1, y) => y,
                 _ => fail(format!(
                     "batch dimensions {a_batch:?} and {b_batch:?} do not broadcast"
                 )),
-            })
-            .collect();
-        let mut output = batch.clone();
-        output.extend((a.rank() > 1).then_some(m));
-        output.extend((b.rank() > 1).then_some(n));
-        let batch = Shape::new(&batch);
+            };
+        }
+        let batch = Shape::new(&dims[..rank]);
+        let mut out_rank = rank;
+        for (keep, d) in [(a.rank() > 1, m), (b.rank() > 1, n)] {
+            if keep {
+                dims[out_rank] = d;
+                out_rank += 1;
+            }
+        }
+        let output = &dims[..out_rank];
         let (a_batch, b_batch) = (Shape::new(a_batch), Shape::new(b_batch));
         Product {
             m,
@@ -89,7 +96,7 @@ impl Product {
             b_strides: b_batch.broadcast_strides("matmul", &batch),
             a_matrices: a_batch.numel(),
             b_matrices: b_batch.numel(),
-            output: Shape::new(&output),
+            output: Shape::new(output),
         }
     }
 

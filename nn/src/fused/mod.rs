@@ -2,10 +2,13 @@
 //!
 //! - [`linear`]: `x·W + b` for a dense input;
 //! - [`linear_sparse`]: the same for a [`SparseRows`](crate::data::SparseRows) input (multi-hot
-//!   text), touching only the non-zeros.
+//!   text), touching only the non-zeros;
+//! - [`conv2d`]: the 2-D convolution as column matrix + gemm ([`Conv2dOptions`]).
 
+mod conv2d;
 mod linear;
 mod linear_sparse;
 
+pub use conv2d::{Conv2dOptions, conv2d};
 pub use linear::linear;
 pub use linear_sparse::linear_sparse;

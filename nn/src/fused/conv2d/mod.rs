@@ -1,0 +1,246 @@
+//! The fused 2-D convolution (PyTorch's `F.conv2d`, NCHW, kernel `[out, in/groups, kh, kw]`):
+//! forward and the gradients of input, kernel and bias, one tape node.
+//!
+//! With the whole batch's column matrix `cols` (`[c·kh·kw, n·oh·ow]`, see [`im2col`]) and, per
+//! group g, its rows `cols_g`, the kernel's rows `W_g` (`[o/g, c/g·kh·kw]`) and the output
+//! gradient `G_g` rearranged to `[o/g, n·oh·ow]`:
+//! - y_g = W_g · cols_g (+ b), rearranged to `[n, o, oh, ow]`;
+//! - dW_g = G_g · cols_gᵀ, db = Σ_{n, positions} g;
+//! - dcols_g = W_gᵀ · G_g, and dx = col2im(dcols) (each column entry back to the input element
+//!   it was read from).
+//!
+//! A 1×1 kernel with stride 1 and no padding needs no column matrix: per image and group,
+//! y = W_g · x (x's `[c/g, h·w]` rows as they lie), dW += G · xᵀ, dx = W_gᵀ · G.
+//!
+//! Threads: the products are one gemm per group over the whole batch (n·oh·ow columns), large
+//! enough for matrixmultiply to split them over its `MATMUL_NUM_THREADS` threads; the column
+//! copies (im2col by rows, col2im by images) are split over as many scoped threads.
+//!
+//! Memory: the column matrix is kept for the backward pass (not recomputed) and, like every
+//! scratch buffer here, comes from the tensor pool, so after the first step of a given shape
+//! a step reuses the buffers the previous step's tape gave back.
+
+mod geometry;
+mod im2col;
+mod parallel;
+#[cfg(test)]
+mod tests;
+
+pub use geometry::Conv2dOptions;
+
+use autodiff_core::ops::gemm;
+use autodiff_core::{BackwardCx, Float, Tensor, Var};
+use geometry::Geometry;
+use im2col::{col2im_add, im2col};
+
+/// The 2-D convolution (cross-correlation, as in every framework) of `x` (`[n, c, h, w]`) with
+/// `kernel` (`[o, c/groups, kh, kw]`) plus `bias` (`[o]`), output `[n, o, oh, ow]` with
+/// oh = ⌊(h + top + bottom − dh·(kh − 1) − 1) / sh⌋ + 1 (and the same for the width).
+///
+/// ```
+/// use autodiff_core::{Tape, Tensor};
+/// use nn::fused::{conv2d, Conv2dOptions};
+/// let tape = Tape::new();
+/// let x = tape.constant(Tensor::from_vec((0..9).map(f64::from).collect(), [1, 1, 3, 3]));
+/// let k = tape.constant(Tensor::ones([1, 1, 2, 2]));
+/// let y = conv2d(x, k, None, Conv2dOptions::default());
+/// assert_eq!(y.value().data(), &[8.0, 12.0, 20.0, 24.0]); // sums of 2×2 windows
+/// ```
+///
+/// # Panics
+/// Naming the op and both shapes, if `x` or `kernel` is not 4-D, the channels do not match
+/// `groups`, the window does not fit the padded input, or `bias` is not `[o]`.
+pub fn conv2d<'t, T: Float>(
+    x: Var<'t, T>,
+    kernel: Var<'t, T>,
+    bias: Option<Var<'t, T>>,
+    options: Conv2dOptions,
+) -> Var<'t, T> {
+    let g = Geometry::new(x.shape(), kernel.shape(), options);
+    if let Some(b) = bias
+        && b.dims() != [g.o]
+    {
+        panic!(
+            "conv2d: kernel {}, bias {}: the bias must be [{}]",
+            kernel.shape(),
+            b.shape(),
+            g.o
+        );
+    }
+    let cols = (!g.is_pointwise()).then(|| x.with_value(|x| columns(x.data(), &g)));
+    let mut y = Tensor::empty(g.output_dims());
+    kernel.with_value(|w| match &cols {
+        Some(cols) => forward_columns(&g, w.data(), cols.data(), y.data_mut()),
+        None => x.with_value(|x| forward_pointwise(&g, w.data(), x.data(), y.data_mut())),
+    });
+    if let Some(b) = bias {
+        b.with_value(|b| add_bias(&g, b.data(), y.data_mut()));
+    }
+    let inputs: Vec<Var<'t, T>> = [x, kernel].into_iter().chain(bias).collect();
+    x.tape().record(y, &inputs, move |cx: &mut BackwardCx<T>| {
+        backward(cx, &g, cols.as_ref())
+    })
+}
+
+/// The column matrix of `x`, in a pooled buffer.
+fn columns<T: Float>(x: &[T], g: &Geometry) -> Tensor<T> {
+    let mut cols = Tensor::empty([g.c * g.kh * g.kw, g.n * g.positions()]);
+    im2col(x, g, cols.data_mut());
+    cols
+}
+
+/// y = W_g · cols_g per group, through a pooled `[o, n·p]` buffer rearranged into `[n, o, p]`.
+fn forward_columns<T: Float>(g: &Geometry, w: &[T], cols: &[T], y: &mut [T]) {
+    let (og, kg, p, np) = (g.og(), g.kg(), g.positions(), g.n * g.positions());
+    let mut by_channel = Tensor::<T>::empty([g.o, np]);
+    for group in 0..g.groups {
+        gemm(
+            (og, kg, np),
+            (&w[group * og * kg..], [kg, 1]),
+            (&cols[group * kg * np..], [np, 1]),
+            T::zero(),
+            (&mut by_channel.data_mut()[group * og * np..], [np, 1]),
+        );
+    }
+    if np == 0 {
+        return;
+    }
+    for (o, channel) in by_channel.data().chunks_exact(np).enumerate() {
+        for (b, image) in channel.chunks_exact(p).enumerate() {
+            y[(b * g.o + o) * p..][..p].copy_from_slice(image);
+        }
+    }
+}
+
+/// y_b = W_g · x_b per image and group, straight into the output.
+fn forward_pointwise<T: Float>(g: &Geometry, w: &[T], x: &[T], y: &mut [T]) {
+    let (og, cg, p) = (g.og(), g.cg(), g.positions());
+    for b in 0..g.n {
+        for group in 0..g.groups {
+            gemm(
+                (og, cg, p),
+                (&w[group * og * cg..], [cg, 1]),
+                (&x[(b * g.c + group * cg) * p..], [p, 1]),
+                T::zero(),
+                (&mut y[(b * g.o + group * og) * p..], [p, 1]),
+            );
+        }
+    }
+}
+
+fn add_bias<T: Float>(g: &Geometry, bias: &[T], y: &mut [T]) {
+    let p = g.positions();
+    if p == 0 {
+        return;
+    }
+    for (row, channel) in y.chunks_exact_mut(p).enumerate() {
+        let b = bias[row % g.o];
+        channel.iter_mut().for_each(|v| *v += b);
+    }
+}
+
+fn backward<T: Float>(cx: &mut BackwardCx<T>, g: &Geometry, cols: Option<&Tensor<T>>) {
+    let (dy, x, w) = (
+        cx.grad_output().data(),
+        cx.input(0).data(),
+        cx.input(1).data(),
+    );
+    match cols {
+        Some(cols) => backward_columns(cx, g, dy, w, cols.data()),
+        None => backward_pointwise(cx, g, dy, x, w),
+    }
+    if cx.num_inputs() == 3 {
+        let p = g.positions();
+        cx.write_grad(2, |db, beta| {
+            if beta.is_zero() {
+                db.fill(T::zero());
+            }
+            if p == 0 {
+                return;
+            }
+            for (row, channel) in dy.chunks_exact(p).enumerate() {
+                db[row % g.o] += channel.iter().copied().sum::<T>();
+            }
+        });
+    }
+}
+
+fn backward_columns<T: Float>(cx: &mut BackwardCx<T>, g: &Geometry, dy: &[T], w: &[T], cols: &[T]) {
+    let (og, kg, p, np) = (g.og(), g.kg(), g.positions(), g.n * g.positions());
+    // The output gradient as [o, n·p], the layout of the products.
+    let mut by_channel = Tensor::<T>::empty([g.o, np]);
+    if p > 0 {
+        for (row, image) in dy.chunks_exact(p).enumerate() {
+            let (b, o) = (row / g.o, row % g.o);
+            by_channel.data_mut()[o * np + b * p..][..p].copy_from_slice(image);
+        }
+    }
+    let gt = by_channel.data();
+    cx.write_grad(1, |dw, beta| {
+        for group in 0..g.groups {
+            // dW_g = G_g · cols_gᵀ (cols_g's strides swapped)
+            gemm(
+                (og, np, kg),
+                (&gt[group * og * np..], [np, 1]),
+                (&cols[group * kg * np..], [1, np]),
+                beta,
+                (&mut dw[group * og * kg..], [kg, 1]),
+            );
+        }
+    });
+    if cx.needs_grad(0) {
+        let mut dcols = Tensor::<T>::empty([g.c * g.kh * g.kw, np]);
+        for group in 0..g.groups {
+            // dcols_g = W_gᵀ · G_g (W_g's strides swapped)
+            gemm(
+                (kg, og, np),
+                (&w[group * og * kg..], [1, kg]),
+                (&gt[group * og * np..], [np, 1]),
+                T::zero(),
+                (&mut dcols.data_mut()[group * kg * np..], [np, 1]),
+            );
+        }
+        cx.write_grad(0, |dx, beta| {
+            if beta.is_zero() {
+                dx.fill(T::zero());
+            }
+            col2im_add(dcols.data(), g, dx);
+        });
+    }
+}
+
+fn backward_pointwise<T: Float>(cx: &mut BackwardCx<T>, g: &Geometry, dy: &[T], x: &[T], w: &[T]) {
+    let (og, cg, p) = (g.og(), g.cg(), g.positions());
+    cx.write_grad(0, |dx, beta| {
+        for b in 0..g.n {
+            for group in 0..g.groups {
+                // dx_b = W_gᵀ · G_b
+                gemm(
+                    (cg, og, p),
+                    (&w[group * og * cg..], [1, cg]),
+                    (&dy[(b * g.o + group * og) * p..], [p, 1]),
+                    beta,
+                    (&mut dx[(b * g.c + group * cg) * p..], [p, 1]),
+                );
+            }
+        }
+    });
+    cx.write_grad(1, |dw, beta| {
+        if g.n == 0 && beta.is_zero() {
+            dw.fill(T::zero());
+        }
+        for b in 0..g.n {
+            let beta = if b == 0 { beta } else { T::one() };
+            for group in 0..g.groups {
+                // dW_g += G_b · x_bᵀ (x_b's strides swapped)
+                gemm(
+                    (og, p, cg),
+                    (&dy[(b * g.o + group * og) * p..], [p, 1]),
+                    (&x[(b * g.c + group * cg) * p..], [1, p]),
+                    beta,
+                    (&mut dw[group * og * cg..], [cg, 1]),
+                );
+            }
+        }
+    });
+}

@@ -6,7 +6,13 @@
 //! - he_uniform: U(−l, l) with l = √(6 / fan_in);
 //! - he_normal: truncated N(0, σ) with σ = √(2 / fan_in);
 //! - lecun_normal: truncated N(0, σ) with σ = √(1 / fan_in) (the one SELU wants);
+//! - kaiming_uniform(a): U(−l, l) with l = √(6 / ((1 + a²)·fan_in)), PyTorch's
+//!   `kaiming_uniform_`; with a = √5 ([`Initializer::TORCH_DEFAULT`]) l = 1/√fan_in, what
+//!   PyTorch's `Linear` and `Conv2d` start from;
 //! - zeros, ones, constant — zeros is Keras's default for biases.
+//!
+//! A convolution kernel has the fans Keras and PyTorch give it (see
+//! [`Initializer::init_with_fans`]): fan_in = in/groups · kh · kw, fan_out = out · kh · kw.
 //!
 //! Keras's "truncated" normals redraw values beyond two standard deviations and scale σ by
 //! 1/0.87962566 to keep the variance; the same is done here.
@@ -35,6 +41,9 @@ pub enum Initializer {
     HeNormal,
     /// Truncated normal with σ = √(1 / fan_in).
     LecunNormal,
+    /// U(−l, l), l = √(6 / ((1 + a²)·fan_in)) for the negative slope a (PyTorch's
+    /// `kaiming_uniform_(a=…)`).
+    KaimingUniform(f64),
     /// All zeros.
     Zeros,
     /// All ones.
@@ -44,15 +53,39 @@ pub enum Initializer {
 }
 
 impl Initializer {
+    /// What PyTorch's `Linear` and `Conv2d` draw their weights with: kaiming-uniform with
+    /// a = √5, that is U(−1/√fan_in, 1/√fan_in).
+    pub const TORCH_DEFAULT: Initializer = Initializer::KaimingUniform(2.236_067_977_499_79);
+
     /// A tensor of shape `dims` drawn with this initializer and a generator seeded by `seed`.
     /// The fans are Keras's: `fan_in = dims[0]`, `fan_out = dims[1]` for a matrix, both the
     /// length for a vector.
     pub fn init<T: Float>(self, dims: &[usize], seed: u64) -> Tensor<T> {
         let (fan_in, fan_out) = match dims {
-            [] => (1.0, 1.0),
-            [n] => (*n as f64, *n as f64),
-            [a, b, ..] => (*a as f64, *b as f64),
+            [] => (1, 1),
+            [n] => (*n, *n),
+            [a, b, ..] => (*a, *b),
         };
+        self.init_with_fans(dims, fan_in, fan_out, seed)
+    }
+
+    /// A tensor of shape `dims` drawn with the fans given rather than read from `dims`: what a
+    /// convolution kernel `[out, in/groups, kh, kw]` needs (fan_in = in/groups·kh·kw,
+    /// fan_out = out·kh·kw, as Keras and PyTorch count them).
+    ///
+    /// ```
+    /// use nn::Initializer;
+    /// let w = Initializer::TORCH_DEFAULT.init_with_fans::<f64>(&[8, 4, 3, 3], 36, 72, 0);
+    /// assert!(w.data().iter().all(|v| v.abs() <= 1.0 / 6.0));
+    /// ```
+    pub fn init_with_fans<T: Float>(
+        self,
+        dims: &[usize],
+        fan_in: usize,
+        fan_out: usize,
+        seed: u64,
+    ) -> Tensor<T> {
+        let (fan_in, fan_out) = (fan_in as f64, fan_out as f64);
         let mut rng = StdRng::seed_from_u64(seed);
         let mut uniform = |limit: f64| {
             Tensor::from_fn(dims, |_| T::lit(limit * (2.0 * rng.random::<f64>() - 1.0)))
@@ -60,6 +93,7 @@ impl Initializer {
         match self {
             Initializer::GlorotUniform => uniform((6.0 / (fan_in + fan_out)).sqrt()),
             Initializer::HeUniform => uniform((6.0 / fan_in).sqrt()),
+            Initializer::KaimingUniform(a) => uniform((6.0 / ((1.0 + a * a) * fan_in)).sqrt()),
             Initializer::GlorotNormal => truncated(dims, (2.0 / (fan_in + fan_out)).sqrt(), seed),
             Initializer::HeNormal => truncated(dims, (2.0 / fan_in).sqrt(), seed),
             Initializer::LecunNormal => truncated(dims, (1.0 / fan_in).sqrt(), seed),

@@ -3,12 +3,15 @@
 //! - [`linear`]: `x·W + b` for a dense input;
 //! - [`linear_sparse`]: the same for a [`SparseRows`](crate::data::SparseRows) input (multi-hot
 //!   text), touching only the non-zeros;
-//! - [`conv2d`]: the 2-D convolution as column matrix + gemm ([`Conv2dOptions`]).
+//! - [`conv2d`]: the 2-D convolution as column matrix + gemm ([`Conv2dOptions`]);
+//! - [`zero_pad2d`]: zeros around an NCHW batch's height and width.
 
 mod conv2d;
 mod linear;
 mod linear_sparse;
+mod zero_pad2d;
 
 pub use conv2d::{Conv2dOptions, conv2d};
 pub use linear::linear;
 pub use linear_sparse::linear_sparse;
+pub use zero_pad2d::zero_pad2d;

@@ -1,16 +1,27 @@
-//! Layers: [`Dense`], [`Dropout`], [`Activation`] as a layer, and the [`Sequential`]
+//! Layers: [`Dense`], [`Dropout`], [`Activation`] as a layer, the convolutions [`Conv2d`] and
+//! [`Conv1d`] (NCHW, PyTorch's layouts), [`Flatten`], [`ZeroPadding2d`], and the [`Sequential`]
 //! container. Each implements [`Layer`]: a [`Module`] with a forward pass from its input type to
 //! its output type.
 
+mod conv1d;
+mod conv2d;
+mod conv_padding;
 mod dense;
 mod dropout;
+mod flatten;
 mod sequential;
 mod sparse_input;
+mod zero_padding;
 
+pub use conv_padding::Padding;
+pub use conv1d::{Conv1d, Padding1d};
+pub use conv2d::Conv2d;
 pub use dense::Dense;
 pub use dropout::Dropout;
+pub use flatten::Flatten;
 pub use sequential::{AnyLayer, Sequential};
 pub use sparse_input::SparseInput;
+pub use zero_padding::ZeroPadding2d;
 
 use autodiff_core::{Float, Module, Param, ParamPath, Tape, Var};
 

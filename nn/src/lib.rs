@@ -118,8 +118,8 @@ pub mod word2vec;
 pub use activations::Activation;
 pub use init::Initializer;
 pub use last_layer::LastLayer;
-pub use layers::{Dense, Dropout, Layer, Prediction, Sequential};
 pub use layers::{Conv1d, Conv2d, Flatten, ZeroPadding2d};
+pub use layers::{Dense, Dropout, Layer, Prediction, Sequential};
 pub use regularizers::Regularizer;
 
 pub use autodiff_core;

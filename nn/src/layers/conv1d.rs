@@ -111,7 +111,7 @@ impl<T: Float> Conv1d<T> {
     pub fn groups(mut self, groups: usize) -> Self {
         let filters = self.kernel.value().dims()[0];
         assert!(
-            groups > 0 && self.in_channels % groups == 0 && filters % groups == 0,
+            groups > 0 && self.in_channels.is_multiple_of(groups) && filters.is_multiple_of(groups),
             "Conv1d: {groups} groups must divide the input channels ({}) and the filters \
              ({filters})",
             self.in_channels

@@ -109,7 +109,7 @@ impl<T: Float> Conv2d<T> {
     pub fn groups(mut self, groups: usize) -> Self {
         let filters = self.filters();
         assert!(
-            groups > 0 && self.in_channels % groups == 0 && filters % groups == 0,
+            groups > 0 && self.in_channels.is_multiple_of(groups) && filters.is_multiple_of(groups),
             "Conv2d: {groups} groups must divide the input channels ({}) and the filters \
              ({filters})",
             self.in_channels

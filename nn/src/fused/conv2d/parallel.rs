@@ -27,7 +27,7 @@ fn threads() -> usize {
 /// whole number of `unit`-element units (`first_unit` counts units from the start), on up to
 /// [`threads`] scoped threads.
 pub(super) fn for_pieces<T: Send>(data: &mut [T], unit: usize, f: impl Fn(usize, &mut [T]) + Sync) {
-    let units = if unit == 0 { 0 } else { data.len() / unit };
+    let units = data.len().checked_div(unit).unwrap_or(0);
     let threads = threads().min(units);
     if threads <= 1 || data.len() < MIN_PARALLEL_ELEMENTS {
         return f(0, data);

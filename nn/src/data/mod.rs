@@ -8,6 +8,7 @@ mod impute;
 mod normalize;
 mod sparse;
 mod split;
+mod token_ids;
 mod vectorize;
 
 pub use self::csv::{CsvOptions, DataError, Table, load_csv};
@@ -15,4 +16,5 @@ pub use impute::{Imputer, Strategy, augment_missing};
 pub use normalize::{MinMaxScaler, Standardizer};
 pub use sparse::SparseRows;
 pub use split::{Batches, Split, train_val_test_split};
+pub use token_ids::TokenIds;
 pub use vectorize::{Tokenizer, multi_hot, multi_hot_sparse, one_hot};

@@ -4,13 +4,21 @@
 
 mod dense;
 mod dropout;
+mod embedding;
+mod global_pooling_1d;
 mod sequential;
+mod sequential_from;
 mod sparse_input;
+mod token_input;
 
 pub use dense::Dense;
 pub use dropout::Dropout;
+pub use embedding::Embedding;
+pub use global_pooling_1d::GlobalAveragePooling1d;
 pub use sequential::{AnyLayer, Sequential};
+pub use sequential_from::SequentialFrom;
 pub use sparse_input::SparseInput;
+pub use token_input::TokenInput;
 
 use autodiff_core::{Float, Module, Param, ParamPath, Tape, Var};
 

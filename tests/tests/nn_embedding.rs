@@ -42,7 +42,7 @@ fn lookup_gradient_with_repeated_ids() {
             let y = nn::fused::embedding_lookup(v[0], &ids);
             (y.tanh() * v[0].tape().constant(weights.clone())).sum()
         },
-        &[table.clone()],
+        std::slice::from_ref(&table),
     )
     .unwrap();
     // One id per sample, every sample the same id.
@@ -87,7 +87,10 @@ fn majority_data(n: usize, seed: u64) -> (TokenIds, Tensor<f32>) {
     let draws = Tensor::<f32>::uniform([n, 7], 0.0, 20.0, seed);
     let ids: Vec<u32> = draws.data().iter().map(|&v| (v as u32).min(19)).collect();
     let labels = Tensor::from_fn([n, 1], |i| {
-        let low = ids[i * 7..(i + 1) * 7].iter().filter(|&&id| id < 10).count();
+        let low = ids[i * 7..(i + 1) * 7]
+            .iter()
+            .filter(|&&id| id < 10)
+            .count();
         f32::from(u8::from(low > 3))
     });
     (TokenIds::new(ids, &[n, 7]), labels)
@@ -101,7 +104,10 @@ fn embedding_mean_dense_trains_through_fit_on_token_ids() {
         .add(GlobalAveragePooling1d)
         .add(Dense::new(8, 1).activation(Activation::Sigmoid).seed(4));
     let names: Vec<String> = net.named_params().into_iter().map(|(n, _)| n).collect();
-    assert_eq!(names, ["layers.0.weight", "layers.2.kernel", "layers.2.bias"]);
+    assert_eq!(
+        names,
+        ["layers.0.weight", "layers.2.kernel", "layers.2.bias"]
+    );
     let loss = Loss::BinaryCrossentropy { from_logits: false };
     let metrics = vec![Metric::binary_accuracy("acc")];
     let mut model = Model::new(net, loss, Optimizer::adam(0.05), metrics);

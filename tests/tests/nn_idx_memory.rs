@@ -76,6 +76,9 @@ fn a_forged_size_is_never_allocated() {
             matches!(err, IdxError::Truncated { position: 19, .. }),
             "{name}: {err}"
         );
-        assert!(largest < 1 << 20, "{name}: an allocation of {largest} bytes");
+        assert!(
+            largest < 1 << 20,
+            "{name}: an allocation of {largest} bytes"
+        );
     }
 }

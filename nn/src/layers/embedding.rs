@@ -125,10 +125,16 @@ mod tests {
         let a = Embedding::<f32>::new(50, 8).seed(3);
         let b = Embedding::<f32>::new(50, 8).seed(3);
         assert_eq!(a.weight.value(), b.weight.value());
-        assert_ne!(a.weight.value(), Embedding::<f32>::new(50, 8).weight.value());
+        assert_ne!(
+            a.weight.value(),
+            Embedding::<f32>::new(50, 8).weight.value()
+        );
         let w = a.weight.value();
         assert!(w.data().iter().all(|v| v.abs() <= 0.05));
-        assert!(w.data().iter().any(|v| v.abs() > 0.04), "not spread over the range");
+        assert!(
+            w.data().iter().any(|v| v.abs() > 0.04),
+            "not spread over the range"
+        );
         let ones = Embedding::<f32>::new(4, 2).initializer(Initializer::Ones);
         assert_eq!(*ones.weight.value(), Tensor::ones([4, 2]));
     }

@@ -175,7 +175,14 @@ fn wrong_types_ranks_and_counts() {
     let images_path = write(dir.path(), "images", &images());
     let err = read_idx_labels(&images_path).unwrap_err();
     assert!(
-        matches!(err, IdxError::WrongRank { found: 3, expected: 1, .. }),
+        matches!(
+            err,
+            IdxError::WrongRank {
+                found: 3,
+                expected: 1,
+                ..
+            }
+        ),
         "{err}"
     );
     let mut floats = labels();
@@ -191,7 +198,14 @@ fn wrong_types_ranks_and_counts() {
     let two = write(dir.path(), "two", &idx(&[2], &[1, 2]));
     let err = load_idx(&images_path, &two).unwrap_err();
     assert!(
-        matches!(err, IdxError::CountMismatch { images: 3, labels: 2, .. }),
+        matches!(
+            err,
+            IdxError::CountMismatch {
+                images: 3,
+                labels: 2,
+                ..
+            }
+        ),
         "{err}"
     );
     let err = read_idx_labels(dir.path().join("missing")).unwrap_err();

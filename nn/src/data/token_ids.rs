@@ -43,6 +43,31 @@ impl TokenIds {
         }
     }
 
+    /// Sequences of ids (a [`Tokenizer`](super::Tokenizer)'s output) as `[sequences, len]`, as
+    /// Keras's `pad_sequences` makes them by default: a shorter sequence is padded with 0 at the
+    /// front, a longer one keeps its last `len` ids.
+    ///
+    /// ```
+    /// use nn::data::TokenIds;
+    /// let ids = TokenIds::from_sequences(&[vec![5, 6], vec![1, 2, 3, 4]], 3);
+    /// assert_eq!(ids.ids(), &[0, 5, 6, 2, 3, 4]);
+    /// ```
+    ///
+    /// # Panics
+    /// If an id does not fit in a `u32`.
+    pub fn from_sequences(sequences: &[Vec<usize>], len: usize) -> Self {
+        let mut ids = Vec::with_capacity(sequences.len() * len);
+        for sequence in sequences {
+            let kept = &sequence[sequence.len().saturating_sub(len)..];
+            ids.extend(std::iter::repeat_n(0, len - kept.len()));
+            ids.extend(kept.iter().map(|&id| {
+                u32::try_from(id)
+                    .unwrap_or_else(|_| panic!("TokenIds: id {id} does not fit in a u32"))
+            }));
+        }
+        Self::new(ids, &[sequences.len(), len])
+    }
+
     /// Every id 0, with the shape `dims` (a batch to trace shapes with).
     ///
     /// # Panics

@@ -148,3 +148,22 @@ fn mean_over_time_wants_sequences() {
     let tape = Tape::new();
     GlobalAveragePooling1d.forward(tape.constant(Tensor::<f32>::zeros([2, 3])));
 }
+
+#[test]
+fn a_table_regularizer_is_a_penalty_fit_adds() {
+    let table = Embedding::<f64>::new(4, 2)
+        .initializer(nn::Initializer::Ones)
+        .regularizer(nn::Regularizer::L2(0.5));
+    let tape = Tape::new();
+    let penalty = Layer::<f64, TokenInput<'_, f64>>::penalty(&table, &tape).unwrap();
+    assert_eq!(penalty.item(), 0.5 * 8.0);
+    assert!(Layer::<f64, TokenInput<'_, f64>>::penalty(&Embedding::new(4, 2), &tape).is_none());
+    // fit's loss includes it: a zero-error network still reports the penalty.
+    let net = Sequential::starting_with(table)
+        .add(GlobalAveragePooling1d)
+        .add(Dense::new(2, 1).kernel_initializer(nn::Initializer::Zeros));
+    let mut model = Model::new(net, Loss::MeanSquaredError, Optimizer::sgd(0.0), vec![]);
+    let ids = TokenIds::new(vec![0, 1, 2, 3], &[2, 2]);
+    let logs = model.evaluate(&ids, &Tensor::zeros([2, 1]), 2).unwrap();
+    assert_eq!(logs[0], ("loss".to_string(), 4.0));
+}

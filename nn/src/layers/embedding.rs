@@ -4,7 +4,8 @@
 //! the same layout), drawn from U(−0.05, 0.05) as Keras's default `embeddings_initializer`
 //! (PyTorch draws N(0, 1)). Token ids `[batch, time]` give `[batch, time, dim]`; ids `[batch]`
 //! give `[batch, dim]`. The forward pass and its scatter-add backward are one tape node
-//! ([`crate::fused::embedding_lookup`]).
+//! ([`crate::fused::embedding_lookup`]). A regularizer on the table (Keras's
+//! `embeddings_regularizer`) adds its penalty to the loss.
 //!
 //! ```
 //! use nn::data::TokenIds;
@@ -24,7 +25,7 @@ use autodiff_core::{Float, Param, Tape, Tensor, Var};
 use autodiff_macros::Module;
 
 use super::{Layer, TokenInput};
-use crate::Initializer;
+use crate::{Initializer, Regularizer};
 
 /// How the table is drawn: Keras's default uniform, or any other Keras initializer.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -40,6 +41,8 @@ pub struct Embedding<T: Float> {
     pub weight: Param<T>,
     #[module(skip)]
     init: TableInit,
+    #[module(skip)]
+    regularizer: Option<Regularizer>,
     #[module(skip)]
     seed: u64,
 }
@@ -57,6 +60,7 @@ impl<T: Float> Embedding<T> {
                 low: -0.05,
                 high: 0.05,
             },
+            regularizer: None,
             seed,
         }
         .reinit()
@@ -78,6 +82,12 @@ impl<T: Float> Embedding<T> {
     pub fn seed(mut self, seed: u64) -> Self {
         self.seed = seed;
         self.reinit()
+    }
+
+    /// Adds a penalty on the table to the loss (Keras's `embeddings_regularizer`).
+    pub fn regularizer(mut self, regularizer: Regularizer) -> Self {
+        self.regularizer = Some(regularizer);
+        self
     }
 
     /// The number of ids the table holds.
@@ -111,8 +121,9 @@ impl<'t, T: Float> Layer<'t, T, TokenInput<'t, T>> for Embedding<T> {
         crate::fused::embedding_lookup(x.tape().param(&self.weight), x.ids())
     }
 
-    fn penalty(&self, _: &'t Tape<T>) -> Option<Var<'t, T>> {
-        None
+    fn penalty(&self, tape: &'t Tape<T>) -> Option<Var<'t, T>> {
+        self.regularizer
+            .map(|r| r.penalty(tape.param(&self.weight)))
     }
 }
 

@@ -1,6 +1,7 @@
-//! Layers: [`Dense`], [`Dropout`], [`Activation`] as a layer, and the [`Sequential`]
-//! container. Each implements [`Layer`]: a [`Module`] with a forward pass from its input type to
-//! its output type.
+//! Layers: [`Dense`], [`Dropout`], [`Activation`] as a layer, [`Embedding`],
+//! [`GlobalAveragePooling1d`], and the [`Sequential`] container ([`SequentialFrom`] when the
+//! first layer reads token ids or sparse rows). Each implements [`Layer`]: a [`Module`] with a
+//! forward pass from its input type to its output type.
 
 mod dense;
 mod dropout;

@@ -7,6 +7,7 @@
 //! - [`losses`] and [`metrics`];
 //! - [`optim`]: SGD, RMSprop, Adam, AdamW with Keras's defaults, schedules and clipping;
 //! - [`train`]: `fit` / `evaluate` / `predict` with [`train::History`], callbacks and K-fold;
+//!   [`summary`]: Keras's `model.summary()` table;
 //! - [`data`]: CSV loading, vectorization, normalization, imputation, splits and batches;
 //! - [`history_plot`]: training curves to PNG and SVG (on [`plot`]); [`LastLayer`]: the
 //!   course's table of last activation and loss per task;
@@ -112,6 +113,7 @@ pub mod metrics;
 pub mod optim;
 pub mod plot;
 mod regularizers;
+pub mod summary;
 pub mod train;
 pub mod word2vec;
 
@@ -121,6 +123,7 @@ pub use last_layer::LastLayer;
 pub use layers::{Conv1d, Conv2d, Flatten, ZeroPadding2d};
 pub use layers::{Dense, Dropout, Layer, Prediction, Sequential};
 pub use regularizers::Regularizer;
+pub use summary::Summary;
 
 pub use autodiff_core;
 pub use autodiff_core::{

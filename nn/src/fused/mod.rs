@@ -4,14 +4,17 @@
 //! - [`linear_sparse`]: the same for a [`SparseRows`](crate::data::SparseRows) input (multi-hot
 //!   text), touching only the non-zeros;
 //! - [`conv2d`]: the 2-D convolution as column matrix + gemm ([`Conv2dOptions`]);
-//! - [`zero_pad2d`]: zeros around an NCHW batch's height and width.
+//! - [`zero_pad2d`]: zeros around an NCHW batch's height and width;
+//! - [`embedding_lookup`]: rows of a weight table picked by token ids, scatter-added back.
 
 mod conv2d;
+mod embedding_lookup;
 mod linear;
 mod linear_sparse;
 mod zero_pad2d;
 
 pub use conv2d::{Conv2dOptions, conv2d};
+pub use embedding_lookup::embedding_lookup;
 pub use linear::linear;
 pub use linear_sparse::linear_sparse;
 pub use zero_pad2d::zero_pad2d;

@@ -1,16 +1,21 @@
 //! Layers: [`Dense`], [`Dropout`], [`Activation`] as a layer, the convolutions [`Conv2d`] and
-//! [`Conv1d`] (NCHW, PyTorch's layouts), [`Flatten`], [`ZeroPadding2d`], and the [`Sequential`]
-//! container. Each implements [`Layer`]: a [`Module`] with a forward pass from its input type to
-//! its output type.
+//! [`Conv1d`] (NCHW, PyTorch's layouts), [`Flatten`], [`ZeroPadding2d`], [`Embedding`],
+//! [`GlobalAveragePooling1d`], and the [`Sequential`] container ([`SequentialFrom`] when the
+//! first layer reads token ids or sparse rows). Each implements [`Layer`]: a [`Module`] with a
+//! forward pass from its input type to its output type.
 
 mod conv1d;
 mod conv2d;
 mod conv_padding;
 mod dense;
 mod dropout;
+mod embedding;
 mod flatten;
+mod global_pooling_1d;
 mod sequential;
+mod sequential_from;
 mod sparse_input;
+mod token_input;
 mod zero_padding;
 
 pub use conv_padding::Padding;
@@ -18,9 +23,13 @@ pub use conv1d::{Conv1d, Padding1d};
 pub use conv2d::Conv2d;
 pub use dense::Dense;
 pub use dropout::Dropout;
+pub use embedding::Embedding;
 pub use flatten::Flatten;
+pub use global_pooling_1d::GlobalAveragePooling1d;
 pub use sequential::{AnyLayer, Sequential};
+pub use sequential_from::SequentialFrom;
 pub use sparse_input::SparseInput;
+pub use token_input::TokenInput;
 pub use zero_padding::ZeroPadding2d;
 
 use autodiff_core::{Float, Module, Param, ParamPath, Tape, Var};

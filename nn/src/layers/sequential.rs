@@ -31,7 +31,14 @@ use super::Layer;
 
 /// A layer from a dense `Var` to a `Var` whose concrete type can be recovered: what a
 /// [`Sequential`] holds. Every such `'static` layer is one; there is nothing to implement.
-pub trait AnyLayer<T: Float>: for<'t> Layer<'t, T, Output = Var<'t, T>> + Any {}
+pub trait AnyLayer<T: Float>: for<'t> Layer<'t, T, Output = Var<'t, T>> + Any {
+    /// The layer's type as [`std::any::type_name`] spells it (`nn::layers::dense::Dense<f32>`),
+    /// which a summary shows. Call it on the layer, not on its box: a
+    /// `Box<dyn AnyLayer<T>>` is a layer too, of the box's type.
+    fn type_name(&self) -> &'static str {
+        std::any::type_name::<Self>()
+    }
+}
 
 impl<T: Float, L: for<'t> Layer<'t, T, Output = Var<'t, T>> + Any> AnyLayer<T> for L {}
 

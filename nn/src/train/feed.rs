@@ -11,14 +11,16 @@ use crate::{Layer, Prediction};
 /// Inputs that `fit`, `evaluate` and `predict` can give the network `N`: a batch goes on the
 /// tape as the input type `N` reads, and `N`'s output gives the [`Prediction`].
 ///
-/// Implemented for [`Tensor`] (a network that is a `Layer<'t, T>`) and for [`SparseRows`] (a
-/// `Layer<'t, T, SparseInput<'t, T>>`); a new kind of input (token-id sequences, say) gets its
-/// own impl beside these.
+/// Implemented for [`Tensor`] (a network that is a `Layer<'t, T>`), for [`SparseRows`] (a
+/// `Layer<'t, T, SparseInput<'t, T>>`) and for [`TokenIds`](crate::data::TokenIds) (a
+/// `Layer<'t, T, TokenInput<'t, T>>`, in `feed_tokens.rs`); a new kind of input gets its own
+/// impl beside these.
 #[diagnostic::on_unimplemented(
     message = "the network `{N}` cannot be trained on inputs of type `{Self}`",
     label = "inputs of type `{Self}`",
     note = "dense inputs need `{N}: Layer<'t, {T}>` (it reads `Var<'t, {T}>`), sparse rows \
-            `{N}: Layer<'t, {T}, SparseInput<'t, {T}>>`, for every 't, with an `Output` that \
+            `{N}: Layer<'t, {T}, SparseInput<'t, {T}>>`, token ids \
+            `{N}: Layer<'t, {T}, TokenInput<'t, {T}>>`, for every 't, with an `Output` that \
             implements `Prediction`"
 )]
 pub trait Feed<T: Float, N>: Batchable {

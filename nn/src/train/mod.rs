@@ -52,6 +52,7 @@ mod batchable;
 mod callbacks;
 mod checkpoint;
 mod feed;
+mod feed_tokens;
 mod history;
 mod kfold;
 mod mode;

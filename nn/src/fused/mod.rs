@@ -2,10 +2,22 @@
 //!
 //! - [`linear`]: `x·W + b` for a dense input;
 //! - [`linear_sparse`]: the same for a [`SparseRows`](crate::data::SparseRows) input (multi-hot
-//!   text), touching only the non-zeros.
+//!   text), touching only the non-zeros;
+//! - [`max_pool2d`], [`avg_pool2d`] over a [`PoolWindow`], and [`global_avg_pool2d`], on NCHW
+//!   images;
+//! - [`batch_norm_train`] (batch statistics, closed-form backward) and [`batch_norm_eval`]
+//!   (running statistics).
 
+mod avg_pool;
+mod batch_norm;
 mod linear;
 mod linear_sparse;
+mod max_pool;
+mod pool_window;
 
+pub use avg_pool::{avg_pool2d, global_avg_pool2d};
+pub use batch_norm::{BatchNormTrain, batch_norm_eval, batch_norm_train};
 pub use linear::linear;
 pub use linear_sparse::linear_sparse;
+pub use max_pool::max_pool2d;
+pub use pool_window::{PoolWindow, Size2d};

@@ -20,9 +20,9 @@ use super::pool_window::{PoolWindow, nchw};
 /// let tape = Tape::new();
 /// let x = tape.constant(Tensor::from_vec(vec![1.0_f32, 2.0, 3.0, 4.0], [1, 1, 2, 2]));
 /// assert_eq!(avg_pool2d(x, PoolWindow::new(2)).value().data(), &[2.5]);
-/// // With padding 1, the corner window holds one real element and three zeros of padding.
+/// // With padding 1, each window holds one real element and three zeros of padding.
 /// let padded = avg_pool2d(x, PoolWindow::new(2).padding(1));
-/// assert_eq!(padded.value().data(), &[0.25, 0.75, 0.75, 1.0]);
+/// assert_eq!(padded.value().data(), &[0.25, 0.5, 0.75, 1.0]);
 /// ```
 ///
 /// # Panics

@@ -1,14 +1,19 @@
-//! Layers: [`Dense`], [`Dropout`], [`Activation`] as a layer, and the [`Sequential`]
-//! container. Each implements [`Layer`]: a [`Module`] with a forward pass from its input type to
+//! Layers: [`Dense`], [`Dropout`], [`Activation`] as a layer, pooling ([`MaxPool2d`],
+//! [`AvgPool2d`], [`GlobalAveragePooling2d`]), batch normalisation ([`BatchNorm1d`],
+//! [`BatchNorm2d`]), and the [`Sequential`] container. Each implements [`Layer`]: a [`Module`] with a forward pass from its input type to
 //! its output type.
 
+mod batch_norm;
 mod dense;
 mod dropout;
+mod pooling;
 mod sequential;
 mod sparse_input;
 
+pub use batch_norm::{BatchNorm, BatchNorm1d, BatchNorm2d};
 pub use dense::Dense;
 pub use dropout::Dropout;
+pub use pooling::{AvgPool2d, GlobalAveragePooling2d, MaxPool2d};
 pub use sequential::{AnyLayer, Sequential};
 pub use sparse_input::SparseInput;
 

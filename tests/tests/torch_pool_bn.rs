@@ -87,13 +87,19 @@ fn batch_norm_2d_matches_pytorch_in_training_and_eval() {
         let grads = y.backward_with(weights(y));
         assert_close("bn.train", y.value().data());
         assert_close("bn.train.grad", grads.wrt(x).unwrap().data());
-        assert_close("bn.train.grad_weight", grads.param(&bn.weight).unwrap().data());
+        assert_close(
+            "bn.train.grad_weight",
+            grads.param(&bn.weight).unwrap().data(),
+        );
         assert_close("bn.train.grad_bias", grads.param(&bn.bias).unwrap().data());
     }
     bn.forward(Tape::new().constant(bn_input(1)));
     assert_close("bn.running_mean", bn.running_mean.value().data());
     assert_close("bn.running_var", bn.running_var.value().data());
-    assert_close("bn.num_batches_tracked", &[bn.num_batches_tracked.get() as f64]);
+    assert_close(
+        "bn.num_batches_tracked",
+        &[bn.num_batches_tracked.get() as f64],
+    );
 
     Module::<f64>::set_training(&mut bn, false);
     let tape = Tape::new();

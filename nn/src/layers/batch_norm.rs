@@ -219,3 +219,73 @@ impl<'t, T: Float, const D: usize> Layer<'t, T> for BatchNorm<T, D> {
         None
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use autodiff_core::Correction;
+
+    fn training<const D: usize>(mut bn: BatchNorm<f64, D>) -> BatchNorm<f64, D> {
+        Module::<f64>::set_training(&mut bn, true);
+        bn
+    }
+
+    #[test]
+    fn momentum_weighs_the_new_batch_and_the_variance_is_unbiased() {
+        // With momentum 1 the running statistics are the last batch's own.
+        let bn = training(BatchNorm1d::<f64>::new(2).momentum(1.0));
+        let x = Tensor::normal([6, 2, 3], 1.0, 2.0, 1);
+        bn.forward(Tape::new().constant(x.clone()));
+        let per_channel = x.permute(&[1, 0, 2]).reshape([2, 18]);
+        let unbiased = per_channel.var_axis(1, false, Correction::Sample);
+        assert!(bn.running_var.value().all_close(&unbiased, 1e-12, 1e-12));
+        let mean = per_channel.mean_axis(1, false);
+        assert!(bn.running_mean.value().all_close(&mean, 1e-12, 1e-12));
+        // With PyTorch's 0.1, one batch moves the running mean from 0 a tenth of the way.
+        let bn = training(BatchNorm1d::<f64>::new(2));
+        bn.forward(Tape::new().constant(x));
+        assert!(
+            bn.running_mean
+                .value()
+                .all_close(&mean.map(|m| 0.1 * m), 1e-12, 1e-12)
+        );
+    }
+
+    #[test]
+    fn a_1d_layer_reads_rows_and_sequences() {
+        let bn = BatchNorm1d::<f64>::new(3);
+        let tape = Tape::new();
+        assert_eq!(
+            bn.forward(tape.constant(Tensor::ones([4, 3]))).dims(),
+            [4, 3]
+        );
+        assert_eq!(
+            bn.forward(tape.constant(Tensor::ones([4, 3, 5]))).dims(),
+            [4, 3, 5]
+        );
+    }
+
+    #[test]
+    #[should_panic(
+        expected = "BatchNorm2d: input [8, 3], weight [3]: the input must be [N, 3, H, W]"
+    )]
+    fn a_2d_layer_refuses_rows_naming_both_shapes() {
+        BatchNorm2d::<f32>::new(3).forward(Tape::new().constant(Tensor::zeros([8, 3])));
+    }
+
+    #[test]
+    #[should_panic(
+        expected = "BatchNorm1d: input [8, 4, 2], weight [3]: the input must be [N, 3] or [N, 3, L]"
+    )]
+    fn a_1d_layer_refuses_other_channels_naming_both_shapes() {
+        BatchNorm1d::<f32>::new(3).forward(Tape::new().constant(Tensor::zeros([8, 4, 2])));
+    }
+
+    #[test]
+    #[should_panic(
+        expected = "BatchNorm1d: input [1, 3], weight [3]: training needs more than one value"
+    )]
+    fn training_on_one_value_per_channel_is_refused_as_in_pytorch() {
+        training(BatchNorm1d::<f64>::new(3)).forward(Tape::new().constant(Tensor::zeros([1, 3])));
+    }
+}

@@ -147,7 +147,12 @@ mod tests {
     fn gradcheck_when_the_input_already_holds_a_gradient() {
         let window = PoolWindow::new(2).padding(1);
         gradcheck(
-            |v| avg_pool2d(v[0], window).sum() + global_avg_pool2d(v[0]).sum() * 2.0,
+            // Recorded last, the square's backward runs first: both pools then add (β = 1).
+            |v| {
+                avg_pool2d(v[0], window).sum()
+                    + global_avg_pool2d(v[0]).sum() * 2.0
+                    + (v[0] * v[0]).sum()
+            },
             &[input([1, 2, 3, 3], 4)],
         )
         .unwrap();

@@ -67,7 +67,7 @@ fn a_pooling_batch_norm_net_fits_evaluates_and_predicts_image_batches() {
     assert_eq!(predicted.dims(), [64, 1]);
     let logs = model.evaluate(&x, &y, 64).unwrap();
     assert_eq!(logs[0].0, "loss");
-    assert!(logs[0].1 < f64::from(loss[0]) / 5.0, "{logs:?}");
+    assert!(logs[0].1 < loss[0] / 5.0, "{logs:?}");
 }
 
 /// A model that is only a batch norm over 2 channels with set running statistics.

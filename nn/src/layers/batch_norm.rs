@@ -52,7 +52,12 @@ use super::Layer;
 use crate::fused::{batch_norm_eval, batch_norm_train};
 
 /// Batch normalisation with `D` spatial axes: 1 for [`BatchNorm1d`], 2 for [`BatchNorm2d`].
-/// See the [module docs](self).
+///
+/// Training mode normalises each channel with the batch's mean and biased variance and moves
+/// the running statistics towards the batch's (running_var with the unbiased variance), with
+/// PyTorch's momentum (0.1; Keras's `momentum=m` is `1 − m` here) and ε (1e-5). Inference
+/// mode, the default and what `evaluate` and `predict` use, normalises with the running
+/// statistics and changes nothing.
 #[derive(Module)]
 pub struct BatchNorm<T: Float, const D: usize> {
     /// The scale γ, `[C]`, trained.

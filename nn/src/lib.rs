@@ -2,7 +2,8 @@
 //! and word2vec.
 //!
 //! - layers: the [`Layer`] trait (one forward pass from any input type, one penalty), [`Dense`],
-//!   [`Dropout`], [`Sequential`], [`Activation`]s, [`Regularizer`]s, [`Initializer`]s; fused ops
+//!   [`Dropout`], pooling ([`MaxPool2d`], [`AvgPool2d`], [`GlobalAveragePooling2d`]), batch
+//!   normalisation ([`BatchNorm1d`], [`BatchNorm2d`]), [`Sequential`], [`Activation`]s, [`Regularizer`]s, [`Initializer`]s; fused ops
 //!   in [`fused`];
 //! - [`losses`] and [`metrics`];
 //! - [`optim`]: SGD, RMSprop, Adam, AdamW with Keras's defaults, schedules and clipping;
@@ -120,8 +121,11 @@ pub mod word2vec;
 pub use activations::Activation;
 pub use init::Initializer;
 pub use last_layer::LastLayer;
+pub use layers::{
+    AvgPool2d, BatchNorm1d, BatchNorm2d, Dense, Dropout, GlobalAveragePooling2d, Layer, MaxPool2d,
+    Prediction, Sequential,
+};
 pub use layers::{Conv1d, Conv2d, Flatten, ZeroPadding2d};
-pub use layers::{Dense, Dropout, Layer, Prediction, Sequential};
 pub use regularizers::Regularizer;
 pub use summary::Summary;
 

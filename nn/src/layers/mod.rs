@@ -1,9 +1,11 @@
 //! Layers: [`Dense`], [`Dropout`], [`Activation`] as a layer, the convolutions [`Conv2d`] and
-//! [`Conv1d`] (NCHW, PyTorch's layouts), [`Flatten`], [`ZeroPadding2d`], [`Embedding`],
-//! [`GlobalAveragePooling1d`], and the [`Sequential`] container ([`SequentialFrom`] when the
-//! first layer reads token ids or sparse rows). Each implements [`Layer`]: a [`Module`] with a
-//! forward pass from its input type to its output type.
+//! [`Conv1d`] (NCHW, PyTorch's layouts), [`Flatten`], [`ZeroPadding2d`], pooling
+//! ([`MaxPool2d`], [`AvgPool2d`], [`GlobalAveragePooling2d`], [`GlobalAveragePooling1d`]), batch
+//! normalisation ([`BatchNorm1d`], [`BatchNorm2d`]), [`Embedding`], and the [`Sequential`]
+//! container ([`SequentialFrom`] when the first layer reads token ids or sparse rows). Each
+//! implements [`Layer`]: a [`Module`] with a forward pass from its input type to its output type.
 
+mod batch_norm;
 mod conv1d;
 mod conv2d;
 mod conv_padding;
@@ -12,12 +14,14 @@ mod dropout;
 mod embedding;
 mod flatten;
 mod global_pooling_1d;
+mod pooling;
 mod sequential;
 mod sequential_from;
 mod sparse_input;
 mod token_input;
 mod zero_padding;
 
+pub use batch_norm::{BatchNorm, BatchNorm1d, BatchNorm2d};
 pub use conv_padding::Padding;
 pub use conv1d::{Conv1d, Padding1d};
 pub use conv2d::Conv2d;
@@ -26,6 +30,7 @@ pub use dropout::Dropout;
 pub use embedding::Embedding;
 pub use flatten::Flatten;
 pub use global_pooling_1d::GlobalAveragePooling1d;
+pub use pooling::{AvgPool2d, GlobalAveragePooling2d, MaxPool2d};
 pub use sequential::{AnyLayer, Sequential};
 pub use sequential_from::SequentialFrom;
 pub use sparse_input::SparseInput;

@@ -1,0 +1,170 @@
+//! 2-D max pooling on NCHW inputs, as PyTorch's `F.max_pool2d` (`ceil_mode=False`, no
+//! dilation): any kernel, stride and padding, overlapping windows included (AlexNet's 3×3
+//! windows every 2 pixels).
+//!
+//! y[n, c, i, j] = max of x[n, c] over window (i, j); the padding counts as −∞, so it is never
+//! the maximum. Ties go to one input, as in PyTorch: the first maximum in the window's
+//! row-major scan, and a NaN wins (it propagates). The forward saves the winner's position for
+//! every output; the backward scatters each output gradient to it, adding where overlapping
+//! windows pick the same input: dx[argmax(i, j)] += g[i, j].
+
+use autodiff_core::{BackwardCx, Float, Tensor, Var, pool};
+
+use super::pool_window::{PoolWindow, nchw};
+
+/// Max pooling of an NCHW input over `window`, as one tape node; the output is
+/// `[N, C, H_out, W_out]` (see [`PoolWindow::output_size`]).
+///
+/// ```
+/// use autodiff_core::{Tape, Tensor};
+/// use nn::fused::{PoolWindow, max_pool2d};
+/// let tape = Tape::new();
+/// let x = tape.var(Tensor::from_vec((0..16).map(f64::from).collect(), [1, 1, 4, 4]));
+/// let y = max_pool2d(x, PoolWindow::new(2));
+/// assert_eq!(y.value().data(), &[5.0, 7.0, 13.0, 15.0]);
+/// let dx = y.sum().backward().wrt(x).unwrap().clone();
+/// assert_eq!(dx.data().iter().sum::<f64>(), 4.0); // one input per window gets the gradient
+/// ```
+///
+/// # Panics
+/// Naming the op, the input's shape and the window, if the input is not `[N, C, H, W]` or the
+/// window does not fit (see [`PoolWindow::output_size`]).
+pub fn max_pool2d<'t, T: Float>(x: Var<'t, T>, window: PoolWindow) -> Var<'t, T> {
+    let [n, c, h, w] = nchw("max_pool2d", &x.dims(), &window);
+    let [oh, ow] = window.output_size("max_pool2d", [h, w]);
+    assert!(
+        u32::try_from(h * w).is_ok(),
+        "max_pool2d: input {:?}: a plane of more than 2³² pixels",
+        x.dims()
+    );
+    let (plane_in, plane_out) = (h * w, oh * ow);
+    let mut out = pool::unspecified(n * c * plane_out);
+    // Positions within the plane as u32: half the memory of usize, and a plane is small.
+    let mut argmax = vec![0_u32; n * c * plane_out];
+    x.with_value(|xv| {
+        let planes = xv.data().chunks_exact(plane_in);
+        let outs = out
+            .chunks_exact_mut(plane_out)
+            .zip(argmax.chunks_exact_mut(plane_out));
+        for (x, (y, arg)) in planes.zip(outs) {
+            for i in 0..oh {
+                let rows = window.span(0, i, h);
+                for j in 0..ow {
+                    let cols = window.span(1, j, w);
+                    let mut best = rows.start * w + cols.start;
+                    let mut max = T::neg_infinity();
+                    for r in rows.clone() {
+                        for (at, &v) in x[r * w..][cols.clone()].iter().enumerate() {
+                            if v > max || v.is_nan() {
+                                max = v;
+                                best = r * w + cols.start + at;
+                            }
+                        }
+                    }
+                    y[i * ow + j] = max;
+                    arg[i * ow + j] = best as u32;
+                }
+            }
+        }
+    });
+    let value = Tensor::from_vec(out, [n, c, oh, ow]);
+    x.tape().record(value, &[x], move |cx: &mut BackwardCx<T>| {
+        let g = cx.grad_output().data();
+        cx.write_grad(0, |dx, beta| {
+            if beta.is_zero() {
+                dx.fill(T::zero());
+            }
+            let planes = dx.chunks_exact_mut(plane_in);
+            let grads = g
+                .chunks_exact(plane_out)
+                .zip(argmax.chunks_exact(plane_out));
+            for (dx, (g, arg)) in planes.zip(grads) {
+                for (&g, &at) in g.iter().zip(arg) {
+                    dx[at as usize] += g;
+                }
+            }
+        });
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use autodiff_core::{Tape, gradcheck};
+
+    /// Distinct values at least 0.1 apart (37 is coprime with every size used here), so no two
+    /// are within a finite-difference step of each other and every maximum is unique.
+    fn distinct(dims: [usize; 4]) -> Tensor<f64> {
+        let n = dims.iter().product::<usize>();
+        Tensor::from_fn(dims, |i| ((i * 37) % n) as f64 * 0.1 - 1.0)
+    }
+
+    #[test]
+    fn gradcheck_overlapping_windows_with_padding() {
+        let window = PoolWindow::new(3).stride(2).padding(1);
+        gradcheck(|v| max_pool2d(v[0], window), &[distinct([2, 2, 5, 6])]).unwrap();
+    }
+
+    #[test]
+    fn gradcheck_stride_other_than_kernel() {
+        let window = PoolWindow::new([2, 3]).stride([3, 1]);
+        gradcheck(|v| max_pool2d(v[0], window), &[distinct([1, 3, 7, 5])]).unwrap();
+    }
+
+    #[test]
+    fn gradcheck_when_the_input_already_holds_a_gradient() {
+        let window = PoolWindow::new(2).padding(1);
+        gradcheck(
+            |v| max_pool2d(v[0], window).sum() + (v[0] * v[0]).sum(),
+            &[distinct([1, 2, 3, 3])],
+        )
+        .unwrap();
+    }
+
+    #[test]
+    fn ties_go_to_the_first_maximum_in_scan_order() {
+        // Every window of a constant input ties; PyTorch gives each window's gradient to its
+        // first (top-left) real element. Overlapping 3×3/2 windows with padding 1 on a 4×4
+        // plane start at rows and columns 0 and 1, so the gradient lands on (0,0), (0,1),
+        // (1,0) and (1,1).
+        let tape = Tape::new();
+        let x = tape.var(Tensor::<f64>::ones([1, 1, 4, 4]));
+        let y = max_pool2d(x, PoolWindow::new(3).stride(2).padding(1));
+        assert_eq!(y.dims(), [1, 1, 2, 2]);
+        let dx = y.sum().backward().wrt(x).unwrap().clone();
+        let mut want = vec![0.0; 16];
+        for at in [0, 1, 4, 5] {
+            want[at] = 1.0;
+        }
+        assert_eq!(dx.data(), want.as_slice());
+    }
+
+    #[test]
+    fn overlapping_windows_add_at_a_shared_maximum() {
+        // The maximum 9 sits where all four 2×2 windows of stride 1 meet.
+        let tape = Tape::new();
+        let data = vec![1.0, 2.0, 3.0, 4.0, 9.0, 5.0, 6.0, 7.0, 8.0];
+        let x = tape.var(Tensor::<f64>::from_vec(data, [1, 1, 3, 3]));
+        let y = max_pool2d(x, PoolWindow::new(2).stride(1));
+        assert_eq!(y.value().data(), &[9.0; 4]);
+        let dx = y.sum().backward().wrt(x).unwrap().clone();
+        assert_eq!(dx.data()[4], 4.0);
+    }
+
+    #[test]
+    fn nan_propagates() {
+        let tape = Tape::new();
+        let x = tape.constant(Tensor::<f64>::from_vec(
+            vec![1.0, f64::NAN, 3.0, 2.0],
+            [1, 1, 2, 2],
+        ));
+        assert!(max_pool2d(x, PoolWindow::new(2)).item().is_nan());
+    }
+
+    #[test]
+    #[should_panic(expected = "max_pool2d: input [1, 4, 4], kernel [2, 2]")]
+    fn a_rank_3_input_names_the_op_and_both_shapes() {
+        let tape = Tape::<f32>::new();
+        max_pool2d(tape.constant(Tensor::zeros([1, 4, 4])), PoolWindow::new(2));
+    }
+}

@@ -61,6 +61,7 @@ const WORKLOADS: &[Workload] = &[
         "mlp_imdb_dense_b512",
         examples::workloads::mlp_imdb_dense_b512_step_ms,
     ),
+    ("cnn_mnist_b64", examples::workloads::cnn_mnist_b64_step_ms),
 ];
 
 fn main() -> ExitCode {

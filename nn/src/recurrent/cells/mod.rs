@@ -1,0 +1,7 @@
+//! The cells: each one's pointwise step written once as a `#[differentiable]` function (its
+//! equations in the file's docs), and its [`Cell`](super::Cell) implementation calling that
+//! function and its derived VJP.
+
+pub mod lstm;
+
+pub use lstm::LstmCell;

@@ -4,7 +4,7 @@
 
 use autodiff_core::{Tensor, Var, gradcheck};
 use nn::recurrent::op::{RunInputs, RunOptions, run};
-use nn::recurrent::{Cell, LstmCell, Lstm};
+use nn::recurrent::{Cell, GruCell, Lstm, LstmCell};
 use nn::{Layer, Tape};
 
 const BATCH: usize = 2;
@@ -94,6 +94,16 @@ fn check<C: Cell, const M: usize>(cell: C) {
 #[test]
 fn lstm() {
     check::<_, 3>(LstmCell);
+}
+
+#[test]
+fn gru_reset_after() {
+    check::<_, 2>(GruCell::default());
+}
+
+#[test]
+fn gru_reset_before() {
+    check::<_, 2>(GruCell::reset_before());
 }
 
 #[test]

@@ -6,7 +6,7 @@
 use std::path::PathBuf;
 
 use autodiff_core::{Module, Tensor, Var, checkpoint};
-use nn::recurrent::{Cell, Lstm, Recurrent};
+use nn::recurrent::{Cell, Gru, Lstm, Recurrent};
 use nn::{Layer, Tape};
 
 const FIXTURE: &str = include_str!("../fixtures/torch_rnn.txt");
@@ -79,6 +79,19 @@ fn check<C: Cell>(case: &str, mut layer: Recurrent<f64, C>) {
 #[test]
 fn lstm_matches_torch_nn_lstm() {
     check("lstm", Lstm::new(I, H).return_sequences(true));
+}
+
+#[test]
+fn gru_matches_torch_nn_gru() {
+    check("gru", Gru::new(I, H).return_sequences(true));
+}
+
+#[test]
+fn reset_before_gru_matches_a_hand_written_torch_cell() {
+    check(
+        "gru_reset_before",
+        Gru::new(I, H).reset_after(false).return_sequences(true),
+    );
 }
 
 #[test]

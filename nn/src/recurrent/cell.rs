@@ -26,6 +26,10 @@ pub enum Recurrence {
     /// Kept apart, in [`UnitInputs::rec`] (GRU's reset-after candidate multiplies the recurrent
     /// part by the reset gate).
     Separate,
+    /// Summed, but the last gate's recurrent product reads [`Cell::modulate`] (`r ⊙ h_{t−1}` in
+    /// the original GRU) instead of `h_{t−1}`: per step, one product for the other gates, the
+    /// modulation pointwise, then one product for the last gate.
+    ModulatedLast,
 }
 
 /// One hidden unit of one batch row at one time step: what [`Cell::forward`] reads. Entries past
@@ -90,6 +94,20 @@ pub trait Cell: Clone + Send + Sync + 'static {
     /// How the recurrent projection meets the input projection.
     fn recurrence(&self) -> Recurrence {
         Recurrence::Summed
+    }
+
+    /// Under [`Recurrence::ModulatedLast`]: the unit's value of what the last gate's recurrent
+    /// product reads, from the other gates' complete pre-activations and the previous states.
+    fn modulate<T: Float>(&self, unit: &UnitInputs<T>) -> T {
+        unit.prev[0]
+    }
+
+    /// The gradients of `d_m · modulate(unit)` (in [`UnitGrads::pre`] and [`UnitGrads::prev`]).
+    fn modulate_backward<T: Float>(&self, unit: &UnitInputs<T>, d_m: T) -> UnitGrads<T> {
+        let mut grads = UnitGrads::zeros();
+        grads.prev[0] = d_m;
+        let _ = unit;
+        grads
     }
 
     /// The unit's new states (`h_t` first) from its inputs.

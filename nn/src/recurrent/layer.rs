@@ -123,6 +123,11 @@ impl<T: Float, C: Cell> Recurrent<T, C> {
         &self.cell
     }
 
+    /// Replaces the cell by another of the same type (a GRU's form), keeping the weights.
+    pub fn set_cell(&mut self, cell: C) {
+        self.cell = cell;
+    }
+
     /// The same layer as one whose output is a plain `Var` (the final states dropped), so it
     /// stacks in a [`crate::Sequential`]; its parameters keep their names.
     pub fn output_only(self) -> OutputOnly<T, C> {

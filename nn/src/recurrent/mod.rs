@@ -1,4 +1,4 @@
-//! Recurrent layers over sequences `[batch, time, features]`: [`Lstm`], with every layer one
+//! Recurrent layers over sequences `[batch, time, features]`: [`Lstm`], [`Gru`], with every layer one
 //! recorded op over the whole sequence.
 //!
 //! A layer is a [`Recurrent`] with a [`Cell`]: the cell says how many gates and states it has
@@ -40,9 +40,23 @@ pub mod op;
 pub use cell::{
     Cell, MAX_DIAGONALS, MAX_GATES, MAX_STATES, Recurrence, UnitGrads, UnitInputs,
 };
-pub use cells::LstmCell;
+pub use cells::{GruCell, LstmCell};
 pub use layer::{OutputOnly, Recurrent, RecurrentInit, RecurrentOutput};
 
 /// An LSTM layer (PyTorch's `nn.LSTM` with one layer and `batch_first=True`; Keras's `LSTM`);
 /// the equations are in [`cells::lstm`].
 pub type Lstm<T> = Recurrent<T, LstmCell>;
+
+/// A GRU layer (PyTorch's `nn.GRU` with one layer and `batch_first=True`; Keras's `GRU`),
+/// reset-after unless built with [`Gru::reset_after`]`(false)`; the equations are in
+/// [`cells::gru`].
+pub type Gru<T> = Recurrent<T, GruCell>;
+
+impl<T: autodiff_core::Float> Gru<T> {
+    /// Chooses the form: reset-after (`true`, the default: PyTorch's and Keras's) or Cho et
+    /// al.'s original reset-before (`false`). The weights are kept.
+    pub fn reset_after(mut self, after: bool) -> Self {
+        self.set_cell(if after { GruCell::default() } else { GruCell::reset_before() });
+        self
+    }
+}

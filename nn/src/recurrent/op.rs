@@ -155,6 +155,9 @@ struct Trace<T: Float> {
     rec: Option<Tensor<T>>,
     /// The states entering each step, `[B, T, H]` per state.
     prev: Vec<Tensor<T>>,
+    /// What the last gate's recurrent product read, `[B, T, H]`, under
+    /// [`Recurrence::ModulatedLast`].
+    modulated: Option<Tensor<T>>,
 }
 
 /// Runs `cell` over `inputs.x` as one recorded op; returns `[output, final states…]`, where
@@ -245,7 +248,8 @@ fn forward<T: Float, C: Cell>(
         ..
     } = dims;
     let gh = dims.width();
-    let summed = cell.recurrence() == Recurrence::Summed;
+    let summed = cell.recurrence() != Recurrence::Separate;
+    let direct = direct_width(cell, dims);
     // Every step's input projection in one product: [B·T, I] × [I, G·H], onto the biases
     // (both of them when the recurrent part is summed in).
     let mut pre = Tensor::empty([b, t, gh]);
@@ -271,21 +275,44 @@ fn forward<T: Float, C: Cell>(
         })
         .collect();
     let mut sequence = options.return_sequences.then(|| Tensor::empty([b, t, h]));
+    let mut modulated = (direct < gh).then(|| Tensor::empty([b, t, h]));
+    let mut m = vec![T::zero(); if direct < gh { b * h } else { 0 }];
     let diag = |j: usize| gather_diagonal(v.diagonal, C::DIAGONALS, h, j);
     for step in 0..t {
         let tt = options.time(step, t);
         for (saved, s) in prev.iter_mut().zip(&state) {
             copy_rows(s.data(), saved.data_mut(), (b, t, h), tt);
         }
-        // The recurrent product of the step: [B, H] × [H, G·H], added onto its target.
+        // The recurrent product of the step: [B, H] × [H, G·H], added onto its target (under
+        // ModulatedLast, the last gate's columns come after the modulation).
         let target = rec.as_mut().unwrap_or(&mut pre).data_mut();
         gemm(
-            (b, h, gh),
+            (b, h, direct),
             (state[0].data(), [h, 1]),
             (v.weight_hh, [1, h]),
             T::one(),
             (&mut target[tt * gh..], [t * gh, 1]),
         );
+        if let Some(modulated) = &mut modulated {
+            for bb in 0..b {
+                for j in 0..h {
+                    let mut unit = gather_gates(pre.data(), None, (bb * t + tt) * gh, C::GATES, h, j);
+                    for (k, s) in state.iter().enumerate() {
+                        unit.prev[k] = s.data()[bb * h + j];
+                    }
+                    unit.diag = diag(j);
+                    m[bb * h + j] = cell.modulate(&unit);
+                }
+            }
+            gemm(
+                (b, h, h),
+                (&m, [h, 1]),
+                (&v.weight_hh[direct * h..], [1, h]),
+                T::one(),
+                (&mut pre.data_mut()[tt * gh + direct..], [t * gh, 1]),
+            );
+            copy_rows(&m, modulated.data_mut(), (b, t, h), tt);
+        }
         let (pre, rec) = (pre.data(), rec.as_ref().map(|r| r.data()));
         for bb in 0..b {
             let row = (bb * t + tt) * gh;
@@ -307,7 +334,13 @@ fn forward<T: Float, C: Cell>(
     }
     let output = sequence.unwrap_or_else(|| state[0].clone());
     let outputs = std::iter::once(output).chain(state).collect();
-    (Trace { pre, rec, prev }, outputs)
+    let trace = Trace {
+        pre,
+        rec,
+        prev,
+        modulated,
+    };
+    (trace, outputs)
 }
 
 /// Backward through time, then the weight gradients as single products over all steps.
@@ -327,6 +360,8 @@ fn backward<T: Float, C: Cell>(
         ..
     } = dims;
     let gh = dims.width();
+    let direct = direct_width(cell, dims);
+    let mut d_m = vec![T::zero(); if direct < gh { b * h } else { 0 }];
     let (xv, w_ih, w_hh) = (cx.input(0).data(), cx.input(1).data(), cx.input(2).data());
     let diagonal = slots.diagonal.map(|s| cx.input(s).data());
     let g_output = cx.grad_output_of(0).map(Tensor::data);
@@ -379,10 +414,37 @@ fn backward<T: Float, C: Cell>(
                 }
             }
         }
+        if direct < gh {
+            // ∂m = ∂pre_last · U_last ([B, H] × [H, H]), then through the modulation.
+            gemm(
+                (b, h, h),
+                (&d_pre.data()[tt * gh + direct..], [t * gh, 1]),
+                (&w_hh[direct * h..], [h, 1]),
+                T::zero(),
+                (&mut d_m, [h, 1]),
+            );
+            for bb in 0..b {
+                let row = (bb * t + tt) * gh;
+                for j in 0..h {
+                    let mut unit = gather_gates(pre, None, row, C::GATES, h, j);
+                    for k in 0..C::STATES {
+                        unit.prev[k] = trace.prev[k].data()[(bb * t + tt) * h + j];
+                    }
+                    unit.diag = gather_diagonal(diagonal, C::DIAGONALS, h, j);
+                    let grads = cell.modulate_backward(&unit, d_m[bb * h + j]);
+                    for g in 0..C::GATES {
+                        d_pre.data_mut()[row + g * h + j] += grads.pre[g];
+                    }
+                    for (k, d) in d_prev.iter_mut().enumerate() {
+                        d[bb * h + j] += grads.prev[k];
+                    }
+                }
+            }
+        }
         // h_{t−1} also fed the step's recurrent product: ∂h_{t−1} += ∂rec_t · W_hh.
         let d_rec_t = d_rec.as_ref().unwrap_or(&d_pre).data();
         gemm(
-            (b, gh, h),
+            (b, direct, h),
             (&d_rec_t[tt * gh..], [t * gh, 1]),
             (w_hh, [h, 1]),
             T::one(),
@@ -405,10 +467,20 @@ fn backward<T: Float, C: Cell>(
     cx.write_grad(1, |dw, beta| {
         gemm((gh, b * t, i), (d_pre, [1, gh]), (xv, [i, 1]), beta, (dw, [i, 1]))
     });
-    // ∂W_hh = ∂recᵀ · H_prev: [G·H, B·T] × [B·T, H], one product over every step.
+    // ∂W_hh = ∂recᵀ · H_prev: [G·H, B·T] × [B·T, H], one product over every step (the last
+    // gate's rows against the modulated states under ModulatedLast: a second one).
     let h_prev = trace.prev[0].data();
     cx.write_grad(2, |dw, beta| {
-        gemm((gh, b * t, h), (d_rec, [1, gh]), (h_prev, [h, 1]), beta, (dw, [h, 1]))
+        gemm((direct, b * t, h), (d_rec, [1, gh]), (h_prev, [h, 1]), beta, (dw, [h, 1]));
+        if let Some(m) = &trace.modulated {
+            gemm(
+                (h, b * t, h),
+                (&d_rec[direct..], [1, gh]),
+                (m.data(), [h, 1]),
+                beta,
+                (&mut dw[direct * h..], [h, 1]),
+            );
+        }
     });
     for (slot, d) in [(slots.bias_ih, d_pre), (slots.bias_hh, d_rec)] {
         if let Some(s) = slot {
@@ -417,6 +489,15 @@ fn backward<T: Float, C: Cell>(
     }
     if let Some(s) = slots.diagonal {
         cx.write_grad(s, |dd, beta| write_or_add(dd, beta, &d_diag));
+    }
+}
+
+/// How many of the `G·H` recurrent columns read `h_{t−1}` itself: all but the last gate's under
+/// [`Recurrence::ModulatedLast`], else all.
+fn direct_width<C: Cell>(cell: &C, dims: Dims) -> usize {
+    match cell.recurrence() {
+        Recurrence::ModulatedLast => dims.width() - dims.hidden,
+        Recurrence::Summed | Recurrence::Separate => dims.width(),
     }
 }
 

@@ -2,6 +2,8 @@
 //! equations in the file's docs), and its [`Cell`](super::Cell) implementation calling that
 //! function and its derived VJP.
 
+pub mod gru;
 pub mod lstm;
 
+pub use gru::GruCell;
 pub use lstm::LstmCell;

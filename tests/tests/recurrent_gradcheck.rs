@@ -4,7 +4,9 @@
 
 use autodiff_core::{Tensor, Var, gradcheck};
 use nn::recurrent::op::{RunInputs, RunOptions, run};
-use nn::recurrent::{Cell, GruCell, Lstm, LstmCell};
+use nn::recurrent::{
+    Cell, CoupledLstmCell, GruCell, Lstm, LstmCell, PeepholeLstmCell, SimpleRnnCell,
+};
 use nn::{Layer, Tape};
 
 const BATCH: usize = 2;
@@ -94,6 +96,21 @@ fn check<C: Cell, const M: usize>(cell: C) {
 #[test]
 fn lstm() {
     check::<_, 3>(LstmCell);
+}
+
+#[test]
+fn simple_rnn() {
+    check::<_, 2>(SimpleRnnCell);
+}
+
+#[test]
+fn peephole_lstm() {
+    check::<_, 3>(PeepholeLstmCell);
+}
+
+#[test]
+fn coupled_lstm() {
+    check::<_, 3>(CoupledLstmCell);
 }
 
 #[test]

@@ -6,8 +6,8 @@
 use std::path::PathBuf;
 
 use autodiff_core::{Module, Tensor, Var, checkpoint};
-use nn::recurrent::{Cell, Gru, Lstm, Recurrent};
-use nn::{Layer, Tape};
+use nn::recurrent::{Cell, Gru, Lstm, PeepholeLstm, Recurrent, SimpleRnn};
+use nn::Tape;
 
 const FIXTURE: &str = include_str!("../fixtures/torch_rnn.txt");
 const B: usize = 3;
@@ -92,6 +92,16 @@ fn reset_before_gru_matches_a_hand_written_torch_cell() {
         "gru_reset_before",
         Gru::new(I, H).reset_after(false).return_sequences(true),
     );
+}
+
+#[test]
+fn peephole_lstm_matches_the_bench_s_hand_written_torch_cell() {
+    check("peephole", PeepholeLstm::new(I, H).return_sequences(true));
+}
+
+#[test]
+fn simple_rnn_matches_torch_nn_rnn() {
+    check("rnn", SimpleRnn::new(I, H).return_sequences(true));
 }
 
 #[test]

@@ -1,4 +1,5 @@
-//! Recurrent layers over sequences `[batch, time, features]`: [`Lstm`], [`Gru`], with every layer one
+//! Recurrent layers over sequences `[batch, time, features]`: [`SimpleRnn`], [`Lstm`],
+//! [`PeepholeLstm`], [`CoupledLstm`] and [`Gru`] (both forms), with every layer one
 //! recorded op over the whole sequence.
 //!
 //! A layer is a [`Recurrent`] with a [`Cell`]: the cell says how many gates and states it has
@@ -40,12 +41,24 @@ pub mod op;
 pub use cell::{
     Cell, MAX_DIAGONALS, MAX_GATES, MAX_STATES, Recurrence, UnitGrads, UnitInputs,
 };
-pub use cells::{GruCell, LstmCell};
+pub use cells::{CoupledLstmCell, GruCell, LstmCell, PeepholeLstmCell, SimpleRnnCell};
 pub use layer::{OutputOnly, Recurrent, RecurrentInit, RecurrentOutput};
 
 /// An LSTM layer (PyTorch's `nn.LSTM` with one layer and `batch_first=True`; Keras's `LSTM`);
 /// the equations are in [`cells::lstm`].
 pub type Lstm<T> = Recurrent<T, LstmCell>;
+
+/// A peephole LSTM layer (Gers & Schmidhuber 2000), with the peepholes in
+/// `weight_peephole_l0` `[3, H]` (rows i, f, o); the equations are in [`cells::peephole`].
+pub type PeepholeLstm<T> = Recurrent<T, PeepholeLstmCell>;
+
+/// A coupled-gate LSTM layer (CIFG: i = 1 − f), gates f, g, o; the equations are in
+/// [`cells::coupled`].
+pub type CoupledLstm<T> = Recurrent<T, CoupledLstmCell>;
+
+/// A simple (Elman) RNN layer with tanh (PyTorch's `nn.RNN`, Keras's `SimpleRNN`); the
+/// equation is in [`cells::simple`].
+pub type SimpleRnn<T> = Recurrent<T, SimpleRnnCell>;
 
 /// A GRU layer (PyTorch's `nn.GRU` with one layer and `batch_first=True`; Keras's `GRU`),
 /// reset-after unless built with [`Gru::reset_after`]`(false)`; the equations are in

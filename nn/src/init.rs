@@ -111,7 +111,11 @@ fn orthogonal<T: Float>(dims: &[usize], seed: u64) -> Tensor<T> {
     let mut rng = StdRng::seed_from_u64(seed);
     let normal = Tensor::<f64>::normal_with([short, tall], 0.0, 1.0, &mut rng);
     // `short` vectors of length `tall`, made orthonormal one after another.
-    let mut q: Vec<Vec<f64>> = normal.data().chunks(tall.max(1)).map(<[f64]>::to_vec).collect();
+    let mut q: Vec<Vec<f64>> = normal
+        .data()
+        .chunks(tall.max(1))
+        .map(<[f64]>::to_vec)
+        .collect();
     for k in 0..q.len() {
         let (done, rest) = q.split_at_mut(k);
         let v = &mut rest[0];
@@ -146,11 +150,22 @@ mod tests {
     fn orthogonal_is_orthonormal_the_short_way_round() {
         for dims in [[12, 3], [3, 12], [5, 5]] {
             let w = Initializer::Orthogonal.init::<f64>(&dims, 4);
-            let gram = if dims[0] >= dims[1] { w.t().matmul(&w) } else { w.matmul(&w.t()) };
+            let gram = if dims[0] >= dims[1] {
+                w.t().matmul(&w)
+            } else {
+                w.matmul(&w.t())
+            };
             let n = dims[0].min(dims[1]);
-            assert!(gram.all_close(&Tensor::eye(n), 1e-12, 1e-12), "{dims:?}: {gram}");
+            assert!(
+                gram.all_close(&Tensor::eye(n), 1e-12, 1e-12),
+                "{dims:?}: {gram}"
+            );
         }
-        let u = Initializer::RandomUniform { min: -0.5, max: 0.25 }.init::<f64>(&[400], 1);
+        let u = Initializer::RandomUniform {
+            min: -0.5,
+            max: 0.25,
+        }
+        .init::<f64>(&[400], 1);
         assert!(u.data().iter().all(|&v| (-0.5..0.25).contains(&v)));
         assert!(u.data().iter().any(|&v| v < -0.45) && u.data().iter().any(|&v| v > 0.2));
     }

@@ -125,7 +125,9 @@ fn gru_reset_before() {
 
 #[test]
 fn lstm_layer_through_its_input_and_initial_states() {
-    let layer = Lstm::<f64>::new(INPUT, HIDDEN).return_sequences(true).seed(3);
+    let layer = Lstm::<f64>::new(INPUT, HIDDEN)
+        .return_sequences(true)
+        .seed(3);
     let all = inputs::<LstmCell>();
     let (x, h0, c0) = (all[0].clone(), all[5].clone(), all[6].clone());
     gradcheck(
@@ -179,7 +181,10 @@ fn the_layer_is_one_op_without_biases_too() {
                 return_sequences: true,
                 reverse: false,
             };
-            loss(&run::<f64, LstmCell, 3>(&LstmCell, inputs, options), Used::Everything)
+            loss(
+                &run::<f64, LstmCell, 3>(&LstmCell, inputs, options),
+                Used::Everything,
+            )
         },
         &all[..3],
     )

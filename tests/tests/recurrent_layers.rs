@@ -23,18 +23,27 @@ fn parameters_have_pytorch_s_names_and_layout() {
     assert_eq!(lstm.weight_ih_l0.value().dims(), [16, 5]);
     assert_eq!(lstm.weight_hh_l0.value().dims(), [16, 4]);
     assert_eq!(Gru::<f64>::new(5, 4).bias_hh_l0.value().dims(), [12]);
-    assert_eq!(SimpleRnn::<f64>::new(5, 4).weight_hh_l0.value().dims(), [4, 4]);
-    assert_eq!(CoupledLstm::<f64>::new(5, 4).weight_ih_l0.value().dims(), [12, 5]);
+    assert_eq!(
+        SimpleRnn::<f64>::new(5, 4).weight_hh_l0.value().dims(),
+        [4, 4]
+    );
+    assert_eq!(
+        CoupledLstm::<f64>::new(5, 4).weight_ih_l0.value().dims(),
+        [12, 5]
+    );
     let peephole = PeepholeLstm::<f64>::new(5, 4);
     assert_eq!(names(&peephole).last().unwrap(), "weight_peephole_l0");
-    assert_eq!(peephole.weight_peephole_l0.as_ref().unwrap().value().dims(), [3, 4]);
+    assert_eq!(
+        peephole.weight_peephole_l0.as_ref().unwrap().value().dims(),
+        [3, 4]
+    );
 }
 
 #[test]
 fn keras_initialization_orthogonal_recurrent_kernel_and_unit_forget_bias() {
     let lstm = Lstm::<f64>::new(5, 4).seed(2);
     let u = lstm.weight_hh_l0.value();
-    assert!(u.t().matmul(&u).all_close(&Tensor::eye(4), 1e-12, 1e-12));
+    assert!(u.t().matmul(u).all_close(&Tensor::eye(4), 1e-12, 1e-12));
     let limit = (6.0_f64 / (5.0 + 16.0)).sqrt();
     let w = lstm.weight_ih_l0.value();
     assert!(w.data().iter().all(|v| v.abs() <= limit));
@@ -47,7 +56,14 @@ fn keras_initialization_orthogonal_recurrent_kernel_and_unit_forget_bias() {
     let first_only: Vec<f64> = (0..12).map(|k| f64::from(u8::from(k / 4 == 0))).collect();
     assert_eq!(coupled.bias_ih_l0.value().data(), first_only);
     // A GRU has no forget bias.
-    assert!(Gru::<f64>::new(5, 4).bias_ih_l0.value().data().iter().all(|&v| v == 0.0));
+    assert!(
+        Gru::<f64>::new(5, 4)
+            .bias_ih_l0
+            .value()
+            .data()
+            .iter()
+            .all(|&v| v == 0.0)
+    );
 }
 
 #[test]
@@ -58,9 +74,19 @@ fn pytorch_initialization_draws_everything_from_the_hidden_size_s_bound() {
         assert!(v.data().iter().all(|x| x.abs() <= 0.25), "{name}");
         assert!(v.data().iter().any(|x| x.abs() > 0.2), "{name}");
     }
-    let seeded = |s| Gru::<f64>::new(5, 16).initialization(RecurrentInit::PyTorch).seed(s);
-    assert_eq!(seeded(3).weight_hh_l0.value(), seeded(3).weight_hh_l0.value());
-    assert_ne!(seeded(3).weight_hh_l0.value(), seeded(4).weight_hh_l0.value());
+    let seeded = |s| {
+        Gru::<f64>::new(5, 16)
+            .initialization(RecurrentInit::PyTorch)
+            .seed(s)
+    };
+    assert_eq!(
+        seeded(3).weight_hh_l0.value(),
+        seeded(3).weight_hh_l0.value()
+    );
+    assert_ne!(
+        seeded(3).weight_hh_l0.value(),
+        seeded(4).weight_hh_l0.value()
+    );
 }
 
 #[test]
@@ -75,15 +101,19 @@ fn coupled_lstm_is_an_lstm_whose_input_gate_is_the_negated_forget_gate() {
         let f = w.narrow(0, 0, rows);
         Tensor::concat(&[&f.map(|v| -v), w], 0)
     };
-    lstm.weight_ih_l0.set(widen(&coupled.weight_ih_l0.value()));
-    lstm.weight_hh_l0.set(widen(&coupled.weight_hh_l0.value()));
-    lstm.bias_ih_l0.set(widen(&coupled.bias_ih_l0.value()));
-    lstm.bias_hh_l0.set(widen(&coupled.bias_hh_l0.value()));
+    lstm.weight_ih_l0.set(widen(coupled.weight_ih_l0.value()));
+    lstm.weight_hh_l0.set(widen(coupled.weight_hh_l0.value()));
+    lstm.bias_ih_l0.set(widen(coupled.bias_ih_l0.value()));
+    lstm.bias_hh_l0.set(widen(coupled.bias_hh_l0.value()));
     let tape = Tape::new();
     let x = tape.constant(Tensor::normal([2, 5, 3], 0.0, 1.0, 3));
     let (a, b) = (coupled.forward(x), lstm.forward(x));
     assert!(a.output.value().all_close(&b.output.value(), 1e-14, 1e-14));
-    assert!(a.c.unwrap().value().all_close(&b.c.unwrap().value(), 1e-14, 1e-14));
+    assert!(
+        a.c.unwrap()
+            .value()
+            .all_close(&b.c.unwrap().value(), 1e-14, 1e-14)
+    );
 }
 
 #[test]
@@ -116,8 +146,17 @@ fn an_lstm_stacks_in_sequential_and_fit_trains_it() {
     assert_eq!(net.named_params()[0].0, "layers.0.weight_ih_l0");
     let (x, y) = sums(128);
     let mut model = Model::new(net, Loss::MeanSquaredError, Optimizer::adam(0.02), vec![]);
-    let options = FitOptions { epochs: 30, verbose: false, ..FitOptions::default() };
-    let loss = model.fit(&x, &y, &options, &mut []).unwrap().get("loss").unwrap().to_vec();
+    let options = FitOptions {
+        epochs: 30,
+        verbose: false,
+        ..FitOptions::default()
+    };
+    let loss = model
+        .fit(&x, &y, &options, &mut [])
+        .unwrap()
+        .get("loss")
+        .unwrap()
+        .to_vec();
     assert!(loss[29] < loss[0] / 5.0, "{loss:?}");
 }
 
@@ -128,7 +167,16 @@ fn fit_scores_a_recurrent_layer_s_output() {
     let y = y.map(|v| (v / 6.0).tanh());
     let gru = Gru::new(1, 1).seed(4);
     let mut model = Model::new(gru, Loss::MeanSquaredError, Optimizer::adam(0.05), vec![]);
-    let options = FitOptions { epochs: 30, verbose: false, ..FitOptions::default() };
-    let loss = model.fit(&x, &y, &options, &mut []).unwrap().get("loss").unwrap().to_vec();
+    let options = FitOptions {
+        epochs: 30,
+        verbose: false,
+        ..FitOptions::default()
+    };
+    let loss = model
+        .fit(&x, &y, &options, &mut [])
+        .unwrap()
+        .get("loss")
+        .unwrap()
+        .to_vec();
     assert!(loss[29] < loss[0] / 2.0, "{loss:?}");
 }

@@ -6,8 +6,8 @@
 use std::path::PathBuf;
 
 use autodiff_core::{Module, Tensor, Var, checkpoint};
-use nn::recurrent::{Cell, Gru, Lstm, PeepholeLstm, Recurrent, SimpleRnn};
 use nn::Tape;
+use nn::recurrent::{Cell, Gru, Lstm, PeepholeLstm, Recurrent, SimpleRnn};
 
 const FIXTURE: &str = include_str!("../fixtures/torch_rnn.txt");
 const B: usize = 3;
@@ -107,7 +107,10 @@ fn simple_rnn_matches_torch_nn_rnn() {
 #[test]
 fn lstm_without_sequences_returns_the_last_step() {
     let mut layer = Lstm::<f64>::new(I, H);
-    let file = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/torch_rnn_lstm.safetensors");
+    let file = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/fixtures/torch_rnn_lstm.safetensors"
+    );
     checkpoint::load(&mut layer, file).unwrap();
     let tape = Tape::new();
     let x = tape.constant(Tensor::from_vec(reference("lstm.x"), [B, T, I]));

@@ -196,8 +196,10 @@ impl<T: Float, C: Cell> Recurrent<T, C> {
         let seed = self.seed.wrapping_mul(8);
         match self.init {
             RecurrentInit::Keras => {
-                self.weight_ih_l0.set(Initializer::GlorotUniform.init(&ih, seed));
-                self.weight_hh_l0.set(Initializer::Orthogonal.init(&hh, seed + 1));
+                self.weight_ih_l0
+                    .set(Initializer::GlorotUniform.init(&ih, seed));
+                self.weight_hh_l0
+                    .set(Initializer::Orthogonal.init(&hh, seed + 1));
                 let mut bias = Initializer::Zeros.init(&b, 0);
                 if let Some(f) = C::FORGET_GATE {
                     bias.data_mut()[f * hidden..(f + 1) * hidden].fill(T::one());

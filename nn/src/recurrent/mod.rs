@@ -20,14 +20,16 @@
 //! let tape = Tape::new();
 //! let x = tape.var(Tensor::normal([2, 4, 3], 0.0, 1.0, 7)); // [batch, time, features]
 //! let out = lstm.forward(x);
+//! // The whole layer is one op on the tape (after the input and the four parameters), with
+//! // three outputs: the sequence, h_T and c_T.
+//! assert_eq!(tape.len(), 1 + 4 + 3);
 //! assert_eq!(out.output.dims(), [2, 4, 5]); // every step's h
 //! assert_eq!(out.h.dims(), [2, 5]);
 //! assert_eq!(out.c.unwrap().dims(), [2, 5]);
 //! // The last step's output is the final hidden state.
 //! let last = out.output.narrow(1, 3, 1).value().reshape([2, 5]);
 //! assert_eq!(last, out.h.value());
-//! // The whole layer is one op on the tape (after the input and the four parameters).
-//! assert_eq!(tape.len(), 1 + 4 + 3);
+//! gradcheck(|v| lstm.forward(v[0]).output.sum(), &[x.value()]).unwrap();
 //! ```
 //!
 //! In a [`crate::Sequential`], a layer goes in through [`Recurrent::output_only`], which keeps
@@ -38,9 +40,7 @@ pub mod cells;
 mod layer;
 pub mod op;
 
-pub use cell::{
-    Cell, MAX_DIAGONALS, MAX_GATES, MAX_STATES, Recurrence, UnitGrads, UnitInputs,
-};
+pub use cell::{Cell, MAX_DIAGONALS, MAX_GATES, MAX_STATES, Recurrence, UnitGrads, UnitInputs};
 pub use cells::{CoupledLstmCell, GruCell, LstmCell, PeepholeLstmCell, SimpleRnnCell};
 pub use layer::{OutputOnly, Recurrent, RecurrentInit, RecurrentOutput};
 
@@ -69,7 +69,11 @@ impl<T: autodiff_core::Float> Gru<T> {
     /// Chooses the form: reset-after (`true`, the default: PyTorch's and Keras's) or Cho et
     /// al.'s original reset-before (`false`). The weights are kept.
     pub fn reset_after(mut self, after: bool) -> Self {
-        self.set_cell(if after { GruCell::default() } else { GruCell::reset_before() });
+        self.set_cell(if after {
+            GruCell::default()
+        } else {
+            GruCell::reset_before()
+        });
         self
     }
 }

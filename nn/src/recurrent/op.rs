@@ -86,11 +86,17 @@ impl Dims {
             panic!("{name}: input {xs}: expected [batch, time, features]");
         };
         let [rows, hidden] = *whh.dims() else {
-            panic!("{name}: weight_hh {whh}: expected [{} · hidden, hidden]", C::GATES);
+            panic!(
+                "{name}: weight_hh {whh}: expected [{} · hidden, hidden]",
+                C::GATES
+            );
         };
         let gates = C::GATES;
         if rows != gates * hidden {
-            panic!("{name}: weight_hh {whh}: expected [{}, {hidden}]", gates * hidden);
+            panic!(
+                "{name}: weight_hh {whh}: expected [{}, {hidden}]",
+                gates * hidden
+            );
         }
         if wih.dims() != [gates * hidden, input] {
             panic!(
@@ -171,7 +177,12 @@ pub fn run<'t, T: Float, C: Cell, const M: usize>(
     inputs: RunInputs<'t, T>,
     options: RunOptions,
 ) -> [Var<'t, T>; M] {
-    assert_eq!(M, 1 + C::STATES, "{}: one output per state plus the output", C::NAME);
+    assert_eq!(
+        M,
+        1 + C::STATES,
+        "{}: one output per state plus the output",
+        C::NAME
+    );
     let dims = Dims::check::<T, C>(&inputs);
     let x = inputs.x;
     let or_x = |v: Option<Var<'t, T>>| v.unwrap_or(x);
@@ -217,9 +228,10 @@ pub fn run<'t, T: Float, C: Cell, const M: usize>(
     let mut outputs = outputs.into_iter();
     let values: [Tensor<T>; M] = std::array::from_fn(|_| outputs.next().expect("M outputs"));
     let cell = cell.clone();
-    x.tape().record_many(values, &list, move |cx: &mut BackwardCx<T>| {
-        backward(&cell, dims, options, slots, &trace, cx)
-    })
+    x.tape()
+        .record_many(values, &list, move |cx: &mut BackwardCx<T>| {
+            backward(&cell, dims, options, slots, &trace, cx)
+        })
 }
 
 /// The forward pass's inputs as slices.
@@ -296,7 +308,8 @@ fn forward<T: Float, C: Cell>(
         if let Some(modulated) = &mut modulated {
             for bb in 0..b {
                 for j in 0..h {
-                    let mut unit = gather_gates(pre.data(), None, (bb * t + tt) * gh, C::GATES, h, j);
+                    let mut unit =
+                        gather_gates(pre.data(), None, (bb * t + tt) * gh, C::GATES, h, j);
                     for (k, s) in state.iter().enumerate() {
                         unit.prev[k] = s.data()[bb * h + j];
                     }
@@ -461,17 +474,35 @@ fn backward<T: Float, C: Cell>(
     let d_rec = d_rec.as_ref().map_or(d_pre, |r| r.data());
     // ∂X = ∂pre · W_ih: [B·T, G·H] × [G·H, I], one product.
     cx.write_grad(0, |dx, beta| {
-        gemm((b * t, gh, i), (d_pre, [gh, 1]), (w_ih, [i, 1]), beta, (dx, [i, 1]))
+        gemm(
+            (b * t, gh, i),
+            (d_pre, [gh, 1]),
+            (w_ih, [i, 1]),
+            beta,
+            (dx, [i, 1]),
+        )
     });
     // ∂W_ih = ∂preᵀ · X: [G·H, B·T] × [B·T, I], one product over every step.
     cx.write_grad(1, |dw, beta| {
-        gemm((gh, b * t, i), (d_pre, [1, gh]), (xv, [i, 1]), beta, (dw, [i, 1]))
+        gemm(
+            (gh, b * t, i),
+            (d_pre, [1, gh]),
+            (xv, [i, 1]),
+            beta,
+            (dw, [i, 1]),
+        )
     });
     // ∂W_hh = ∂recᵀ · H_prev: [G·H, B·T] × [B·T, H], one product over every step (the last
     // gate's rows against the modulated states under ModulatedLast: a second one).
     let h_prev = trace.prev[0].data();
     cx.write_grad(2, |dw, beta| {
-        gemm((direct, b * t, h), (d_rec, [1, gh]), (h_prev, [h, 1]), beta, (dw, [h, 1]));
+        gemm(
+            (direct, b * t, h),
+            (d_rec, [1, gh]),
+            (h_prev, [h, 1]),
+            beta,
+            (dw, [h, 1]),
+        );
         if let Some(m) = &trace.modulated {
             gemm(
                 (h, b * t, h),

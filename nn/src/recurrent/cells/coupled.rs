@@ -8,6 +8,14 @@
 //! c_t = f ⊙ c_{t−1} + (1 − f) ⊙ g
 //! h_t = o ⊙ tanh(c_t)
 //! ```
+//!
+//! ```
+//! use nn::recurrent::{CoupledLstm, Lstm};
+//! use nn::Module;
+//! // Three gates' weights where an LSTM has four.
+//! assert_eq!(CoupledLstm::<f32>::new(2, 3).num_params(), 3 * 3 * (2 + 3) + 2 * 3 * 3);
+//! assert_eq!(Lstm::<f32>::new(2, 3).num_params(), 4 * 3 * (2 + 3) + 2 * 4 * 3);
+//! ```
 
 use autodiff_core::Float;
 use autodiff_macros::differentiable;

@@ -12,6 +12,18 @@
 //! same cell with `z' = 1 − z`, i.e. with the update gate's weights and biases negated, since
 //! `1 − σ(a) = σ(−a)`. PyTorch's and Keras's convention is followed so their weights load.
 //! Keras's `reset_after=False` GRU has a single bias: here it is `bias_ih_l0 + bias_hh_l0`.
+//!
+//! ```
+//! use nn::recurrent::Gru;
+//! use nn::{Layer, Tape, Tensor};
+//! let after = Gru::<f64>::new(2, 3).seed(5);
+//! let before = Gru::<f64>::new(2, 3).seed(5).reset_after(false); // the same weights
+//! let tape = Tape::new();
+//! let x = tape.constant(Tensor::normal([2, 4, 2], 0.0, 1.0, 1));
+//! let (a, b) = (after.forward(x), before.forward(x));
+//! assert_eq!(a.output.dims(), [2, 3]); // the last step's h
+//! assert_ne!(a.output.value(), b.output.value());
+//! ```
 
 use autodiff_core::Float;
 use autodiff_macros::differentiable;

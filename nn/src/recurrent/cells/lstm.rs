@@ -9,6 +9,25 @@
 //! c_t = f ⊙ c_{t−1} + i ⊙ g                     the cell state: the conveyor belt
 //! h_t = o ⊙ tanh(c_t)
 //! ```
+//!
+//! Generation runs one step at a time from the last states (`T = 1`), and agrees with the run
+//! over the whole sequence:
+//!
+//! ```
+//! use nn::recurrent::Lstm;
+//! use nn::{Layer, Tape, Tensor};
+//! let lstm = Lstm::<f64>::new(2, 3).seed(1);
+//! let tape = Tape::new();
+//! let x = Tensor::normal([1, 3, 2], 0.0, 1.0, 2);
+//! let whole = lstm.forward(tape.constant(x.clone()));
+//! let zeros = || tape.constant(Tensor::zeros([1, 3]));
+//! let (mut h, mut c) = (zeros(), zeros());
+//! for t in 0..3 {
+//!     let step = lstm.forward_from(tape.constant(x.narrow(1, t, 1)), &[h, c]);
+//!     (h, c) = (step.h, step.c.unwrap());
+//! }
+//! assert!(h.value().all_close(&whole.h.value(), 1e-12, 1e-12));
+//! ```
 
 use autodiff_core::Float;
 use autodiff_macros::differentiable;

@@ -11,6 +11,17 @@
 //! o = σ(W_o x + U_o h_{t−1} + b_o + p_o ⊙ c_t)
 //! h_t = o ⊙ tanh(c_t)
 //! ```
+//!
+//! ```
+//! use nn::recurrent::PeepholeLstm;
+//! use nn::{Layer, Tape, Tensor};
+//! let layer = PeepholeLstm::<f64>::new(2, 3).seed(1);
+//! let tape = Tape::new();
+//! let out = layer.forward(tape.constant(Tensor::normal([2, 4, 2], 0.0, 1.0, 1)));
+//! let grads = out.h.sum().backward();
+//! let peepholes = layer.weight_peephole_l0.as_ref().unwrap();
+//! assert_eq!(grads.param(peepholes).unwrap().dims(), [3, 3]); // p_i, p_f, p_o
+//! ```
 
 use autodiff_core::Float;
 use autodiff_macros::differentiable;

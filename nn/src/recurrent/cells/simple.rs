@@ -6,6 +6,17 @@
 //!
 //! Its gradient through time is a product of `Uᵀ diag(1 − h²)` factors, which shrinks (or
 //! grows) geometrically with the distance: why it cannot connect information far in the past.
+//!
+//! ```
+//! use nn::recurrent::SimpleRnn;
+//! use nn::{Layer, Tape, Tensor};
+//! let rnn = SimpleRnn::<f32>::new(3, 8).return_sequences(true);
+//! let tape = Tape::new();
+//! let out = rnn.forward(tape.constant(Tensor::ones([4, 10, 3]))); // [batch, time, features]
+//! assert_eq!(out.output.dims(), [4, 10, 8]);
+//! assert!(out.c.is_none()); // h is its only state
+//! assert!(out.output.value().data().iter().all(|v| v.abs() < 1.0));
+//! ```
 
 use autodiff_core::Float;
 use autodiff_macros::differentiable;

@@ -21,6 +21,9 @@ enum Used {
     Everything,
     /// Final state `k` only.
     FinalState(usize),
+    /// Everything, plus Σ v² of every input recorded after the op, so each input already holds
+    /// a gradient when the op's backward runs (which must then add, not write).
+    EverythingAndSquares,
 }
 
 /// The inputs: x, W_ih, W_hh, b_ih, b_hh, the diagonal weights if the cell has them, and one
@@ -53,6 +56,7 @@ fn loss<'t>(outputs: &[Var<'t, f64>], used: Used) -> Var<'t, f64> {
     match used {
         Used::Everything => (1..outputs.len()).fold(weighted(0), |acc, k| acc + weighted(k)),
         Used::FinalState(k) => weighted(1 + k),
+        Used::EverythingAndSquares => loss(outputs, Used::Everything),
     }
 }
 
@@ -67,6 +71,7 @@ fn check<C: Cell, const M: usize>(cell: C) {
     for k in 0..C::STATES {
         cases.push((true, false, Used::FinalState(k)));
     }
+    cases.push((true, false, Used::EverythingAndSquares));
     for (return_sequences, reverse, used) in cases {
         let options = RunOptions {
             return_sequences,
@@ -85,7 +90,12 @@ fn check<C: Cell, const M: usize>(cell: C) {
                     diagonal,
                     initial: [v.get(first_state).copied(), v.get(first_state + 1).copied()],
                 };
-                loss(&run::<f64, C, M>(&cell, inputs, options), used)
+                let outputs = run::<f64, C, M>(&cell, inputs, options);
+                let squares = v.iter().map(|&x| (x * x).sum()).reduce(|a, b| a + b).unwrap();
+                match used {
+                    Used::EverythingAndSquares => loss(&outputs, used) + squares,
+                    _ => loss(&outputs, used),
+                }
             },
             &all,
         )

@@ -18,6 +18,11 @@
 //! entering each step are saved as `[B, T, H]` so that row `(b, t)` of `H_prev` pairs with row
 //! `(b, t)` of `∂rec`, which makes `∂W_hh` a single product, and a reversed run (for a
 //! bidirectional layer) only changes which time index each step reads.
+//!
+//! The pointwise passes run per (batch row, step), so a mask for variable-length sequences fits
+//! in them without touching the products: a padded step would copy its states through
+//! (`state_t = state_{t−1}`) and, backward, pass its states' gradients straight to the previous
+//! step with zero gradients for its pre-activations.
 
 use autodiff_core::ops::gemm;
 use autodiff_core::{BackwardCx, Float, Tensor, Var, elementwise};

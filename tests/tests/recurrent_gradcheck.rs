@@ -91,7 +91,11 @@ fn check<C: Cell, const M: usize>(cell: C) {
                     initial: [v.get(first_state).copied(), v.get(first_state + 1).copied()],
                 };
                 let outputs = run::<f64, C, M>(&cell, inputs, options);
-                let squares = v.iter().map(|&x| (x * x).sum()).reduce(|a, b| a + b).unwrap();
+                let squares = v
+                    .iter()
+                    .map(|&x| (x * x).sum())
+                    .reduce(|a, b| a + b)
+                    .unwrap();
                 match used {
                     Used::EverythingAndSquares => loss(&outputs, used) + squares,
                     _ => loss(&outputs, used),

@@ -180,3 +180,26 @@ fn fit_scores_a_recurrent_layer_s_output() {
         .to_vec();
     assert!(loss[29] < loss[0] / 2.0, "{loss:?}");
 }
+
+#[test]
+#[should_panic(expected = "gru: an initial state for a state the cell does not have")]
+fn the_op_refuses_a_cell_state_the_cell_does_not_have() {
+    use nn::recurrent::GruCell;
+    use nn::recurrent::op::{RunInputs, RunOptions, run};
+    let tape = Tape::new();
+    let s = tape.constant(Tensor::zeros([2, 4]));
+    let inputs = RunInputs {
+        x: tape.constant(Tensor::zeros([2, 3, 4])),
+        weight_ih: tape.constant(Tensor::zeros([12, 4])),
+        weight_hh: tape.constant(Tensor::zeros([12, 4])),
+        bias_ih: None,
+        bias_hh: None,
+        diagonal: None,
+        initial: [Some(s), Some(s)],
+    };
+    let options = RunOptions {
+        return_sequences: false,
+        reverse: false,
+    };
+    run::<f64, GruCell, 2>(&GruCell::default(), inputs, options);
+}

@@ -26,21 +26,21 @@ pub(super) fn backward<T: Float, C: Cell>(
     } = dims;
     let gh = dims.width();
     let direct = direct_width(cell, dims);
-    let mut d_m = vec![T::zero(); if direct < gh { b * h } else { 0 }];
+    let mut d_m = Tensor::empty([if direct < gh { b * h } else { 0 }]);
     let (xv, w_ih, w_hh) = (cx.input(0).data(), cx.input(1).data(), cx.input(2).data());
     let diagonal = slots.diagonal.map(|s| cx.input(s).data());
     let g_output = cx.grad_output_of(0).map(Tensor::data);
     // ∂ of the states leaving the current step, starting from the final states' gradients.
-    let mut d_state: Vec<Vec<T>> = (0..C::STATES)
+    let mut d_state: Vec<Tensor<T>> = (0..C::STATES)
         .map(|k| match cx.grad_output_of(1 + k) {
-            Some(g) => g.data().to_vec(),
-            None => vec![T::zero(); b * h],
+            Some(g) => g.clone(),
+            None => Tensor::zeros([b, h]),
         })
         .collect();
-    let mut d_prev: Vec<Vec<T>> = (0..C::STATES).map(|_| vec![T::zero(); b * h]).collect();
+    let mut d_prev: Vec<Tensor<T>> = (0..C::STATES).map(|_| Tensor::empty([b, h])).collect();
     let mut d_pre = Tensor::empty([b, t, gh]);
     let mut d_rec = trace.rec.as_ref().map(|_| Tensor::empty([b, t, gh]));
-    let mut d_diag = vec![T::zero(); C::DIAGONALS * h];
+    let mut d_diag = Tensor::zeros([C::DIAGONALS * h]);
     let (pre, rec) = (trace.pre.data(), trace.rec.as_ref().map(|r| r.data()));
     for step in (0..t).rev() {
         let tt = options.time(step, t);
@@ -48,10 +48,10 @@ pub(super) fn backward<T: Float, C: Cell>(
             Some(g) if options.return_sequences => {
                 for bb in 0..b {
                     let from = &g[(bb * t + tt) * h..][..h];
-                    add_into(&mut d_state[0][bb * h..][..h], from);
+                    add_into(&mut d_state[0].data_mut()[bb * h..][..h], from);
                 }
             }
-            Some(g) if options.is_last(step, t) => add_into(&mut d_state[0], g),
+            Some(g) if options.is_last(step, t) => add_into(d_state[0].data_mut(), g),
             _ => {}
         }
         for bb in 0..b {
@@ -61,7 +61,7 @@ pub(super) fn backward<T: Float, C: Cell>(
                 let mut d_next = [T::zero(); MAX_STATES];
                 for k in 0..C::STATES {
                     unit.prev[k] = trace.prev[k].data()[(bb * t + tt) * h + j];
-                    d_next[k] = d_state[k][bb * h + j];
+                    d_next[k] = d_state[k].data()[bb * h + j];
                 }
                 unit.diag = gather_diagonal(diagonal, C::DIAGONALS, h, j);
                 let grads = cell.backward(&unit, d_next);
@@ -72,10 +72,10 @@ pub(super) fn backward<T: Float, C: Cell>(
                     }
                 }
                 for (k, d) in d_prev.iter_mut().enumerate() {
-                    d[bb * h + j] = grads.prev[k];
+                    d.data_mut()[bb * h + j] = grads.prev[k];
                 }
                 for p in 0..C::DIAGONALS {
-                    d_diag[p * h + j] += grads.diag[p];
+                    d_diag.data_mut()[p * h + j] += grads.diag[p];
                 }
             }
         }
@@ -86,7 +86,7 @@ pub(super) fn backward<T: Float, C: Cell>(
                 (&d_pre.data()[tt * gh + direct..], [t * gh, 1]),
                 (&w_hh[direct * h..], [h, 1]),
                 T::zero(),
-                (&mut d_m, [h, 1]),
+                (d_m.data_mut(), [h, 1]),
             );
             for bb in 0..b {
                 let row = (bb * t + tt) * gh;
@@ -96,12 +96,12 @@ pub(super) fn backward<T: Float, C: Cell>(
                         unit.prev[k] = trace.prev[k].data()[(bb * t + tt) * h + j];
                     }
                     unit.diag = gather_diagonal(diagonal, C::DIAGONALS, h, j);
-                    let grads = cell.modulate_backward(&unit, d_m[bb * h + j]);
+                    let grads = cell.modulate_backward(&unit, d_m.data()[bb * h + j]);
                     for g in 0..C::GATES {
                         d_pre.data_mut()[row + g * h + j] += grads.pre[g];
                     }
                     for (k, d) in d_prev.iter_mut().enumerate() {
-                        d[bb * h + j] += grads.prev[k];
+                        d.data_mut()[bb * h + j] += grads.prev[k];
                     }
                 }
             }
@@ -113,13 +113,13 @@ pub(super) fn backward<T: Float, C: Cell>(
             (&d_rec_t[tt * gh..], [t * gh, 1]),
             (w_hh, [h, 1]),
             T::one(),
-            (&mut d_prev[0], [h, 1]),
+            (d_prev[0].data_mut(), [h, 1]),
         );
         std::mem::swap(&mut d_state, &mut d_prev);
     }
     for (k, s) in slots.initial.iter().enumerate() {
         if let Some(s) = *s {
-            cx.write_grad(s, |buf, beta| write_or_add(buf, beta, &d_state[k]));
+            cx.write_grad(s, |buf, beta| write_or_add(buf, beta, d_state[k].data()));
         }
     }
     let d_pre = d_pre.data();
@@ -171,6 +171,6 @@ pub(super) fn backward<T: Float, C: Cell>(
         }
     }
     if let Some(s) = slots.diagonal {
-        cx.write_grad(s, |dd, beta| write_or_add(dd, beta, &d_diag));
+        cx.write_grad(s, |dd, beta| write_or_add(dd, beta, d_diag.data()));
     }
 }

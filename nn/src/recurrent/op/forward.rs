@@ -56,13 +56,17 @@ pub(super) fn forward<T: Float, C: Cell>(
     let mut prev: Vec<Tensor<T>> = (0..C::STATES).map(|_| Tensor::empty([b, t, h])).collect();
     let mut state: Vec<Tensor<T>> = (0..C::STATES)
         .map(|k| match v.initial[k] {
-            Some(s) => Tensor::from_vec(s.to_vec(), [b, h]),
+            Some(s) => {
+                let mut state = Tensor::empty([b, h]);
+                state.data_mut().copy_from_slice(s);
+                state
+            }
             None => Tensor::zeros([b, h]),
         })
         .collect();
     let mut sequence = options.return_sequences.then(|| Tensor::empty([b, t, h]));
     let mut modulated = (direct < gh).then(|| Tensor::empty([b, t, h]));
-    let mut m = vec![T::zero(); if direct < gh { b * h } else { 0 }];
+    let mut m = Tensor::empty([if direct < gh { b * h } else { 0 }]);
     let diag = |j: usize| gather_diagonal(v.diagonal, C::DIAGONALS, h, j);
     for step in 0..t {
         let tt = options.time(step, t);
@@ -88,17 +92,17 @@ pub(super) fn forward<T: Float, C: Cell>(
                         unit.prev[k] = s.data()[bb * h + j];
                     }
                     unit.diag = diag(j);
-                    m[bb * h + j] = cell.modulate(&unit);
+                    m.data_mut()[bb * h + j] = cell.modulate(&unit);
                 }
             }
             gemm(
                 (b, h, h),
-                (&m, [h, 1]),
+                (m.data(), [h, 1]),
                 (&v.weight_hh[direct * h..], [1, h]),
                 T::one(),
                 (&mut pre.data_mut()[tt * gh + direct..], [t * gh, 1]),
             );
-            copy_rows(&m, modulated.data_mut(), (b, t, h), tt);
+            copy_rows(m.data(), modulated.data_mut(), (b, t, h), tt);
         }
         let (pre, rec) = (pre.data(), rec.as_ref().map(|r| r.data()));
         for bb in 0..b {

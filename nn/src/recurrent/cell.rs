@@ -91,6 +91,10 @@ pub trait Cell: Clone + Send + Sync + 'static {
     /// (`unit_forget_bias`); `None` for a cell without one.
     const FORGET_GATE: Option<usize> = None;
 
+    /// Where each of our gates sits in Keras's layout (`KERAS_GATE_ORDER[g]` is the Keras
+    /// position of gate `g`): the identity but for the GRU, whose Keras order is z, r, h.
+    const KERAS_GATE_ORDER: [usize; MAX_GATES] = [0, 1, 2, 3];
+
     /// How the recurrent projection meets the input projection.
     fn recurrence(&self) -> Recurrence {
         Recurrence::Summed

@@ -10,7 +10,7 @@
 //!
 //! The parameters have PyTorch's names and layout (`weight_ih_l0` `[G·H, I]`, `weight_hh_l0`
 //! `[G·H, H]`, `bias_ih_l0`, `bias_hh_l0`), so a PyTorch `state_dict` saved with safetensors
-//! loads through [`crate::checkpoint::load`].
+//! loads through [`crate::checkpoint::load`]; Keras's layout loads through [`KerasWeights`].
 //!
 //! ```
 //! use nn::recurrent::Lstm;
@@ -37,11 +37,13 @@
 
 mod cell;
 pub mod cells;
+pub mod keras;
 mod layer;
 pub mod op;
 
 pub use cell::{Cell, MAX_DIAGONALS, MAX_GATES, MAX_STATES, Recurrence, UnitGrads, UnitInputs};
 pub use cells::{CoupledLstmCell, GruCell, LstmCell, PeepholeLstmCell, SimpleRnnCell};
+pub use keras::KerasWeights;
 pub use layer::{OutputOnly, Recurrent, RecurrentInit, RecurrentOutput};
 
 /// An LSTM layer (PyTorch's `nn.LSTM` with one layer and `batch_first=True`; Keras's `LSTM`);

@@ -28,7 +28,7 @@
 use autodiff_core::Float;
 use autodiff_macros::differentiable;
 
-use crate::recurrent::cell::{Cell, MAX_STATES, Recurrence, UnitGrads, UnitInputs};
+use crate::recurrent::cell::{Cell, MAX_GATES, MAX_STATES, Recurrence, UnitGrads, UnitInputs};
 
 /// One reset-after GRU unit: the input projections `xr, xz, xn` and recurrent projections
 /// `hr, hz, hn` (biases included) and `h_{t−1}` to `h_t`.
@@ -86,6 +86,7 @@ impl Cell for GruCell {
     const GATES: usize = 3;
     const STATES: usize = 1;
     const NAME: &'static str = "gru";
+    const KERAS_GATE_ORDER: [usize; MAX_GATES] = [1, 0, 2, 3];
 
     fn recurrence(&self) -> Recurrence {
         if self.reset_after {

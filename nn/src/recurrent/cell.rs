@@ -77,6 +77,47 @@ impl<T: Float> UnitGrads<T> {
 /// A recurrent cell's shape and pointwise maths; [`super::Recurrent`] runs any cell over a
 /// sequence as one recorded op. Gate `g` of unit `j` is row `g·H + j` of `W_ih` and `W_hh`
 /// (PyTorch's layout: gates stacked along the first axis).
+///
+/// A cell of your own is its step as a `#[differentiable]` function plus this impl; the layer,
+/// its products, backpropagation through time and the weight gradients come with it:
+///
+/// ```
+/// use nn::recurrent::{Cell, MAX_STATES, Recurrent, UnitGrads, UnitInputs};
+/// use nn::{Float, Layer, Tensor, differentiable, gradcheck};
+///
+/// /// A two-gate cell: h_t = f ⊙ h_{t−1} + (1 − f) ⊙ tanh(n), f = σ(·).
+/// #[differentiable]
+/// fn two_gate_unit<T: Float>(f: T, n: T, h_prev: T) -> T {
+///     let f = sigmoid(f);
+///     f * h_prev + (1.0 - f) * tanh(n)
+/// }
+///
+/// #[derive(Clone, Copy, Default)]
+/// struct TwoGate;
+///
+/// impl Cell for TwoGate {
+///     const GATES: usize = 2;
+///     const STATES: usize = 1;
+///     const NAME: &'static str = "two_gate";
+///
+///     fn forward<T: Float>(&self, u: &UnitInputs<T>) -> [T; MAX_STATES] {
+///         [two_gate_unit(u.pre[0], u.pre[1], u.prev[0]), T::zero()]
+///     }
+///
+///     fn backward<T: Float>(&self, u: &UnitInputs<T>, d: [T; MAX_STATES]) -> UnitGrads<T> {
+///         let (df, dn, dh) = two_gate_unit_vjp(u.pre[0], u.pre[1], u.prev[0], d[0]);
+///         let mut grads = UnitGrads::zeros();
+///         grads.pre[..2].copy_from_slice(&[df, dn]);
+///         grads.prev[0] = dh;
+///         grads
+///     }
+/// }
+///
+/// let layer = Recurrent::<f64, TwoGate>::new(3, 4).return_sequences(true).seed(1);
+/// assert_eq!(layer.weight_hh_l0.value().dims(), [8, 4]);
+/// let x = Tensor::normal([2, 5, 3], 0.0, 1.0, 1);
+/// gradcheck(|v| layer.forward(v[0]).output.sum(), &[x]).unwrap();
+/// ```
 pub trait Cell: Clone + Send + Sync + 'static {
     /// Gates per hidden unit, `G`: the projections have `G·H` columns.
     const GATES: usize;

@@ -9,6 +9,11 @@
 //! - kaiming_uniform(a): U(−l, l) with l = √(6 / ((1 + a²)·fan_in)), PyTorch's
 //!   `kaiming_uniform_`; with a = √5 ([`Initializer::TORCH_DEFAULT`]) l = 1/√fan_in, what
 //!   PyTorch's `Linear` and `Conv2d` start from;
+//! - orthogonal: a matrix with orthonormal columns (rows if it is wide), from the QR
+//!   factorisation of a standard normal draw, signs fixed so R's diagonal is positive (Keras's
+//!   rule, and its default for recurrent kernels); leading axes are flattened into rows;
+//! - random_uniform: U(min, max) (PyTorch's recurrent layers draw every weight from
+//!   U(−1/√H, 1/√H));
 //! - zeros, ones, constant — zeros is Keras's default for biases.
 //!
 //! A convolution kernel has the fans Keras and PyTorch give it (see
@@ -44,6 +49,15 @@ pub enum Initializer {
     /// U(−l, l), l = √(6 / ((1 + a²)·fan_in)) for the negative slope a (PyTorch's
     /// `kaiming_uniform_(a=…)`).
     KaimingUniform(f64),
+    /// Orthonormal columns (or rows, for a wide matrix): Keras's `orthogonal` with gain 1.
+    Orthogonal,
+    /// U(min, max): Keras's `RandomUniform`.
+    RandomUniform {
+        /// The lower bound.
+        min: f64,
+        /// The upper bound.
+        max: f64,
+    },
     /// All zeros.
     Zeros,
     /// All ones.
@@ -97,6 +111,10 @@ impl Initializer {
             Initializer::GlorotNormal => truncated(dims, (2.0 / (fan_in + fan_out)).sqrt(), seed),
             Initializer::HeNormal => truncated(dims, (2.0 / fan_in).sqrt(), seed),
             Initializer::LecunNormal => truncated(dims, (1.0 / fan_in).sqrt(), seed),
+            Initializer::Orthogonal => orthogonal(dims, seed),
+            Initializer::RandomUniform { min, max } => {
+                Tensor::from_fn(dims, |_| T::lit(min + (max - min) * rng.random::<f64>()))
+            }
             Initializer::Zeros => Tensor::zeros(dims),
             Initializer::Ones => Tensor::ones(dims),
             Initializer::Constant(c) => Tensor::full(dims, T::lit(c)),
@@ -118,6 +136,37 @@ fn truncated<T: Float>(dims: &[usize], std: f64, seed: u64) -> Tensor<T> {
     Tensor::from_fn(dims, |_| T::lit(std * kept.next().copied().unwrap_or(0.0)))
 }
 
+/// Q of the QR factorisation of a standard normal `[rows, cols]` draw (the tall way round),
+/// by modified Gram–Schmidt, which gives R a positive diagonal: Keras's `q · sign(diag(r))`.
+fn orthogonal<T: Float>(dims: &[usize], seed: u64) -> Tensor<T> {
+    let cols = dims.last().copied().unwrap_or(1);
+    let rows = dims.iter().product::<usize>() / cols.max(1);
+    let (tall, short) = (rows.max(cols), rows.min(cols));
+    let mut rng = StdRng::seed_from_u64(seed);
+    let normal = Tensor::<f64>::normal_with([short, tall], 0.0, 1.0, &mut rng);
+    // `short` vectors of length `tall`, made orthonormal one after another.
+    let mut q: Vec<Vec<f64>> = normal
+        .data()
+        .chunks(tall.max(1))
+        .map(<[f64]>::to_vec)
+        .collect();
+    for k in 0..q.len() {
+        let (done, rest) = q.split_at_mut(k);
+        let v = &mut rest[0];
+        for u in done.iter() {
+            let dot: f64 = u.iter().zip(v.iter()).map(|(a, b)| a * b).sum();
+            v.iter_mut().zip(u).for_each(|(x, &a)| *x -= dot * a);
+        }
+        let norm = v.iter().map(|x| x * x).sum::<f64>().sqrt();
+        v.iter_mut().for_each(|x| *x /= norm);
+    }
+    // The vectors are the columns of a tall matrix and the rows of a wide one.
+    Tensor::from_fn(dims, |n| {
+        let (r, c) = (n / cols, n % cols);
+        T::lit(if rows >= cols { q[c][r] } else { q[r][c] })
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -129,6 +178,30 @@ mod tests {
         assert!((var - 2.0 / 200.0).abs() < 0.1 * 2.0 / 200.0, "{var}");
         let bound = 2.0 * (2.0_f64 / 200.0).sqrt() / 0.879_625_661_034_239_8;
         assert!(w.data().iter().all(|v| v.abs() <= bound + 1e-12));
+    }
+
+    #[test]
+    fn orthogonal_is_orthonormal_the_short_way_round() {
+        for dims in [[12, 3], [3, 12], [5, 5]] {
+            let w = Initializer::Orthogonal.init::<f64>(&dims, 4);
+            let gram = if dims[0] >= dims[1] {
+                w.t().matmul(&w)
+            } else {
+                w.matmul(&w.t())
+            };
+            let n = dims[0].min(dims[1]);
+            assert!(
+                gram.all_close(&Tensor::eye(n), 1e-12, 1e-12),
+                "{dims:?}: {gram}"
+            );
+        }
+        let u = Initializer::RandomUniform {
+            min: -0.5,
+            max: 0.25,
+        }
+        .init::<f64>(&[400], 1);
+        assert!(u.data().iter().all(|&v| (-0.5..0.25).contains(&v)));
+        assert!(u.data().iter().any(|&v| v < -0.45) && u.data().iter().any(|&v| v > 0.2));
     }
 
     #[test]

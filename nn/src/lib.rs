@@ -12,6 +12,7 @@
 //! - [`data`]: CSV loading, vectorization, normalization, imputation, splits and batches;
 //! - [`history_plot`]: training curves to PNG and SVG (on [`plot`]); [`LastLayer`]: the
 //!   course's table of last activation and loss per task;
+//! - [`recurrent`]: LSTM, GRU and simple RNN layers over sequences, one recorded op each;
 //! - [`word2vec`]: skip-gram and CBOW embeddings.
 //!
 //! Runnable examples live in `examples/`; run one with `cargo run --release --example NAME`.
@@ -113,6 +114,7 @@ pub mod losses;
 pub mod metrics;
 pub mod optim;
 pub mod plot;
+pub mod recurrent;
 mod regularizers;
 pub mod summary;
 pub mod train;

@@ -40,8 +40,7 @@ pub fn cnn_mnist_b64_step_ms() -> f64 {
     let mut step = || {
         let grads = {
             let logits = model.forward(tape.constant(x.clone()));
-            sparse_categorical_crossentropy_from_logits(logits, tape.constant(y.clone()))
-                .backward()
+            sparse_categorical_crossentropy_from_logits(logits, tape.constant(y.clone())).backward()
         };
         tape.clear();
         opt.step(&mut model, &grads);

@@ -1,0 +1,163 @@
+//! [`Cell`]: what a recurrent cell tells the shared machinery ([`super::op`]) — how many gates
+//! and states it has, how its recurrent product meets its input projection, and its pointwise
+//! step with that step's vector-Jacobian product (both from one `#[differentiable]` function).
+//!
+//! The machinery computes, for every time step, the pre-activations of the `G` gates from the
+//! input projection `x_t·W_ihᵀ + b_ih` and the recurrent projection `h_{t−1}·W_hhᵀ + b_hh`, then
+//! calls [`Cell::forward`] once per (batch row, hidden unit) with that unit's gate values, its
+//! previous states and its diagonal (peephole) weights. A cell never sees a matrix.
+
+use autodiff_core::Float;
+
+/// The most gates a cell may have (an LSTM's four).
+pub const MAX_GATES: usize = 4;
+/// The most states a cell may carry (an LSTM's `h` and `c`).
+pub const MAX_STATES: usize = 2;
+/// The most diagonal weight vectors a cell may have (a peephole LSTM's three).
+pub const MAX_DIAGONALS: usize = 3;
+
+/// How the recurrent projection `h_{t−1}·W_hhᵀ + b_hh` meets the input projection.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Recurrence {
+    /// Added to it before the pointwise step, which sees one value per gate in
+    /// [`UnitInputs::pre`] (LSTM, simple RNN): the recurrent product accumulates straight into
+    /// the input projection's buffer.
+    Summed,
+    /// Kept apart, in [`UnitInputs::rec`] (GRU's reset-after candidate multiplies the recurrent
+    /// part by the reset gate).
+    Separate,
+    /// Summed, but the last gate's recurrent product reads [`Cell::modulate`] (`r ⊙ h_{t−1}` in
+    /// the original GRU) instead of `h_{t−1}`: per step, one product for the other gates, the
+    /// modulation pointwise, then one product for the last gate.
+    ModulatedLast,
+}
+
+/// One hidden unit of one batch row at one time step: what [`Cell::forward`] reads. Entries past
+/// the cell's own counts are zero.
+#[derive(Clone, Copy, Debug)]
+pub struct UnitInputs<T> {
+    /// The gates' pre-activations, gate by gate (the input projection, plus the recurrent one
+    /// under [`Recurrence::Summed`]).
+    pub pre: [T; MAX_GATES],
+    /// The recurrent projection by gate under [`Recurrence::Separate`]; zeros otherwise.
+    pub rec: [T; MAX_GATES],
+    /// The states entering the step: `h_{t−1}` first, then the cell's others (`c_{t−1}`).
+    pub prev: [T; MAX_STATES],
+    /// The unit's diagonal weights (peepholes), one per vector.
+    pub diag: [T; MAX_DIAGONALS],
+}
+
+/// The gradients of one unit's step with respect to everything in [`UnitInputs`], given the
+/// gradients of its new states: what [`Cell::backward`] returns.
+#[derive(Clone, Copy, Debug)]
+pub struct UnitGrads<T> {
+    /// ∂/∂ pre-activations.
+    pub pre: [T; MAX_GATES],
+    /// ∂/∂ recurrent projections (read only under [`Recurrence::Separate`]).
+    pub rec: [T; MAX_GATES],
+    /// ∂/∂ previous states (the pointwise part only; the machinery adds the recurrent
+    /// product's share to `h_{t−1}`).
+    pub prev: [T; MAX_STATES],
+    /// ∂/∂ diagonal weights.
+    pub diag: [T; MAX_DIAGONALS],
+}
+
+impl<T: Float> UnitGrads<T> {
+    /// All zeros, for a cell to fill what it has.
+    pub fn zeros() -> Self {
+        UnitGrads {
+            pre: [T::zero(); MAX_GATES],
+            rec: [T::zero(); MAX_GATES],
+            prev: [T::zero(); MAX_STATES],
+            diag: [T::zero(); MAX_DIAGONALS],
+        }
+    }
+}
+
+/// A recurrent cell's shape and pointwise maths; [`super::Recurrent`] runs any cell over a
+/// sequence as one recorded op. Gate `g` of unit `j` is row `g·H + j` of `W_ih` and `W_hh`
+/// (PyTorch's layout: gates stacked along the first axis).
+///
+/// A cell of your own is its step as a `#[differentiable]` function plus this impl; the layer,
+/// its products, backpropagation through time and the weight gradients come with it:
+///
+/// ```
+/// use nn::recurrent::{Cell, MAX_STATES, Recurrent, UnitGrads, UnitInputs};
+/// use nn::{Float, Layer, Tensor, differentiable, gradcheck};
+///
+/// /// A two-gate cell: h_t = f ⊙ h_{t−1} + (1 − f) ⊙ tanh(n), f = σ(·).
+/// #[differentiable]
+/// fn two_gate_unit<T: Float>(f: T, n: T, h_prev: T) -> T {
+///     let f = sigmoid(f);
+///     f * h_prev + (1.0 - f) * tanh(n)
+/// }
+///
+/// #[derive(Clone, Copy, Default)]
+/// struct TwoGate;
+///
+/// impl Cell for TwoGate {
+///     const GATES: usize = 2;
+///     const STATES: usize = 1;
+///     const NAME: &'static str = "two_gate";
+///
+///     fn forward<T: Float>(&self, u: &UnitInputs<T>) -> [T; MAX_STATES] {
+///         [two_gate_unit(u.pre[0], u.pre[1], u.prev[0]), T::zero()]
+///     }
+///
+///     fn backward<T: Float>(&self, u: &UnitInputs<T>, d: [T; MAX_STATES]) -> UnitGrads<T> {
+///         let (df, dn, dh) = two_gate_unit_vjp(u.pre[0], u.pre[1], u.prev[0], d[0]);
+///         let mut grads = UnitGrads::zeros();
+///         grads.pre[..2].copy_from_slice(&[df, dn]);
+///         grads.prev[0] = dh;
+///         grads
+///     }
+/// }
+///
+/// let layer = Recurrent::<f64, TwoGate>::new(3, 4).return_sequences(true).seed(1);
+/// assert_eq!(layer.weight_hh_l0.value().dims(), [8, 4]);
+/// let x = Tensor::normal([2, 5, 3], 0.0, 1.0, 1);
+/// gradcheck(|v| layer.forward(v[0]).output.sum(), &[x]).unwrap();
+/// ```
+pub trait Cell: Clone + Send + Sync + 'static {
+    /// Gates per hidden unit, `G`: the projections have `G·H` columns.
+    const GATES: usize;
+    /// States per hidden unit, `h` first (1, or 2 with an LSTM's `c`).
+    const STATES: usize;
+    /// Diagonal weight vectors of length `H` (peepholes), stored as one `[DIAGONALS, H]`
+    /// parameter.
+    const DIAGONALS: usize = 0;
+    /// The name shape errors use (`"lstm"`).
+    const NAME: &'static str;
+    /// The forget gate's index, whose input bias Keras's initialisation sets to 1
+    /// (`unit_forget_bias`); `None` for a cell without one.
+    const FORGET_GATE: Option<usize> = None;
+
+    /// Where each of our gates sits in Keras's layout (`KERAS_GATE_ORDER[g]` is the Keras
+    /// position of gate `g`): the identity but for the GRU, whose Keras order is z, r, h.
+    const KERAS_GATE_ORDER: [usize; MAX_GATES] = [0, 1, 2, 3];
+
+    /// How the recurrent projection meets the input projection.
+    fn recurrence(&self) -> Recurrence {
+        Recurrence::Summed
+    }
+
+    /// Under [`Recurrence::ModulatedLast`]: the unit's value of what the last gate's recurrent
+    /// product reads, from the other gates' complete pre-activations and the previous states.
+    fn modulate<T: Float>(&self, unit: &UnitInputs<T>) -> T {
+        unit.prev[0]
+    }
+
+    /// The gradients of `d_m · modulate(unit)` (in [`UnitGrads::pre`] and [`UnitGrads::prev`]).
+    fn modulate_backward<T: Float>(&self, unit: &UnitInputs<T>, d_m: T) -> UnitGrads<T> {
+        let mut grads = UnitGrads::zeros();
+        grads.prev[0] = d_m;
+        let _ = unit;
+        grads
+    }
+
+    /// The unit's new states (`h_t` first) from its inputs.
+    fn forward<T: Float>(&self, unit: &UnitInputs<T>) -> [T; MAX_STATES];
+
+    /// The gradients of `Σ d_next · forward(unit)` with respect to the unit's inputs.
+    fn backward<T: Float>(&self, unit: &UnitInputs<T>, d_next: [T; MAX_STATES]) -> UnitGrads<T>;
+}

@@ -1,0 +1,71 @@
+//! The LSTM cell (Hochreiter & Schmidhuber 1997, with the forget gate of Gers et al. 2000), gate
+//! order i, f, g, o as PyTorch's `nn.LSTM`:
+//!
+//! ```text
+//! i = σ(W_i x + b_ii + U_i h_{t−1} + b_hi)      input gate
+//! f = σ(W_f x + b_if + U_f h_{t−1} + b_hf)      forget gate
+//! g = tanh(W_g x + b_ig + U_g h_{t−1} + b_hg)   candidate (Keras's "c")
+//! o = σ(W_o x + b_io + U_o h_{t−1} + b_ho)      output gate
+//! c_t = f ⊙ c_{t−1} + i ⊙ g                     the cell state: the conveyor belt
+//! h_t = o ⊙ tanh(c_t)
+//! ```
+//!
+//! Generation runs one step at a time from the last states (`T = 1`), and agrees with the run
+//! over the whole sequence:
+//!
+//! ```
+//! use nn::recurrent::Lstm;
+//! use nn::{Layer, Tape, Tensor};
+//! let lstm = Lstm::<f64>::new(2, 3).seed(1);
+//! let tape = Tape::new();
+//! let x = Tensor::normal([1, 3, 2], 0.0, 1.0, 2);
+//! let whole = lstm.forward(tape.constant(x.clone()));
+//! let zeros = || tape.constant(Tensor::zeros([1, 3]));
+//! let (mut h, mut c) = (zeros(), zeros());
+//! for t in 0..3 {
+//!     let step = lstm.forward_from(tape.constant(x.narrow(1, t, 1)), &[h, c]);
+//!     (h, c) = (step.h, step.c.unwrap());
+//! }
+//! assert!(h.value().all_close(&whole.h.value(), 1e-12, 1e-12));
+//! ```
+
+use autodiff_core::Float;
+use autodiff_macros::differentiable;
+
+use crate::recurrent::cell::{Cell, MAX_STATES, UnitGrads, UnitInputs};
+
+/// One LSTM unit's step from its four pre-activations and `c_{t−1}`: `(h_t, c_t)`.
+#[differentiable]
+pub fn lstm_unit<T: Float>(i: T, f: T, g: T, o: T, c_prev: T) -> (T, T) {
+    let c = sigmoid(f) * c_prev + sigmoid(i) * tanh(g);
+    let h = sigmoid(o) * tanh(c);
+    (h, c)
+}
+
+/// The LSTM cell: 4 gates, states `h` and `c`.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct LstmCell;
+
+impl Cell for LstmCell {
+    const GATES: usize = 4;
+    const STATES: usize = 2;
+    const NAME: &'static str = "lstm";
+    const FORGET_GATE: Option<usize> = Some(1);
+
+    #[inline(always)]
+    fn forward<T: Float>(&self, u: &UnitInputs<T>) -> [T; MAX_STATES] {
+        let [i, f, g, o] = u.pre;
+        let (h, c) = lstm_unit(i, f, g, o, u.prev[1]);
+        [h, c]
+    }
+
+    #[inline(always)]
+    fn backward<T: Float>(&self, u: &UnitInputs<T>, [dh, dc]: [T; MAX_STATES]) -> UnitGrads<T> {
+        let [i, f, g, o] = u.pre;
+        let (di, df, dg, d_o, dc_prev) = lstm_unit_vjp(i, f, g, o, u.prev[1], dh, dc);
+        let mut grads = UnitGrads::zeros();
+        grads.pre = [di, df, dg, d_o];
+        grads.prev[1] = dc_prev;
+        grads
+    }
+}

@@ -1,0 +1,271 @@
+//! [`Recurrent`]: a layer that runs any [`Cell`] over a sequence `[batch, time, features]` as
+//! one recorded op ([`super::op`]), with PyTorch's parameter names and layout, so a PyTorch
+//! state dict loads through [`crate::checkpoint`]; and [`RecurrentOutput`], its results.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use autodiff_core::{Float, Module, Param, ParamPath, Tape, Var};
+use autodiff_macros::Module;
+
+use super::cell::Cell;
+use super::op::{RunInputs, RunOptions, run};
+use crate::{Initializer, Layer, Prediction};
+
+/// How a new layer's weights are drawn.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum RecurrentInit {
+    /// Keras's: glorot_uniform input kernel, orthogonal recurrent kernel, zero biases with the
+    /// forget gate's input bias at 1 (`unit_forget_bias`).
+    #[default]
+    Keras,
+    /// PyTorch's: every weight and bias from U(−1/√H, 1/√H).
+    PyTorch,
+}
+
+/// A recurrent layer over `[batch, time, features]` with the cell `C` ([`super::Lstm`],
+/// [`super::Gru`], …). The parameters are PyTorch's, by name and layout: gate `g`'s rows of
+/// the weights are `g·H .. (g+1)·H`.
+#[derive(Module)]
+pub struct Recurrent<T: Float, C: Cell> {
+    /// The input kernel `W_ih`, `[G·H, I]`.
+    pub weight_ih_l0: Param<T>,
+    /// The recurrent kernel `W_hh`, `[G·H, H]`.
+    pub weight_hh_l0: Param<T>,
+    /// The input bias `b_ih`, `[G·H]`.
+    pub bias_ih_l0: Param<T>,
+    /// The recurrent bias `b_hh`, `[G·H]`.
+    pub bias_hh_l0: Param<T>,
+    /// The diagonal (peephole) weights, `[DIAGONALS, H]`, for a cell that has them.
+    pub weight_peephole_l0: Option<Param<T>>,
+    #[module(skip)]
+    cell: C,
+    #[module(skip)]
+    return_sequences: bool,
+    #[module(skip)]
+    init: RecurrentInit,
+    #[module(skip)]
+    seed: u64,
+}
+
+/// What a recurrent layer returns: its output, which `fit` scores ([`Prediction`]), and its
+/// final states.
+#[derive(Clone, Copy, Debug)]
+pub struct RecurrentOutput<'t, T: Float> {
+    /// Every step's `h`, `[B, T, H]`, with `return_sequences`; else the last, `[B, H]`.
+    pub output: Var<'t, T>,
+    /// The final hidden state `h_T`, `[B, H]`.
+    pub h: Var<'t, T>,
+    /// The final cell state `c_T`, `[B, H]`, for a cell with one (the LSTMs).
+    pub c: Option<Var<'t, T>>,
+}
+
+impl<'t, T: Float> Prediction<'t, T> for RecurrentOutput<'t, T> {
+    fn prediction(self) -> Var<'t, T> {
+        self.output
+    }
+}
+
+impl<T: Float, C: Cell + Default> Recurrent<T, C> {
+    /// A layer from `inputs` features to `hidden` units, returning only the last output, with
+    /// Keras's initialisation. Unseeded layers draw from a process-wide counter of seeds, as
+    /// [`crate::Dense`] does; [`Recurrent::seed`] fixes it.
+    pub fn new(inputs: usize, hidden: usize) -> Self {
+        Self::with_cell(C::default(), inputs, hidden)
+    }
+}
+
+impl<T: Float, C: Cell> Recurrent<T, C> {
+    /// A layer with a configured cell (see [`Recurrent::new`]).
+    pub fn with_cell(cell: C, inputs: usize, hidden: usize) -> Self {
+        static NEXT_SEED: AtomicU64 = AtomicU64::new(0);
+        let width = C::GATES * hidden;
+        let zeros = |dims: &[usize]| Param::new(Initializer::Zeros.init(dims, 0));
+        Recurrent {
+            weight_ih_l0: zeros(&[width, inputs]),
+            weight_hh_l0: zeros(&[width, hidden]),
+            bias_ih_l0: zeros(&[width]),
+            bias_hh_l0: zeros(&[width]),
+            weight_peephole_l0: (C::DIAGONALS > 0).then(|| zeros(&[C::DIAGONALS, hidden])),
+            cell,
+            return_sequences: false,
+            init: RecurrentInit::Keras,
+            seed: NEXT_SEED.fetch_add(1, Ordering::Relaxed),
+        }
+        .reinit()
+    }
+
+    /// Output every step's `h` (`[B, T, H]`, Keras's `return_sequences=True`) instead of the
+    /// last one (`[B, H]`).
+    pub fn return_sequences(mut self, all: bool) -> Self {
+        self.return_sequences = all;
+        self
+    }
+
+    /// Redraws the weights with another scheme.
+    pub fn initialization(mut self, init: RecurrentInit) -> Self {
+        self.init = init;
+        self.reinit()
+    }
+
+    /// Redraws the weights with another seed.
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
+        self.reinit()
+    }
+
+    /// The number of hidden units `H`.
+    pub fn hidden(&self) -> usize {
+        self.weight_hh_l0.value().dims()[1]
+    }
+
+    /// The cell.
+    pub fn cell(&self) -> &C {
+        &self.cell
+    }
+
+    /// Replaces the cell by another of the same type (a GRU's form), keeping the weights.
+    pub fn set_cell(&mut self, cell: C) {
+        self.cell = cell;
+    }
+
+    /// The same layer as one whose output is a plain `Var` (the final states dropped), so it
+    /// stacks in a [`crate::Sequential`]; its parameters keep their names.
+    pub fn output_only(self) -> OutputOnly<T, C> {
+        OutputOnly { layer: self }
+    }
+
+    /// The run from initial states (`[h_0]`, or `[h_0, c_0]` for an LSTM; each `[B, H]`), which
+    /// receive gradients like any input.
+    ///
+    /// # Panics
+    /// If the number of states is not the cell's, or on a shape mismatch (naming the shapes).
+    pub fn forward_from<'t>(
+        &self,
+        x: Var<'t, T>,
+        initial: &[Var<'t, T>],
+    ) -> RecurrentOutput<'t, T> {
+        assert!(
+            initial.len() == C::STATES,
+            "{}: {} initial states given, the cell has {}",
+            C::NAME,
+            initial.len(),
+            C::STATES
+        );
+        self.run(x, [initial.first().copied(), initial.get(1).copied()])
+    }
+
+    fn run<'t>(&self, x: Var<'t, T>, initial: [Option<Var<'t, T>>; 2]) -> RecurrentOutput<'t, T> {
+        let tape = x.tape();
+        let inputs = RunInputs {
+            x,
+            weight_ih: tape.param(&self.weight_ih_l0),
+            weight_hh: tape.param(&self.weight_hh_l0),
+            bias_ih: Some(tape.param(&self.bias_ih_l0)),
+            bias_hh: Some(tape.param(&self.bias_hh_l0)),
+            diagonal: self.weight_peephole_l0.as_ref().map(|p| tape.param(p)),
+            initial,
+        };
+        let options = RunOptions {
+            return_sequences: self.return_sequences,
+            reverse: false,
+        };
+        match C::STATES {
+            1 => {
+                let [output, h] = run::<T, C, 2>(&self.cell, inputs, options);
+                RecurrentOutput { output, h, c: None }
+            }
+            _ => {
+                let [output, h, c] = run::<T, C, 3>(&self.cell, inputs, options);
+                RecurrentOutput {
+                    output,
+                    h,
+                    c: Some(c),
+                }
+            }
+        }
+    }
+
+    fn reinit(mut self) -> Self {
+        let dims = |p: &Param<T>| p.value().dims().to_vec();
+        let (ih, hh, b) = (
+            dims(&self.weight_ih_l0),
+            dims(&self.weight_hh_l0),
+            dims(&self.bias_ih_l0),
+        );
+        let hidden = hh[1];
+        let seed = self.seed.wrapping_mul(8);
+        match self.init {
+            RecurrentInit::Keras => {
+                self.weight_ih_l0
+                    .set(Initializer::GlorotUniform.init(&ih, seed));
+                self.weight_hh_l0
+                    .set(Initializer::Orthogonal.init(&hh, seed + 1));
+                let mut bias = Initializer::Zeros.init(&b, 0);
+                if let Some(f) = C::FORGET_GATE {
+                    bias.data_mut()[f * hidden..(f + 1) * hidden].fill(T::one());
+                }
+                self.bias_ih_l0.set(bias);
+                self.bias_hh_l0.set(Initializer::Zeros.init(&b, 0));
+            }
+            RecurrentInit::PyTorch => {
+                let k = 1.0 / (hidden as f64).sqrt();
+                let u = Initializer::RandomUniform { min: -k, max: k };
+                self.weight_ih_l0.set(u.init(&ih, seed));
+                self.weight_hh_l0.set(u.init(&hh, seed + 1));
+                self.bias_ih_l0.set(u.init(&b, seed + 2));
+                self.bias_hh_l0.set(u.init(&b, seed + 3));
+            }
+        }
+        // Peepholes start at zero under both schemes (the cell starts as a plain LSTM).
+        if let Some(p) = &mut self.weight_peephole_l0 {
+            let d = p.value().dims().to_vec();
+            p.set(Initializer::Zeros.init(&d, 0));
+        }
+        self
+    }
+}
+
+impl<'t, T: Float, C: Cell> Layer<'t, T> for Recurrent<T, C> {
+    type Output = RecurrentOutput<'t, T>;
+
+    /// The run from zero initial states.
+    fn forward(&self, x: Var<'t, T>) -> RecurrentOutput<'t, T> {
+        self.run(x, [None, None])
+    }
+
+    fn penalty(&self, _: &'t Tape<T>) -> Option<Var<'t, T>> {
+        None
+    }
+}
+
+/// A [`Recurrent`] layer whose output is only its `output` `Var`: what a
+/// [`crate::Sequential`] stacks (`Lstm::new(8, 16).output_only()`). Made by
+/// [`Recurrent::output_only`]; its parameters are named as the layer's.
+pub struct OutputOnly<T: Float, C: Cell> {
+    /// The layer.
+    pub layer: Recurrent<T, C>,
+}
+
+/// The layer's parameters under the layer's own names (no `layer.` segment), so a checkpoint of
+/// a stack reads as PyTorch's would.
+impl<T: Float, C: Cell> Module<T> for OutputOnly<T, C> {
+    fn visit<'a>(&'a self, path: &mut ParamPath, f: &mut dyn FnMut(&ParamPath, &'a Param<T>)) {
+        self.layer.visit(path, f)
+    }
+
+    fn visit_mut(&mut self, path: &mut ParamPath, f: &mut dyn FnMut(&ParamPath, &mut Param<T>)) {
+        self.layer.visit_mut(path, f)
+    }
+}
+
+impl<'t, T: Float, C: Cell> Layer<'t, T> for OutputOnly<T, C> {
+    type Output = Var<'t, T>;
+
+    fn forward(&self, x: Var<'t, T>) -> Var<'t, T> {
+        self.layer.forward(x).output
+    }
+
+    fn penalty(&self, tape: &'t Tape<T>) -> Option<Var<'t, T>> {
+        self.layer.penalty(tape)
+    }
+}

@@ -1,0 +1,176 @@
+//! Backpropagation through time: the steps in reverse through the cell's VJP, then every weight
+//! gradient as one product over all steps.
+
+use autodiff_core::ops::gemm;
+use autodiff_core::{BackwardCx, Float, Tensor};
+
+use super::rows::{add_into, column_sums, gather_diagonal, gather_gates, write_or_add};
+use super::{Dims, RunOptions, Slots, Trace, direct_width};
+use crate::recurrent::cell::{Cell, MAX_STATES};
+
+/// Backward through time, then the weight gradients as single products over all steps.
+pub(super) fn backward<T: Float, C: Cell>(
+    cell: &C,
+    dims: Dims,
+    options: RunOptions,
+    slots: Slots,
+    trace: &Trace<T>,
+    cx: &mut BackwardCx<'_, T>,
+) {
+    let Dims {
+        batch: b,
+        steps: t,
+        input: i,
+        hidden: h,
+        ..
+    } = dims;
+    let gh = dims.width();
+    let direct = direct_width(cell, dims);
+    let mut d_m = Tensor::empty([if direct < gh { b * h } else { 0 }]);
+    let (xv, w_ih, w_hh) = (cx.input(0).data(), cx.input(1).data(), cx.input(2).data());
+    let diagonal = slots.diagonal.map(|s| cx.input(s).data());
+    let g_output = cx.grad_output_of(0).map(Tensor::data);
+    // ∂ of the states leaving the current step, starting from the final states' gradients.
+    let mut d_state: Vec<Tensor<T>> = (0..C::STATES)
+        .map(|k| match cx.grad_output_of(1 + k) {
+            Some(g) => g.clone(),
+            None => Tensor::zeros([b, h]),
+        })
+        .collect();
+    let mut d_prev: Vec<Tensor<T>> = (0..C::STATES).map(|_| Tensor::empty([b, h])).collect();
+    let mut d_pre = Tensor::empty([b, t, gh]);
+    let mut d_rec = trace.rec.as_ref().map(|_| Tensor::empty([b, t, gh]));
+    let mut d_diag = Tensor::zeros([C::DIAGONALS * h]);
+    let (pre, rec) = (trace.pre.data(), trace.rec.as_ref().map(|r| r.data()));
+    for step in (0..t).rev() {
+        let tt = options.time(step, t);
+        match g_output {
+            Some(g) if options.return_sequences => {
+                for bb in 0..b {
+                    let from = &g[(bb * t + tt) * h..][..h];
+                    add_into(&mut d_state[0].data_mut()[bb * h..][..h], from);
+                }
+            }
+            Some(g) if options.is_last(step, t) => add_into(d_state[0].data_mut(), g),
+            _ => {}
+        }
+        for bb in 0..b {
+            let row = (bb * t + tt) * gh;
+            for j in 0..h {
+                let mut unit = gather_gates(pre, rec, row, C::GATES, h, j);
+                let mut d_next = [T::zero(); MAX_STATES];
+                for k in 0..C::STATES {
+                    unit.prev[k] = trace.prev[k].data()[(bb * t + tt) * h + j];
+                    d_next[k] = d_state[k].data()[bb * h + j];
+                }
+                unit.diag = gather_diagonal(diagonal, C::DIAGONALS, h, j);
+                let grads = cell.backward(&unit, d_next);
+                for g in 0..C::GATES {
+                    d_pre.data_mut()[row + g * h + j] = grads.pre[g];
+                    if let Some(d_rec) = &mut d_rec {
+                        d_rec.data_mut()[row + g * h + j] = grads.rec[g];
+                    }
+                }
+                for (k, d) in d_prev.iter_mut().enumerate() {
+                    d.data_mut()[bb * h + j] = grads.prev[k];
+                }
+                for p in 0..C::DIAGONALS {
+                    d_diag.data_mut()[p * h + j] += grads.diag[p];
+                }
+            }
+        }
+        if direct < gh {
+            // ∂m = ∂pre_last · U_last ([B, H] × [H, H]), then through the modulation.
+            gemm(
+                (b, h, h),
+                (&d_pre.data()[tt * gh + direct..], [t * gh, 1]),
+                (&w_hh[direct * h..], [h, 1]),
+                T::zero(),
+                (d_m.data_mut(), [h, 1]),
+            );
+            for bb in 0..b {
+                let row = (bb * t + tt) * gh;
+                for j in 0..h {
+                    let mut unit = gather_gates(pre, None, row, C::GATES, h, j);
+                    for k in 0..C::STATES {
+                        unit.prev[k] = trace.prev[k].data()[(bb * t + tt) * h + j];
+                    }
+                    unit.diag = gather_diagonal(diagonal, C::DIAGONALS, h, j);
+                    let grads = cell.modulate_backward(&unit, d_m.data()[bb * h + j]);
+                    for g in 0..C::GATES {
+                        d_pre.data_mut()[row + g * h + j] += grads.pre[g];
+                    }
+                    for (k, d) in d_prev.iter_mut().enumerate() {
+                        d.data_mut()[bb * h + j] += grads.prev[k];
+                    }
+                }
+            }
+        }
+        // h_{t−1} also fed the step's recurrent product: ∂h_{t−1} += ∂rec_t · W_hh.
+        let d_rec_t = d_rec.as_ref().unwrap_or(&d_pre).data();
+        gemm(
+            (b, direct, h),
+            (&d_rec_t[tt * gh..], [t * gh, 1]),
+            (w_hh, [h, 1]),
+            T::one(),
+            (d_prev[0].data_mut(), [h, 1]),
+        );
+        std::mem::swap(&mut d_state, &mut d_prev);
+    }
+    for (k, s) in slots.initial.iter().enumerate() {
+        if let Some(s) = *s {
+            cx.write_grad(s, |buf, beta| write_or_add(buf, beta, d_state[k].data()));
+        }
+    }
+    let d_pre = d_pre.data();
+    let d_rec = d_rec.as_ref().map_or(d_pre, |r| r.data());
+    // ∂X = ∂pre · W_ih: [B·T, G·H] × [G·H, I], one product.
+    cx.write_grad(0, |dx, beta| {
+        gemm(
+            (b * t, gh, i),
+            (d_pre, [gh, 1]),
+            (w_ih, [i, 1]),
+            beta,
+            (dx, [i, 1]),
+        )
+    });
+    // ∂W_ih = ∂preᵀ · X: [G·H, B·T] × [B·T, I], one product over every step.
+    cx.write_grad(1, |dw, beta| {
+        gemm(
+            (gh, b * t, i),
+            (d_pre, [1, gh]),
+            (xv, [i, 1]),
+            beta,
+            (dw, [i, 1]),
+        )
+    });
+    // ∂W_hh = ∂recᵀ · H_prev: [G·H, B·T] × [B·T, H], one product over every step (the last
+    // gate's rows against the modulated states under ModulatedLast: a second one).
+    let h_prev = trace.prev[0].data();
+    cx.write_grad(2, |dw, beta| {
+        gemm(
+            (direct, b * t, h),
+            (d_rec, [1, gh]),
+            (h_prev, [h, 1]),
+            beta,
+            (dw, [h, 1]),
+        );
+        if let Some(m) = &trace.modulated {
+            gemm(
+                (h, b * t, h),
+                (&d_rec[direct..], [1, gh]),
+                (m.data(), [h, 1]),
+                beta,
+                (&mut dw[direct * h..], [h, 1]),
+            );
+        }
+    });
+    for (slot, d) in [(slots.bias_ih, d_pre), (slots.bias_hh, d_rec)] {
+        if let Some(s) = slot {
+            cx.write_grad(s, |db, beta| column_sums(d, gh, beta, db));
+        }
+    }
+    if let Some(s) = slots.diagonal {
+        cx.write_grad(s, |dd, beta| write_or_add(dd, beta, d_diag.data()));
+    }
+}

@@ -62,6 +62,18 @@ const WORKLOADS: &[Workload] = &[
         examples::workloads::mlp_imdb_dense_b512_step_ms,
     ),
     ("cnn_mnist_b64", examples::workloads::cnn_mnist_b64_step_ms),
+    (
+        "lstm_char_b32_t64_h128",
+        examples::workloads::lstm_char_b32_t64_h128_step_ms,
+    ),
+    (
+        "gru_char_b32_t64_h128",
+        examples::workloads::gru_char_b32_t64_h128_step_ms,
+    ),
+    (
+        "peephole_lstm_char_b32_t64_h128",
+        examples::workloads::peephole_lstm_char_b32_t64_h128_step_ms,
+    ),
 ];
 
 fn main() -> ExitCode {

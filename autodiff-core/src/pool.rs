@@ -74,12 +74,23 @@ fn class_served_by(cap: usize) -> usize {
     if class_cap == cap { c } else { c - 1 }
 }
 
+#[inline]
 fn with_pool<T: Float, R>(f: impl FnOnce(&mut Pool<T>) -> R) -> R {
     let key: &'static LocalKey<RefCell<Pool<T>>> = T::buffer_pool();
-    // During thread teardown the pool may be gone: then buffers come from and go to the system.
     let mut f = Some(f);
-    key.try_with(|p| (f.take().expect("called once"))(&mut p.borrow_mut()))
-        .unwrap_or_else(|_| (f.take().expect("not called yet"))(&mut Pool::new()))
+    match key.try_with(|p| (f.take().expect("called once"))(&mut p.borrow_mut())) {
+        Ok(r) => r,
+        Err(_) => with_passing_pool(f.take().expect("not called yet")),
+    }
+}
+
+/// During thread teardown the pool may be gone: then buffers come from and go to the system,
+/// through an empty pool dropped at once. Out of line, so the hot path's frame does not hold
+/// this pool's 6 KB (measured: the stack probes for it cost more than the pool's own work).
+#[cold]
+#[inline(never)]
+fn with_passing_pool<T: Float, R>(f: impl FnOnce(&mut Pool<T>) -> R) -> R {
+    f(&mut Pool::new())
 }
 
 /// An empty buffer with room for at least `n` elements, from the pool if it has one: for
@@ -97,15 +108,14 @@ fn reused_or_new<T: Float>(n: usize) -> Vec<T> {
         return Vec::new();
     }
     let (c, cap) = class_for(n);
-    take(c).unwrap_or_else(|| Vec::with_capacity(cap))
-}
-
-/// A free buffer of class `c`, with the elements it last held.
-fn take<T: Float>(c: usize) -> Option<Vec<T>> {
-    with_pool::<T, _>(|p| {
-        let v = p.free[c].pop()?;
-        p.held -= v.capacity() * size_of::<T>();
-        Some(v)
+    // One closure returning the buffer itself (not an `Option` of it): measured, moving the
+    // `Option` out of the pool's closure stalled on store forwarding.
+    with_pool::<T, _>(|p| match p.free[c].pop() {
+        Some(v) => {
+            p.held -= v.capacity() * size_of::<T>();
+            v
+        }
+        None => Vec::with_capacity(cap),
     })
 }
 

@@ -4,6 +4,7 @@
 //! nodes: no sorting, no hashing, no reference counting.
 
 mod backward;
+mod builtin;
 mod gradients;
 mod sweep;
 mod var;
@@ -11,6 +12,8 @@ mod var;
 pub use backward::{Backward, BackwardCx};
 pub use gradients::Gradients;
 pub use var::Var;
+
+pub(crate) use builtin::{Op, UnaryVjp};
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -55,7 +58,7 @@ struct Nodes<T: Float> {
 struct Node<T: Float> {
     /// The op's backward, on the last of its output nodes (an op with several outputs records
     /// them as consecutive nodes; the others hold no backward).
-    backward: Option<Box<dyn Backward<T>>>,
+    backward: Option<Op<T>>,
     inputs: Range<u32>,
     /// How many output nodes the op behind this node's backward has (this one and the ones
     /// just before it); 0 on those other outputs, whose op's backward is on a later node.
@@ -258,13 +261,26 @@ impl<T: Float> Tape<T> {
         inputs: &[Var<'_, T>],
         backward: impl Backward<T>,
     ) -> Var<'_, T> {
+        self.record_op(value, inputs, || Op::Custom(Box::new(backward)))
+    }
+
+    /// [`Tape::record`] for a built-in op, whose backward `op` makes (called only when an input
+    /// needs a gradient).
+    #[track_caller]
+    #[inline]
+    pub(crate) fn record_op(
+        &self,
+        value: Tensor<T>,
+        inputs: &[Var<'_, T>],
+        op: impl FnOnce() -> Op<T>,
+    ) -> Var<'_, T> {
         // The one-output case of `record_many`, without its arrays: the hot path of every op.
         self.check_owns("record", inputs);
         let mut inner = self.inner.borrow_mut();
         let (requires_grad, edges) = self.add_edges(&mut inner, inputs);
         inner.values.push(Value::Owned(value));
         inner.nodes.push(Node {
-            backward: requires_grad.then(|| Box::new(backward) as Box<dyn Backward<T>>),
+            backward: requires_grad.then(op),
             inputs: edges,
             outputs: 1,
             requires_grad,
@@ -319,7 +335,7 @@ impl<T: Float> Tape<T> {
         let mut inner = self.inner.borrow_mut();
         let (requires_grad, edges) = self.add_edges(&mut inner, inputs);
         let first = inner.nodes.len() as u32;
-        let mut backward = requires_grad.then(|| Box::new(backward) as Box<dyn Backward<T>>);
+        let mut backward = requires_grad.then(|| Op::Custom(Box::new(backward)));
         for (k, value) in values.into_iter().enumerate() {
             let last = k + 1 == M;
             inner.values.push(Value::Owned(value));

@@ -3,7 +3,8 @@
 use crate::{Float, Tensor};
 
 use super::Nodes;
-use super::backward::{BackwardCx, PassThrough};
+use super::backward::BackwardCx;
+use super::builtin::{self, Op};
 
 /// Gradients of every node up to `root` that keeps one (leaves, retained values), from the
 /// root's gradient `seed`.
@@ -37,12 +38,24 @@ pub(super) fn run<T: Float>(
             continue;
         }
         let inputs = &nodes.edges[node.inputs.start as usize..node.inputs.end as usize];
-        let pass = {
-            let mut cx = BackwardCx::new(nodes, inputs, first, outputs, before);
-            op.backward(&mut cx);
-            cx.into_pass_through()
-        };
-        pass_through(nodes, inputs, first, &mut outputs[0], before, &pass);
+        match op {
+            Op::Custom(op) => {
+                let pass = {
+                    let mut cx = BackwardCx::new(nodes, inputs, first, outputs, before);
+                    op.backward(&mut cx);
+                    cx.into_pass_through()
+                };
+                pass_through(
+                    nodes,
+                    inputs,
+                    first,
+                    &mut outputs[0],
+                    before,
+                    pass.targets(),
+                );
+            }
+            _ => builtin::run(op, nodes, inputs, first, &mut outputs[0], before),
+        }
         for (j, slot) in outputs.iter_mut().enumerate() {
             if !nodes.keeps_grad((first + j) as u32) {
                 *slot = None;
@@ -54,15 +67,14 @@ pub(super) fn run<T: Float>(
 
 /// Sends the output gradient itself (times a factor) to the inputs an op passed it through to,
 /// moving it into the last one instead of copying when nothing else needs it.
-fn pass_through<T: Float>(
+pub(super) fn pass_through<T: Float>(
     nodes: &Nodes<T>,
     inputs: &[u32],
     output: usize,
     grad: &mut Option<Tensor<T>>,
     grads: &mut [Option<Tensor<T>>],
-    pass: &PassThrough<T>,
+    targets: &[(usize, T)],
 ) {
-    let targets = pass.targets();
     for (n, &(i, factor)) in targets.iter().enumerate() {
         let id = inputs[i];
         let input = nodes.value(id);

@@ -22,7 +22,7 @@
 use std::cell::RefCell;
 use std::thread::LocalKey;
 
-use crate::Float;
+use crate::{Float, Tensor};
 
 /// Classes 0..=8 hold exactly that many elements; above, four classes per power of two.
 const EXACT: usize = 8;
@@ -30,24 +30,28 @@ const CLASSES: usize = EXACT + 1 + 4 * (usize::BITS as usize - 3);
 
 /// One thread's free buffers of one element type, by size class.
 #[doc(hidden)]
-pub struct Pool<T> {
+pub struct Pool<T: Float> {
     free: [Vec<Vec<T>>; CLASSES],
     held: usize,
     limit: usize,
+    /// The emptied list of the last backward pass's gradients dropped on this thread, for the
+    /// next pass (bookkeeping, not counted in `held`).
+    gradient_list: Vec<Option<Tensor<T>>>,
 }
 
-impl<T> Pool<T> {
+impl<T: Float> Pool<T> {
     /// An empty pool holding at most 256 MiB (const, so a thread's pool needs no lazy start).
     pub const fn new() -> Self {
         Pool {
             free: [const { Vec::new() }; CLASSES],
             held: 0,
             limit: 256 << 20,
+            gradient_list: Vec::new(),
         }
     }
 }
 
-impl<T> Default for Pool<T> {
+impl<T: Float> Default for Pool<T> {
     fn default() -> Self {
         Self::new()
     }
@@ -160,6 +164,23 @@ pub(crate) fn give_back<T: Float>(v: Vec<T>) {
     });
 }
 
+/// An empty list for a backward pass's gradients: the one last given back on this thread, so a
+/// training loop's passes reuse one list instead of allocating and freeing it every step.
+pub(crate) fn gradient_list<T: Float>() -> Vec<Option<Tensor<T>>> {
+    with_pool::<T, _>(|p| std::mem::take(&mut p.gradient_list))
+}
+
+/// Keeps an emptied gradient list for the next backward pass, unless the pool holds a larger
+/// one.
+pub(crate) fn give_back_gradient_list<T: Float>(list: Vec<Option<Tensor<T>>>) {
+    debug_assert!(list.is_empty(), "a gradient list comes back emptied");
+    with_pool::<T, _>(|p| {
+        if list.capacity() > p.gradient_list.capacity() {
+            p.gradient_list = list;
+        }
+    });
+}
+
 /// How many bytes of `T` buffers this thread's pool holds.
 pub fn held_bytes<T: Float>() -> usize {
     with_pool::<T, _>(|p| p.held)
@@ -189,6 +210,7 @@ pub fn release<T: Float>() {
     with_pool::<T, _>(|p| {
         p.free.iter_mut().for_each(Vec::clear);
         p.held = 0;
+        p.gradient_list = Vec::new();
     });
 }
 

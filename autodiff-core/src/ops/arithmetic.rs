@@ -129,16 +129,22 @@ impl<'t, T: Float> Var<'t, T> {
 
     /// `self · s` for a scalar `s`.
     pub fn scale(self, s: T) -> Self {
-        let value = self.with_value(|a| a.scale(s));
-        self.tape
-            .record_op(value, &[self], || Op::Linear([s, T::zero()]))
+        self.tape.record_with(
+            "scale",
+            [self],
+            |[a]| a.scale(s),
+            || Op::Linear([s, T::zero()]),
+        )
     }
 
     /// `self + s` for a scalar `s`.
     pub fn add_scalar(self, s: T) -> Self {
-        let value = self.with_value(|a| a.map(|x| x + s));
-        self.tape
-            .record_op(value, &[self], || Op::Linear([T::one(), T::zero()]))
+        self.tape.record_with(
+            "add_scalar",
+            [self],
+            |[a]| a.map(|x| x + s),
+            || Op::Linear([T::one(), T::zero()]),
+        )
     }
 
     /// `s ÷ self` for a scalar `s`; d/dx (s/x) = −(s/x)/x.
@@ -185,12 +191,15 @@ impl<'t, T: Float> Mul for Var<'t, T> {
     /// `self ⊙ other` with broadcasting.
     #[track_caller]
     fn mul(self, other: Self) -> Self {
-        let (value, same_shapes) = self
+        let same_shapes = self
             .tape
-            .with_values("mul", [self, other], |[a, b]| (a.mul(b), a.same_shape(b)));
+            .with_values("mul", [self, other], |[a, b]| a.same_shape(b));
         if same_shapes {
-            return self.tape.record_op(value, &[self, other], || Op::Product);
+            return self
+                .tape
+                .record_with("mul", [self, other], |[a, b]| a.mul(b), || Op::Product);
         }
+        let value = self.binary(other, "mul", Tensor::mul);
         self.tape
             .record(value, &[self, other], |cx: &mut BackwardCx<T>| {
                 let (g, a, b) = (cx.grad_output(), cx.input(0), cx.input(1));

@@ -161,9 +161,8 @@ impl<'t, T: Float> Var<'t, T> {
     /// Applies an [`UnaryFn`] elementwise: one forward loop, and in the backward pass one loop
     /// computing `grad · df(x, y)`.
     pub fn apply<F: UnaryFn<T>>(self, f: F) -> Var<'t, T> {
-        let value = self.with_value(|x| x.apply(f));
         self.tape
-            .record_op(value, &[self], || Op::Unary(Box::new(f)))
+            .record_with(F::NAME, [self], |[x]| x.apply(f), || Op::Unary(Box::new(f)))
     }
 
     /// xⁿ elementwise.

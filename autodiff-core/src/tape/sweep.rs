@@ -1,6 +1,6 @@
 //! The backward pass: one reverse sweep over the nodes, which are in topological order.
 
-use crate::{Float, Tensor};
+use crate::{Float, Tensor, pool};
 
 use super::Nodes;
 use super::backward::BackwardCx;
@@ -18,7 +18,7 @@ pub(super) fn run<T: Float>(
     while nodes.nodes[n - 1].outputs == 0 {
         n += 1;
     }
-    let mut grads: Vec<Option<Tensor<T>>> = Vec::with_capacity(n);
+    let mut grads = pool::gradient_list();
     grads.resize_with(n, || None);
     grads[root as usize] = Some(seed);
     for k in (0..n).rev() {
@@ -82,9 +82,12 @@ pub(super) fn pass_through<T: Float>(
         let g = grad
             .as_ref()
             .expect("a pass-through op has its output's gradient");
+        // Compared here, in place: once the gradient is moved to the stack, reading its shape
+        // back stalled on store forwarding (measured).
+        let same_shape = g.same_shape(input);
         let slot = &mut grads[id as usize];
         match slot {
-            Some(existing) if g.same_shape(input) => existing.add_scaled(g, factor),
+            Some(existing) if same_shape => existing.add_scaled(g, factor),
             _ => {
                 let mut owned = if movable {
                     grad.take().expect("checked above")
@@ -94,7 +97,7 @@ pub(super) fn pass_through<T: Float>(
                 if factor != T::one() {
                     owned.data_mut().iter_mut().for_each(|v| *v *= factor);
                 }
-                if !owned.same_shape(input) {
+                if !same_shape {
                     owned = owned.sum_to_shape(input.shape());
                 }
                 match slot {

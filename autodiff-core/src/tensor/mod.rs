@@ -125,7 +125,7 @@ impl<T: Float> Tensor<T> {
     pub fn scalar(value: T) -> Self {
         Tensor {
             shape: Shape::scalar(),
-            data: vec![value],
+            data: pool::filled(1, value),
         }
     }
 

@@ -132,7 +132,7 @@ impl<'t, T: Float> Var<'t, T> {
         self.tape.record_with(
             "scale",
             [self],
-            |[a]| a.scale(s),
+            |[a]| (a.shape(), a.map_data(|x| x * s)),
             || Op::Linear([s, T::zero()]),
         )
     }
@@ -142,7 +142,7 @@ impl<'t, T: Float> Var<'t, T> {
         self.tape.record_with(
             "add_scalar",
             [self],
-            |[a]| a.map(|x| x + s),
+            |[a]| (a.shape(), a.map_data(|x| x + s)),
             || Op::Linear([T::one(), T::zero()]),
         )
     }
@@ -195,9 +195,12 @@ impl<'t, T: Float> Mul for Var<'t, T> {
             .tape
             .with_values("mul", [self, other], |[a, b]| a.same_shape(b));
         if same_shapes {
-            return self
-                .tape
-                .record_with("mul", [self, other], |[a, b]| a.mul(b), || Op::Product);
+            return self.tape.record_with(
+                "mul",
+                [self, other],
+                |[a, b]| (a.shape(), a.zip_data(b, |a, b| a * b)),
+                || Op::Product,
+            );
         }
         let value = self.binary(other, "mul", Tensor::mul);
         self.tape

@@ -161,8 +161,12 @@ impl<'t, T: Float> Var<'t, T> {
     /// Applies an [`UnaryFn`] elementwise: one forward loop, and in the backward pass one loop
     /// computing `grad · df(x, y)`.
     pub fn apply<F: UnaryFn<T>>(self, f: F) -> Var<'t, T> {
-        self.tape
-            .record_with(F::NAME, [self], |[x]| x.apply(f), || Op::Unary(Box::new(f)))
+        self.tape.record_with(
+            F::NAME,
+            [self],
+            |[x]| (x.shape(), x.map_data(|x| f.f(x))),
+            || Op::Unary(Box::new(f)),
+        )
     }
 
     /// xⁿ elementwise.

@@ -61,9 +61,8 @@ pub(super) fn run<T: Float>(
             match &mut grads[id as usize] {
                 Some(existing) => vjp.add_into(existing.data_mut(), g.data(), x, y),
                 slot @ None => {
-                    let mut owned = take_or_copy(grad, movable);
+                    let owned = move_or_copy(grad, slot, movable);
                     vjp.scale_in_place(owned.data_mut(), x, y);
-                    *slot = Some(owned);
                 }
             }
         }
@@ -87,11 +86,10 @@ pub(super) fn run<T: Float>(
                         }
                     }
                     slot @ None => {
-                        let mut owned = take_or_copy(grad, movable && Some(n) == last);
+                        let owned = move_or_copy(grad, slot, movable && Some(n) == last);
                         for (g, &o) in owned.data_mut().iter_mut().zip(other) {
                             *g *= o;
                         }
-                        *slot = Some(owned);
                     }
                 }
             }
@@ -100,15 +98,21 @@ pub(super) fn run<T: Float>(
     }
 }
 
-/// The gradient itself when it may be moved, else a copy of it.
-fn take_or_copy<T: Float>(grad: &mut Option<Tensor<T>>, movable: bool) -> Tensor<T> {
+/// Puts the gradient itself into the empty `slot` when it may be moved, else a copy of it, and
+/// returns it there. Swapped, not taken: a tensor taken out onto the stack and stored again was
+/// read back while its stores were in flight, stalling on store forwarding (measured).
+pub(super) fn move_or_copy<'s, T: Float>(
+    grad: &mut Option<Tensor<T>>,
+    slot: &'s mut Option<Tensor<T>>,
+    movable: bool,
+) -> &'s mut Tensor<T> {
+    debug_assert!(slot.is_none() && grad.is_some());
     if movable {
-        grad.take().expect("a built-in op runs with its gradient")
+        std::mem::swap(grad, slot);
     } else {
-        grad.as_ref()
-            .expect("a built-in op runs with its gradient")
-            .clone()
+        *slot = grad.clone();
     }
+    slot.as_mut().expect("a built-in op runs with its gradient")
 }
 
 #[cfg(test)]

@@ -88,6 +88,12 @@ pub(super) fn pass_through<T: Float>(
         let slot = &mut grads[id as usize];
         match slot {
             Some(existing) if same_shape => existing.add_scaled(g, factor),
+            None if same_shape => {
+                let owned = builtin::move_or_copy(grad, slot, movable);
+                if factor != T::one() {
+                    owned.data_mut().iter_mut().for_each(|v| *v *= factor);
+                }
+            }
             _ => {
                 let mut owned = if movable {
                     grad.take().expect("checked above")

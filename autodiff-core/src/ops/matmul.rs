@@ -198,7 +198,9 @@ impl<T: Float> Tensor<T> {
     pub fn matmul(&self, other: &Self) -> Tensor<T> {
         let p = Product::of(self.shape(), other.shape());
         let (m, k, n) = (p.m, p.k, p.n);
-        let mut c = pool::filled(p.output.numel(), T::zero());
+        // Not zero-filled: every gemm writes its part with β = 0, and an empty batch has no
+        // element (an inner dimension of 0 is written as zeros by gemm).
+        let mut c = pool::unspecified(p.output.numel());
         p.for_each_gemm(|g| {
             gemm(
                 (g.rows, k, n),
@@ -324,6 +326,20 @@ mod tests {
         let grads = loss.backward();
         assert_eq!(grads.wrt(a).unwrap().data(), &[1.0; 6]);
         assert_eq!(grads.wrt(b).unwrap().dims(), &[0, 3, 2]);
+    }
+
+    #[test]
+    fn a_product_overwrites_its_pooled_output_even_with_no_inner_dimension() {
+        for (a, b) in [([2, 0], [0, 3]), ([2, 0], [0, 20])] {
+            // Pooled buffers of the output's size holding NaN: none may show in the product.
+            drop(Tensor::<f64>::full([6], f64::NAN));
+            drop(Tensor::<f64>::full([40], f64::NAN));
+            let c = Tensor::<f64>::zeros(a).matmul(&Tensor::zeros(b));
+            assert!(c.data().iter().all(|&x| x == 0.0), "{a:?} × {b:?}: {c:?}");
+        }
+        drop(Tensor::<f64>::full([4], f64::NAN));
+        let a = Tensor::from_vec(vec![1.0_f64, 2.0, 3.0, 4.0], [2, 2]);
+        assert_eq!(a.matmul(&a).data(), &[7.0, 10.0, 15.0, 22.0]);
     }
 
     #[test]

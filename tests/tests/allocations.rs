@@ -131,3 +131,15 @@ fn a_parameter_update_reuses_its_buffer() {
         "{n} allocations for one parameter's step on a fresh tape"
     );
 }
+
+#[test]
+fn a_matrix_vector_product_allocates_nothing() {
+    let a = Tensor::<f32>::normal([64, 32], 0.0, 1.0, 3);
+    let v = Tensor::<f32>::normal([32, 1], 0.0, 1.0, 4);
+    let n = steady_state_allocations("matrix × vector", || {
+        std::hint::black_box(a.matmul(&v));
+        std::hint::black_box(a.matmul(&v.reshape([32])));
+    });
+    // The outputs come from the pool, and a one-column product needs no scratch buffer.
+    assert!(n == 0, "{n} allocations for two matrix-vector products");
+}

@@ -31,11 +31,11 @@ struct Product {
 }
 
 /// One gemm of a [`Product`]: `rows` rows of the output, starting at matrix `c` of C, from
-/// matrix `a` of A (and the `matrices − 1` after it) and matrix `b` of B.
+/// matrix `a` of A (and the ones after it, when the rows span several matrices) and matrix `b`
+/// of B.
 #[derive(Clone, Copy)]
 struct Gemm {
     rows: usize,
-    matrices: usize,
     a: usize,
     b: usize,
     c: usize,
@@ -134,7 +134,6 @@ impl Product {
         if self.b_matrices == 1 && self.a_matrices == count {
             return f(Gemm {
                 rows: count * self.m,
-                matrices: count,
                 a: 0,
                 b: 0,
                 c: 0,
@@ -153,7 +152,6 @@ impl Product {
         for c in 0..count {
             f(Gemm {
                 rows: self.m,
-                matrices: 1,
                 a,
                 b,
                 c,

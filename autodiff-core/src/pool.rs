@@ -22,7 +22,7 @@
 use std::cell::RefCell;
 use std::thread::LocalKey;
 
-use crate::Float;
+use crate::{Float, Tensor};
 
 /// Classes 0..=8 hold exactly that many elements; above, four classes per power of two.
 const EXACT: usize = 8;
@@ -30,24 +30,28 @@ const CLASSES: usize = EXACT + 1 + 4 * (usize::BITS as usize - 3);
 
 /// One thread's free buffers of one element type, by size class.
 #[doc(hidden)]
-pub struct Pool<T> {
+pub struct Pool<T: Float> {
     free: [Vec<Vec<T>>; CLASSES],
     held: usize,
     limit: usize,
+    /// The emptied list of the last backward pass's gradients dropped on this thread, for the
+    /// next pass (bookkeeping, not counted in `held`).
+    gradient_list: Vec<Option<Tensor<T>>>,
 }
 
-impl<T> Pool<T> {
+impl<T: Float> Pool<T> {
     /// An empty pool holding at most 256 MiB (const, so a thread's pool needs no lazy start).
     pub const fn new() -> Self {
         Pool {
             free: [const { Vec::new() }; CLASSES],
             held: 0,
             limit: 256 << 20,
+            gradient_list: Vec::new(),
         }
     }
 }
 
-impl<T> Default for Pool<T> {
+impl<T: Float> Default for Pool<T> {
     fn default() -> Self {
         Self::new()
     }
@@ -74,12 +78,23 @@ fn class_served_by(cap: usize) -> usize {
     if class_cap == cap { c } else { c - 1 }
 }
 
+#[inline]
 fn with_pool<T: Float, R>(f: impl FnOnce(&mut Pool<T>) -> R) -> R {
     let key: &'static LocalKey<RefCell<Pool<T>>> = T::buffer_pool();
-    // During thread teardown the pool may be gone: then buffers come from and go to the system.
     let mut f = Some(f);
-    key.try_with(|p| (f.take().expect("called once"))(&mut p.borrow_mut()))
-        .unwrap_or_else(|_| (f.take().expect("not called yet"))(&mut Pool::new()))
+    match key.try_with(|p| (f.take().expect("called once"))(&mut p.borrow_mut())) {
+        Ok(r) => r,
+        Err(_) => with_passing_pool(f.take().expect("not called yet")),
+    }
+}
+
+/// During thread teardown the pool may be gone: then buffers come from and go to the system,
+/// through an empty pool dropped at once. Out of line, so the hot path's frame does not hold
+/// this pool's 6 KB (measured: the stack probes for it cost more than the pool's own work).
+#[cold]
+#[inline(never)]
+fn with_passing_pool<T: Float, R>(f: impl FnOnce(&mut Pool<T>) -> R) -> R {
+    f(&mut Pool::new())
 }
 
 /// An empty buffer with room for at least `n` elements, from the pool if it has one: for
@@ -97,15 +112,14 @@ fn reused_or_new<T: Float>(n: usize) -> Vec<T> {
         return Vec::new();
     }
     let (c, cap) = class_for(n);
-    take(c).unwrap_or_else(|| Vec::with_capacity(cap))
-}
-
-/// A free buffer of class `c`, with the elements it last held.
-fn take<T: Float>(c: usize) -> Option<Vec<T>> {
-    with_pool::<T, _>(|p| {
-        let v = p.free[c].pop()?;
-        p.held -= v.capacity() * size_of::<T>();
-        Some(v)
+    // One closure returning the buffer itself (not an `Option` of it): measured, moving the
+    // `Option` out of the pool's closure stalled on store forwarding.
+    with_pool::<T, _>(|p| match p.free[c].pop() {
+        Some(v) => {
+            p.held -= v.capacity() * size_of::<T>();
+            v
+        }
+        None => Vec::with_capacity(cap),
     })
 }
 
@@ -150,6 +164,23 @@ pub(crate) fn give_back<T: Float>(v: Vec<T>) {
     });
 }
 
+/// An empty list for a backward pass's gradients: the one last given back on this thread, so a
+/// training loop's passes reuse one list instead of allocating and freeing it every step.
+pub(crate) fn gradient_list<T: Float>() -> Vec<Option<Tensor<T>>> {
+    with_pool::<T, _>(|p| std::mem::take(&mut p.gradient_list))
+}
+
+/// Keeps an emptied gradient list for the next backward pass, unless the pool holds a larger
+/// one.
+pub(crate) fn give_back_gradient_list<T: Float>(list: Vec<Option<Tensor<T>>>) {
+    debug_assert!(list.is_empty(), "a gradient list comes back emptied");
+    with_pool::<T, _>(|p| {
+        if list.capacity() > p.gradient_list.capacity() {
+            p.gradient_list = list;
+        }
+    });
+}
+
 /// How many bytes of `T` buffers this thread's pool holds.
 pub fn held_bytes<T: Float>() -> usize {
     with_pool::<T, _>(|p| p.held)
@@ -179,6 +210,7 @@ pub fn release<T: Float>() {
     with_pool::<T, _>(|p| {
         p.free.iter_mut().for_each(Vec::clear);
         p.held = 0;
+        p.gradient_list = Vec::new();
     });
 }
 

@@ -7,6 +7,7 @@
 use std::ops::{Add, Div, Mul, Neg, Sub};
 
 use crate::pool;
+use crate::tape::Op;
 use crate::tensor::for_each_strided;
 use crate::{BackwardCx, Float, Shape, Tensor, Var};
 
@@ -128,19 +129,22 @@ impl<'t, T: Float> Var<'t, T> {
 
     /// `self · s` for a scalar `s`.
     pub fn scale(self, s: T) -> Self {
-        let value = self.with_value(|a| a.scale(s));
-        self.tape
-            .record(value, &[self], move |cx: &mut BackwardCx<T>| {
-                cx.accumulate_grad_output(0, s)
-            })
+        self.tape.record_with(
+            "scale",
+            [self],
+            |[a]| (a.shape(), a.map_data(|x| x * s)),
+            || Op::Linear([s, T::zero()]),
+        )
     }
 
     /// `self + s` for a scalar `s`.
     pub fn add_scalar(self, s: T) -> Self {
-        let value = self.with_value(|a| a.map(|x| x + s));
-        self.tape.record(value, &[self], |cx: &mut BackwardCx<T>| {
-            cx.accumulate_grad_output(0, T::one())
-        })
+        self.tape.record_with(
+            "add_scalar",
+            [self],
+            |[a]| (a.shape(), a.map_data(|x| x + s)),
+            || Op::Linear([T::one(), T::zero()]),
+        )
     }
 
     /// `s ÷ self` for a scalar `s`; d/dx (s/x) = −(s/x)/x.
@@ -165,10 +169,7 @@ impl<'t, T: Float> Add for Var<'t, T> {
     fn add(self, other: Self) -> Self {
         let value = self.binary(other, "add", Tensor::add);
         self.tape
-            .record(value, &[self, other], |cx: &mut BackwardCx<T>| {
-                cx.accumulate_grad_output(0, T::one());
-                cx.accumulate_grad_output(1, T::one());
-            })
+            .record_op(value, &[self, other], || Op::Linear([T::one(), T::one()]))
     }
 }
 
@@ -180,10 +181,7 @@ impl<'t, T: Float> Sub for Var<'t, T> {
     fn sub(self, other: Self) -> Self {
         let value = self.binary(other, "sub", Tensor::sub);
         self.tape
-            .record(value, &[self, other], |cx: &mut BackwardCx<T>| {
-                cx.accumulate_grad_output(0, T::one());
-                cx.accumulate_grad_output(1, -T::one());
-            })
+            .record_op(value, &[self, other], || Op::Linear([T::one(), -T::one()]))
     }
 }
 
@@ -193,6 +191,17 @@ impl<'t, T: Float> Mul for Var<'t, T> {
     /// `self ⊙ other` with broadcasting.
     #[track_caller]
     fn mul(self, other: Self) -> Self {
+        let same_shapes = self
+            .tape
+            .with_values("mul", [self, other], |[a, b]| a.same_shape(b));
+        if same_shapes {
+            return self.tape.record_with(
+                "mul",
+                [self, other],
+                |[a, b]| (a.shape(), a.zip_data(b, |a, b| a * b)),
+                || Op::Product,
+            );
+        }
         let value = self.binary(other, "mul", Tensor::mul);
         self.tape
             .record(value, &[self, other], |cx: &mut BackwardCx<T>| {

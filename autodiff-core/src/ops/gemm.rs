@@ -1,6 +1,7 @@
 //! The one safe entry to the strided matrix product that every matmul, fused layer and user op
 //! goes through: [`Float::gemm`] (matrixmultiply), or, for a right operand of at most 16
-//! contiguous columns, the packing-free kernels of [`super::narrow_gemm`].
+//! contiguous columns, the packing-free kernels of [`super::narrow_gemm`], or, for one column,
+//! a matrix-vector loop.
 
 use super::narrow_gemm;
 use crate::Float;
@@ -11,7 +12,8 @@ use crate::Float;
 ///
 /// A product with at most 16 columns whose B and C rows are contiguous, and A's rows or columns,
 /// skips matrixmultiply's packing (see [`super::narrow_gemm`]), which for a dense layer with a
-/// wide input and few units costs more than the arithmetic.
+/// wide input and few units costs more than the arithmetic. A product with one column (a
+/// matrix times a vector) is a loop of dot products or of column sums, with no scratch buffer.
 ///
 /// ```
 /// use autodiff_core::ops::gemm;
@@ -57,6 +59,16 @@ pub fn gemm<T: Float>(
         distinct_elements(m, n, c_strides),
         "gemm: output strides {c_strides:?} make distinct elements of a {m}×{n} result overlap"
     );
+    if n == 1 {
+        return matrix_vector(
+            m,
+            k,
+            (a, a_strides),
+            (b, b_strides[0]),
+            beta,
+            (c, c_strides[0]),
+        );
+    }
     if n <= narrow_gemm::WIDTH
         && b_strides[1] == 1
         && c_strides[1] == 1
@@ -88,6 +100,52 @@ pub fn gemm<T: Float>(
             signed(c_strides),
         )
     }
+}
+
+/// [`gemm`] for one column, `c ← a·b + beta·c` with `b` and `c` vectors (elements `rsb` and
+/// `rsc` apart): dot products of A's rows, or, for A stored by columns, a sum of its columns.
+/// Measured: the narrow kernels padded such a product to 16 columns (two allocations and 16×
+/// the arithmetic).
+fn matrix_vector<T: Float>(
+    m: usize,
+    k: usize,
+    (a, [rsa, csa]): (&[T], [usize; 2]),
+    (b, rsb): (&[T], usize),
+    beta: T,
+    (c, rsc): (&mut [T], usize),
+) {
+    // With β = 0, C is written without being read (it may hold anything).
+    let scaled = |c: T| if beta.is_zero() { T::zero() } else { beta * c };
+    if k > 0 && csa == 1 && rsb == 1 {
+        for i in 0..m {
+            let out = &mut c[i * rsc];
+            *out = dot(&a[i * rsa..i * rsa + k], &b[..k]) + scaled(*out);
+        }
+        return;
+    }
+    for i in 0..m {
+        c[i * rsc] = scaled(c[i * rsc]);
+    }
+    for p in 0..k {
+        let bp = b[p * rsb];
+        for i in 0..m {
+            c[i * rsc] += a[i * rsa + p * csa] * bp;
+        }
+    }
+}
+
+/// `Σ xᵢ·yᵢ` in eight partial sums, so the loop vectorises (one running sum cannot be
+/// reordered).
+fn dot<T: Float>(x: &[T], y: &[T]) -> T {
+    let (xs, ys) = (x.chunks_exact(8), y.chunks_exact(8));
+    let tail = (xs.remainder().iter().zip(ys.remainder())).fold(T::zero(), |s, (&a, &b)| s + a * b);
+    let mut sums = [T::zero(); 8];
+    for (x, y) in xs.zip(ys) {
+        for j in 0..8 {
+            sums[j] += x[j] * y[j];
+        }
+    }
+    sums.iter().fold(tail, |s, &v| s + v)
 }
 
 /// Whether an `m×n` matrix with these strides gives every element its own memory (several
@@ -145,6 +203,37 @@ mod tests {
             );
             for i in 0..m {
                 assert_eq!(narrow[i * 16..(i + 1) * 16], packed[i * 20..i * 20 + 16]);
+            }
+        }
+    }
+
+    #[test]
+    fn one_column_products_match_the_definition() {
+        let (m, k) = (7, 19);
+        let a: Vec<f64> = (0..m * k).map(|i| ((i * 7) % 19) as f64 - 9.0).collect();
+        let b: Vec<f64> = (0..k * 2).map(|i| ((i * 5) % 17) as f64 - 8.0).collect();
+        // A by rows and by columns; B a contiguous column and every other element.
+        for (a_strides, rsb) in [([k, 1], 1), ([1, m], 1), ([k, 1], 2), ([1, m], 2)] {
+            for beta in [0.0, 0.5] {
+                let before: Vec<f64> = (0..m * 3).map(|i| i as f64).collect();
+                let mut c = before.clone();
+                if beta == 0.0 {
+                    c.iter_mut().for_each(|x| *x = f64::NAN);
+                }
+                gemm(
+                    (m, k, 1),
+                    (&a, a_strides),
+                    (&b, [rsb, 1]),
+                    beta,
+                    (&mut c, [3, 1]),
+                );
+                for i in 0..m {
+                    let want: f64 = (0..k)
+                        .map(|p| a[i * a_strides[0] + p * a_strides[1]] * b[p * rsb])
+                        .sum::<f64>()
+                        + beta * before[i * 3];
+                    assert_eq!(c[i * 3], want, "row {i}, A strides {a_strides:?}, β {beta}");
+                }
             }
         }
     }

@@ -7,8 +7,6 @@
 //! several products gets the sum of their gradients. An input's empty gradient slot is written
 //! with β = 0, never zero-filled first.
 
-use std::ops::Range;
-
 use super::gemm;
 use crate::pool;
 use crate::{BackwardCx, Float, MAX_RANK, Shape, Tensor, Var};
@@ -33,14 +31,30 @@ struct Product {
 }
 
 /// One gemm of a [`Product`]: `rows` rows of the output, starting at matrix `c` of C, from
-/// matrix `a` of A (and the `matrices − 1` after it) and matrix `b` of B.
+/// matrix `a` of A (and the ones after it, when the rows span several matrices) and matrix `b`
+/// of B.
 #[derive(Clone, Copy)]
 struct Gemm {
     rows: usize,
-    matrices: usize,
     a: usize,
     b: usize,
     c: usize,
+    /// Whether this is the first gemm that reads A's matrices (B's matrix): the first write of
+    /// their gradient, which takes the gradient's own β; later ones add to it (β = 1).
+    first_of_a: bool,
+    first_of_b: bool,
+}
+
+impl Gemm {
+    /// The β of this gemm's write into A's gradient, whose own β is `beta`.
+    fn beta_of_a<T: Float>(&self, beta: T) -> T {
+        if self.first_of_a { beta } else { T::one() }
+    }
+
+    /// The β of this gemm's write into B's gradient, whose own β is `beta`.
+    fn beta_of_b<T: Float>(&self, beta: T) -> T {
+        if self.first_of_b { beta } else { T::one() }
+    }
 }
 
 impl Product {
@@ -100,6 +114,15 @@ impl Product {
         }
     }
 
+    /// Zeroes an operand's gradient written with β = `beta` when no gemm wrote it: the gradient
+    /// of a matrix broadcast to an empty batch (with a non-empty batch, every matrix of each
+    /// operand is read by some gemm).
+    fn zero_if_unwritten<T: Float>(&self, grad: &mut [T], beta: T) {
+        if self.batch.numel() == 0 && beta.is_zero() {
+            grad.fill(T::zero());
+        }
+    }
+
     /// Calls `f` for each gemm the product needs, in order of the output's matrices. When every
     /// output matrix uses the one matrix of B and its own matrix of A, that is one gemm with
     /// `batch·m` rows.
@@ -111,22 +134,29 @@ impl Product {
         if self.b_matrices == 1 && self.a_matrices == count {
             return f(Gemm {
                 rows: count * self.m,
-                matrices: count,
                 a: 0,
                 b: 0,
                 c: 0,
+                first_of_a: true,
+                first_of_b: true,
             });
         }
         let rank = self.batch.rank();
         let mut index = [0; MAX_RANK];
         let (mut a, mut b) = (0, 0);
+        // An operand's matrix is met first where the index is 0 along every axis it is
+        // broadcast over (stride 0): the odometer reaches those indices before any other.
+        let first = |strides: &[usize; MAX_RANK], index: &[usize; MAX_RANK]| {
+            (0..rank).all(|axis| strides[axis] != 0 || index[axis] == 0)
+        };
         for c in 0..count {
             f(Gemm {
                 rows: self.m,
-                matrices: 1,
                 a,
                 b,
                 c,
+                first_of_a: first(&self.a_strides, &index),
+                first_of_b: first(&self.b_strides, &index),
             });
             // Step the batch index like an odometer, keeping both operands' offsets.
             for axis in (0..rank).rev() {
@@ -166,7 +196,9 @@ impl<T: Float> Tensor<T> {
     pub fn matmul(&self, other: &Self) -> Tensor<T> {
         let p = Product::of(self.shape(), other.shape());
         let (m, k, n) = (p.m, p.k, p.n);
-        let mut c = pool::filled(p.output.numel(), T::zero());
+        // Not zero-filled: every gemm writes its part with β = 0, and an empty batch has no
+        // element (an inner dimension of 0 is written as zeros by gemm).
+        let mut c = pool::unspecified(p.output.numel());
         p.for_each_gemm(|g| {
             gemm(
                 (g.rows, k, n),
@@ -194,75 +226,35 @@ impl<'t, T: Float> Var<'t, T> {
                 let dc = dc.data();
                 if cx.needs_grad(0) {
                     cx.write_grad(0, |da, beta| {
-                        let mut betas = Betas::new(beta, p.a_matrices);
                         p.for_each_gemm(|g| {
                             // dA = dC · Bᵀ: B's strides swapped.
                             gemm(
                                 (g.rows, n, k),
                                 (&dc[g.c * m * n..], [n, 1]),
                                 (&b[g.b * k * n..], [1, n]),
-                                betas.next(g.a..g.a + g.matrices),
+                                g.beta_of_a(beta),
                                 (&mut da[g.a * m * k..], [k, 1]),
                             )
                         });
-                        betas.zero_unwritten(da, m * k);
+                        p.zero_if_unwritten(da, beta);
                     });
                 }
                 if cx.needs_grad(1) {
                     cx.write_grad(1, |db, beta| {
-                        let mut betas = Betas::new(beta, p.b_matrices);
                         p.for_each_gemm(|g| {
                             // dB = Aᵀ · dC: A's strides swapped.
                             gemm(
                                 (k, g.rows, n),
                                 (&a[g.a * m * k..], [1, k]),
                                 (&dc[g.c * m * n..], [n, 1]),
-                                betas.next(g.b..g.b + 1),
+                                g.beta_of_b(beta),
                                 (&mut db[g.b * k * n..], [n, 1]),
                             )
                         });
-                        betas.zero_unwritten(db, k * n);
+                        p.zero_if_unwritten(db, beta);
                     });
                 }
             })
-    }
-}
-
-/// The β of each gemm into a gradient made of several matrices: the gradient's own β at a
-/// matrix's first write, 1 at the writes that add to it (a matrix broadcasting shared).
-struct Betas<T> {
-    first: T,
-    /// Which matrices have been written, kept only when the first β is 0.
-    written: Vec<bool>,
-}
-
-impl<T: Float> Betas<T> {
-    fn new(first: T, matrices: usize) -> Self {
-        let written = if first.is_zero() {
-            vec![false; matrices]
-        } else {
-            Vec::new()
-        };
-        Betas { first, written }
-    }
-
-    /// The β for the next write, into `matrices` (all written before, or none).
-    fn next(&mut self, matrices: Range<usize>) -> T {
-        match self.written.get_mut(matrices) {
-            Some(seen) if !seen[0] => {
-                seen.fill(true);
-                self.first
-            }
-            _ => T::one(),
-        }
-    }
-
-    /// Zeroes the matrices (of `len` elements) that no gemm wrote: the gradient of a matrix no
-    /// output used (an empty batch broadcast from a batch of one).
-    fn zero_unwritten(&self, grad: &mut [T], len: usize) {
-        for (matrix, _) in self.written.iter().enumerate().filter(|(_, w)| !**w) {
-            grad[matrix * len..(matrix + 1) * len].fill(T::zero());
-        }
     }
 }
 
@@ -332,6 +324,20 @@ mod tests {
         let grads = loss.backward();
         assert_eq!(grads.wrt(a).unwrap().data(), &[1.0; 6]);
         assert_eq!(grads.wrt(b).unwrap().dims(), &[0, 3, 2]);
+    }
+
+    #[test]
+    fn a_product_overwrites_its_pooled_output_even_with_no_inner_dimension() {
+        for (a, b) in [([2, 0], [0, 3]), ([2, 0], [0, 20])] {
+            // Pooled buffers of the output's size holding NaN: none may show in the product.
+            drop(Tensor::<f64>::full([6], f64::NAN));
+            drop(Tensor::<f64>::full([40], f64::NAN));
+            let c = Tensor::<f64>::zeros(a).matmul(&Tensor::zeros(b));
+            assert!(c.data().iter().all(|&x| x == 0.0), "{a:?} × {b:?}: {c:?}");
+        }
+        drop(Tensor::<f64>::full([4], f64::NAN));
+        let a = Tensor::from_vec(vec![1.0_f64, 2.0, 3.0, 4.0], [2, 2]);
+        assert_eq!(a.matmul(&a).data(), &[7.0, 10.0, 15.0, 22.0]);
     }
 
     #[test]

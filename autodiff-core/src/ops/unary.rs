@@ -2,8 +2,8 @@
 //! loop and one generic backward loop. Their values and derivatives are those of
 //! [`scalar`](crate::scalar), which `#[differentiable]` bodies call too, so the two cannot drift.
 
-use crate::pool;
-use crate::{BackwardCx, Float, Tensor, Var, scalar};
+use crate::tape::{Op, UnaryVjp};
+use crate::{Float, Tensor, Var, scalar};
 
 /// A differentiable scalar function applied elementwise: `f(x)` and `df(x, y)`, the derivative
 /// at `x` given `y = f(x)` (for many functions the output is the cheaper form).
@@ -118,6 +118,23 @@ impl<T: Float> UnaryFn<T> for Clamp<T> {
     }
 }
 
+/// The backward of [`Var::apply`], run by the tape's sweep in the output gradient's own buffer.
+impl<T: Float, F: UnaryFn<T>> UnaryVjp<T> for F {
+    #[inline]
+    fn scale_in_place(&self, g: &mut [T], x: &[T], y: &[T]) {
+        for ((g, &x), &y) in g.iter_mut().zip(x).zip(y) {
+            *g *= self.df(x, y);
+        }
+    }
+
+    #[inline]
+    fn add_into(&self, acc: &mut [T], g: &[T], x: &[T], y: &[T]) {
+        for (((acc, &g), &x), &y) in acc.iter_mut().zip(g).zip(x).zip(y) {
+            *acc += g * self.df(x, y);
+        }
+    }
+}
+
 impl<T: Float> Tensor<T> {
     /// Applies an [`UnaryFn`] elementwise.
     pub fn apply<F: UnaryFn<T>>(&self, f: F) -> Tensor<T> {
@@ -144,19 +161,12 @@ impl<'t, T: Float> Var<'t, T> {
     /// Applies an [`UnaryFn`] elementwise: one forward loop, and in the backward pass one loop
     /// computing `grad · df(x, y)`.
     pub fn apply<F: UnaryFn<T>>(self, f: F) -> Var<'t, T> {
-        let value = self.with_value(|x| x.apply(f));
-        self.tape
-            .record(value, &[self], move |cx: &mut BackwardCx<T>| {
-                let (g, x, y) = (cx.grad_output(), cx.input(0), cx.output());
-                let mut data = pool::with_capacity(g.numel());
-                data.extend(
-                    g.data()
-                        .iter()
-                        .zip(x.data().iter().zip(y.data()))
-                        .map(|(&g, (&x, &y))| g * f.df(x, y)),
-                );
-                cx.accumulate(0, Tensor::from_parts(x.shape(), data));
-            })
+        self.tape.record_with(
+            F::NAME,
+            [self],
+            |[x]| (x.shape(), x.map_data(|x| f.f(x))),
+            || Op::Unary(Box::new(f)),
+        )
     }
 
     /// xⁿ elementwise.

@@ -13,6 +13,16 @@ pub struct Gradients<T: Float> {
     stamp: u64,
 }
 
+/// The emptied list goes back to the [pool](crate::pool) for the next backward pass.
+impl<T: Float> Drop for Gradients<T> {
+    fn drop(&mut self) {
+        let mut grads = std::mem::take(&mut self.grads);
+        // Emptied before it goes to the pool: each tensor's drop gives its buffer back too.
+        grads.clear();
+        crate::pool::give_back_gradient_list(grads);
+    }
+}
+
 impl<T: Float> Gradients<T> {
     pub(super) fn new(
         grads: Vec<Option<Tensor<T>>>,

@@ -1,9 +1,10 @@
 //! The backward pass: one reverse sweep over the nodes, which are in topological order.
 
-use crate::{Float, Tensor};
+use crate::{Float, Tensor, pool};
 
 use super::Nodes;
-use super::backward::{BackwardCx, PassThrough};
+use super::backward::BackwardCx;
+use super::builtin::{self, Op};
 
 /// Gradients of every node up to `root` that keeps one (leaves, retained values), from the
 /// root's gradient `seed`.
@@ -17,7 +18,7 @@ pub(super) fn run<T: Float>(
     while nodes.nodes[n - 1].outputs == 0 {
         n += 1;
     }
-    let mut grads: Vec<Option<Tensor<T>>> = Vec::with_capacity(n);
+    let mut grads = pool::gradient_list();
     grads.resize_with(n, || None);
     grads[root as usize] = Some(seed);
     for k in (0..n).rev() {
@@ -37,12 +38,24 @@ pub(super) fn run<T: Float>(
             continue;
         }
         let inputs = &nodes.edges[node.inputs.start as usize..node.inputs.end as usize];
-        let pass = {
-            let mut cx = BackwardCx::new(nodes, inputs, first, outputs, before);
-            op.backward(&mut cx);
-            cx.into_pass_through()
-        };
-        pass_through(nodes, inputs, first, &mut outputs[0], before, &pass);
+        match op {
+            Op::Custom(op) => {
+                let pass = {
+                    let mut cx = BackwardCx::new(nodes, inputs, first, outputs, before);
+                    op.backward(&mut cx);
+                    cx.into_pass_through()
+                };
+                pass_through(
+                    nodes,
+                    inputs,
+                    first,
+                    &mut outputs[0],
+                    before,
+                    pass.targets(),
+                );
+            }
+            _ => builtin::run(op, nodes, inputs, first, &mut outputs[0], before),
+        }
         for (j, slot) in outputs.iter_mut().enumerate() {
             if !nodes.keeps_grad((first + j) as u32) {
                 *slot = None;
@@ -54,15 +67,14 @@ pub(super) fn run<T: Float>(
 
 /// Sends the output gradient itself (times a factor) to the inputs an op passed it through to,
 /// moving it into the last one instead of copying when nothing else needs it.
-fn pass_through<T: Float>(
+pub(super) fn pass_through<T: Float>(
     nodes: &Nodes<T>,
     inputs: &[u32],
     output: usize,
     grad: &mut Option<Tensor<T>>,
     grads: &mut [Option<Tensor<T>>],
-    pass: &PassThrough<T>,
+    targets: &[(usize, T)],
 ) {
-    let targets = pass.targets();
     for (n, &(i, factor)) in targets.iter().enumerate() {
         let id = inputs[i];
         let input = nodes.value(id);
@@ -70,9 +82,18 @@ fn pass_through<T: Float>(
         let g = grad
             .as_ref()
             .expect("a pass-through op has its output's gradient");
+        // Compared here, in place: once the gradient is moved to the stack, reading its shape
+        // back stalled on store forwarding (measured).
+        let same_shape = g.same_shape(input);
         let slot = &mut grads[id as usize];
         match slot {
-            Some(existing) if g.same_shape(input) => existing.add_scaled(g, factor),
+            Some(existing) if same_shape => existing.add_scaled(g, factor),
+            None if same_shape => {
+                let owned = builtin::move_or_copy(grad, slot, movable);
+                if factor != T::one() {
+                    owned.data_mut().iter_mut().for_each(|v| *v *= factor);
+                }
+            }
             _ => {
                 let mut owned = if movable {
                     grad.take().expect("checked above")
@@ -82,7 +103,7 @@ fn pass_through<T: Float>(
                 if factor != T::one() {
                     owned.data_mut().iter_mut().for_each(|v| *v *= factor);
                 }
-                if !owned.same_shape(input) {
+                if !same_shape {
                     owned = owned.sum_to_shape(input.shape());
                 }
                 match slot {

@@ -125,7 +125,7 @@ impl<T: Float> Tensor<T> {
     pub fn scalar(value: T) -> Self {
         Tensor {
             shape: Shape::scalar(),
-            data: vec![value],
+            data: pool::filled(1, value),
         }
     }
 
@@ -258,6 +258,40 @@ impl<T: Float> Tensor<T> {
     pub(crate) fn from_parts(shape: Shape, data: Vec<T>) -> Self {
         debug_assert_eq!(shape.numel(), data.len());
         Tensor { shape, data }
+    }
+
+    /// A tensor of shape `[0]` holding no buffer, to be filled in place by
+    /// [`Tensor::set_parts`].
+    pub(crate) fn placeholder() -> Self {
+        Tensor {
+            shape: Shape::new(&[0]),
+            data: Vec::new(),
+        }
+    }
+
+    /// Makes this tensor `data` of shape `shape` in place (internal: length already checked).
+    #[inline(always)]
+    pub(crate) fn set_parts(&mut self, shape: Shape, data: Vec<T>) {
+        debug_assert_eq!(shape.numel(), data.len());
+        self.shape = shape;
+        pool::give_back(std::mem::replace(&mut self.data, data));
+    }
+
+    /// `f` of every element, in a buffer from the pool (the data of [`Tensor::map`]).
+    #[inline]
+    pub(crate) fn map_data(&self, f: impl Fn(T) -> T) -> Vec<T> {
+        let mut data = pool::with_capacity(self.numel());
+        data.extend(self.data.iter().map(|&x| f(x)));
+        data
+    }
+
+    /// `f` of every pair of elements of two tensors of one shape, in a buffer from the pool.
+    #[inline]
+    pub(crate) fn zip_data(&self, other: &Self, f: impl Fn(T, T) -> T) -> Vec<T> {
+        debug_assert!(self.same_shape(other));
+        let mut data = pool::with_capacity(self.numel());
+        data.extend(self.data.iter().zip(&other.data).map(|(&a, &b)| f(a, b)));
+        data
     }
 
     /// Applies `f` to every element, producing a new tensor of the same shape.

@@ -3,7 +3,7 @@
 //! stack (dropout 0), with respect to the input and every initial state.
 
 use autodiff_core::{Tensor, Var, gradcheck};
-use nn::recurrent::{Bidirectional, GruCell, LstmCell, Merge};
+use nn::recurrent::{Bidirectional, GruCell, LstmCell, Merge, Stacked};
 use nn::{Layer, Tape};
 
 const BATCH: usize = 2;
@@ -106,4 +106,67 @@ fn bidirectional_merges_as_keras() {
         let twin_out = twin.forward(x_rev).output.value();
         assert_eq!(reversed(&twin_out), b);
     }
+}
+
+#[test]
+fn two_layer_stack_gradients() {
+    for bidirectional in [false, true] {
+        for sequences in [false, true] {
+            let deep = Stacked::with_cell(LstmCell, INPUT, HIDDEN, 2, bidirectional)
+                .return_sequences(sequences)
+                .seed(6);
+            let entries = if bidirectional { 4 } else { 2 };
+            let mut inputs = vec![input()];
+            inputs.extend((0..2 * entries as u64).map(|k| state(10 + k)));
+            gradcheck(
+                |v| {
+                    let initial: Vec<[Var<f64>; 2]> =
+                        (0..entries).map(|k| [v[1 + 2 * k], v[2 + 2 * k]]).collect();
+                    let out = deep.forward_from(v[0], &initial);
+                    let mut all = vec![out.output];
+                    all.extend(out.h);
+                    all.extend(out.c.unwrap());
+                    weighted_sum(&all)
+                },
+                &inputs,
+            )
+            .unwrap_or_else(|e| {
+                panic!("bidirectional {bidirectional}, sequences {sequences}: {e}")
+            });
+        }
+    }
+}
+
+#[test]
+fn two_layer_gru_stack_gradients_through_the_output() {
+    let deep = Stacked::<f64, GruCell>::new(INPUT, HIDDEN, 2).seed(7);
+    gradcheck(|v| weighted_sum(&[deep.forward(v[0]).output]), &[input()]).unwrap();
+}
+
+#[test]
+fn dropout_between_layers_only_while_training() {
+    use autodiff_core::Module;
+    let mut deep = Stacked::<f64, LstmCell>::new(INPUT, HIDDEN, 2)
+        .return_sequences(true)
+        .dropout(0.5, 1)
+        .seed(8);
+    let plain = Stacked::<f64, LstmCell>::new(INPUT, HIDDEN, 2)
+        .return_sequences(true)
+        .seed(8);
+    let tape = Tape::new();
+    let run = |m: &Stacked<f64, LstmCell>| m.forward(tape.constant(input())).output.value();
+    assert_eq!(run(&deep), run(&plain), "inference mode is dropout-free");
+    Module::<f64>::set_training(&mut deep, true);
+    assert_ne!(
+        run(&deep),
+        run(&plain),
+        "training drops the lower layer's outputs"
+    );
+    // A one-layer stack has nothing between layers to drop.
+    let mut single = Stacked::<f64, LstmCell>::new(INPUT, HIDDEN, 1)
+        .dropout(0.5, 1)
+        .seed(8);
+    let reference = run(&single);
+    Module::<f64>::set_training(&mut single, true);
+    assert_eq!(run(&single), reference);
 }

@@ -8,7 +8,9 @@ use std::path::PathBuf;
 
 use autodiff_core::{Module, Tensor, Var, checkpoint};
 use nn::Tape;
-use nn::recurrent::{Bidirectional, BidirectionalOutput, GruCell, LstmCell};
+use nn::recurrent::{
+    Bidirectional, BidirectionalOutput, GruCell, LstmCell, Stacked, StackedOutput,
+};
 
 const FIXTURE: &str = include_str!("../fixtures/torch_rnn_deep.txt");
 const B: usize = 3;
@@ -55,6 +57,16 @@ impl<'t> From<BidirectionalOutput<'t, f64>> for Run<'t> {
             output: out.output,
             h: vec![f.h, b.h],
             c: f.c.zip(b.c).map(|(f, b)| vec![f, b]),
+        }
+    }
+}
+
+impl<'t> From<StackedOutput<'t, f64>> for Run<'t> {
+    fn from(out: StackedOutput<'t, f64>) -> Self {
+        Run {
+            output: out.output,
+            h: out.h,
+            c: out.c,
         }
     }
 }
@@ -154,4 +166,22 @@ fn bidirectional_without_sequences_concatenates_torch_s_final_states() {
     for (g, w) in out.output.value().data().iter().zip(want.data()) {
         assert!((g - w).abs() <= TOLERANCE, "ours {g} vs PyTorch {w}");
     }
+}
+
+#[test]
+fn two_layer_lstm_matches_torch() {
+    let deep = Stacked::<f64, LstmCell>::new(I, H, 2).return_sequences(true);
+    check("lstm2", deep, 2, |m, x, s| m.forward_from(x, s).into());
+}
+
+#[test]
+fn two_layer_gru_matches_torch() {
+    let deep = Stacked::<f64, GruCell>::new(I, H, 2).return_sequences(true);
+    check("gru2", deep, 1, |m, x, s| m.forward_from(x, s).into());
+}
+
+#[test]
+fn two_layer_bidirectional_lstm_matches_torch() {
+    let deep = Stacked::with_cell(LstmCell, I, H, 2, true).return_sequences(true);
+    check("bilstm2", deep, 2, |m, x, s| m.forward_from(x, s).into());
 }

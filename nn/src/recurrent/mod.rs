@@ -41,12 +41,14 @@ pub mod cells;
 pub mod keras;
 mod layer;
 pub mod op;
+mod stacked;
 
 pub use bidirectional::{Bidirectional, BidirectionalOutput, Merge};
 pub use cell::{Cell, MAX_DIAGONALS, MAX_GATES, MAX_STATES, Recurrence, UnitGrads, UnitInputs};
 pub use cells::{CoupledLstmCell, GruCell, LstmCell, PeepholeLstmCell, SimpleRnnCell};
 pub use keras::KerasWeights;
 pub use layer::{OutputOnly, Recurrent, RecurrentInit, RecurrentOutput};
+pub use stacked::{Stacked, StackedOutput};
 
 /// An LSTM layer (PyTorch's `nn.LSTM` with one layer and `batch_first=True`; Keras's `LSTM`);
 /// the equations are in [`cells::lstm`].

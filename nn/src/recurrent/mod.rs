@@ -42,6 +42,7 @@ pub mod keras;
 mod layer;
 pub mod op;
 mod stacked;
+mod truncated;
 
 pub use bidirectional::{Bidirectional, BidirectionalOutput, Merge};
 pub use cell::{Cell, MAX_DIAGONALS, MAX_GATES, MAX_STATES, Recurrence, UnitGrads, UnitInputs};
@@ -49,6 +50,7 @@ pub use cells::{CoupledLstmCell, GruCell, LstmCell, PeepholeLstmCell, SimpleRnnC
 pub use keras::KerasWeights;
 pub use layer::{OutputOnly, Recurrent, RecurrentInit, RecurrentOutput};
 pub use stacked::{Stacked, StackedOutput};
+pub use truncated::{TruncatedBptt, Window, WindowResult};
 
 /// An LSTM layer (PyTorch's `nn.LSTM` with one layer and `batch_first=True`; Keras's `LSTM`);
 /// the equations are in [`cells::lstm`].

@@ -34,6 +34,11 @@
 //!
 //! In a [`crate::Sequential`], a layer goes in through [`Recurrent::output_only`], which keeps
 //! the output and drops the final states (a stack's layers hand one `Var` to the next).
+//!
+//! Built from these layers: [`Bidirectional`] (both directions, Keras's merge modes),
+//! [`Stacked`] (PyTorch's `num_layers`, dropout between layers, one or both directions) and
+//! [`TruncatedBptt`] (training a long sequence in windows of `k` steps, the state carried
+//! forward detached).
 
 mod bidirectional;
 mod cell;

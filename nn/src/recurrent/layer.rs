@@ -42,6 +42,8 @@ pub struct Recurrent<T: Float, C: Cell> {
     #[module(skip)]
     return_sequences: bool,
     #[module(skip)]
+    reverse: bool,
+    #[module(skip)]
     init: RecurrentInit,
     #[module(skip)]
     seed: u64,
@@ -88,6 +90,7 @@ impl<T: Float, C: Cell> Recurrent<T, C> {
             weight_peephole_l0: (C::DIAGONALS > 0).then(|| zeros(&[C::DIAGONALS, hidden])),
             cell,
             return_sequences: false,
+            reverse: false,
             init: RecurrentInit::Keras,
             seed: NEXT_SEED.fetch_add(1, Ordering::Relaxed),
         }
@@ -99,6 +102,75 @@ impl<T: Float, C: Cell> Recurrent<T, C> {
     pub fn return_sequences(mut self, all: bool) -> Self {
         self.return_sequences = all;
         self
+    }
+
+    /// Walk the sequence from its last step to its first (the backward half of a
+    /// [`super::Bidirectional`]). The output stays aligned with the input's time: step `t` of
+    /// a sequence output is the state after reading `x_T … x_t`, and the last output (without
+    /// `return_sequences`) and the final states are those after reading `x_0`.
+    pub fn reverse(mut self, reverse: bool) -> Self {
+        self.reverse = reverse;
+        self
+    }
+
+    /// Whether the layer walks the sequence backwards ([`Recurrent::reverse`]).
+    pub fn is_reversed(&self) -> bool {
+        self.reverse
+    }
+
+    /// Whether the output is every step's `h` ([`Recurrent::return_sequences`]).
+    pub fn returns_sequences(&self) -> bool {
+        self.return_sequences
+    }
+
+    /// Visits the parameters under PyTorch's names for the layer `suffix` of a multi-layer or
+    /// bidirectional module (`weight_ih_{suffix}`, …, with `suffix` = `l1` or `l0_reverse`):
+    /// what [`super::Bidirectional`] and [`super::Stacked`] name their layers by.
+    pub fn visit_as<'a>(
+        &'a self,
+        suffix: &str,
+        path: &mut ParamPath,
+        f: &mut dyn FnMut(&ParamPath, &'a Param<T>),
+    ) {
+        let named = [
+            ("weight_ih", &self.weight_ih_l0),
+            ("weight_hh", &self.weight_hh_l0),
+            ("bias_ih", &self.bias_ih_l0),
+            ("bias_hh", &self.bias_hh_l0),
+        ];
+        let peephole = self.weight_peephole_l0.as_ref();
+        for (base, param) in named
+            .into_iter()
+            .chain(peephole.map(|p| ("weight_peephole", p)))
+        {
+            path.push(&format!("{base}_{suffix}"));
+            f(path, param);
+            path.pop();
+        }
+    }
+
+    /// [`Recurrent::visit_as`] with mutable access (optimizers, loading).
+    pub fn visit_mut_as(
+        &mut self,
+        suffix: &str,
+        path: &mut ParamPath,
+        f: &mut dyn FnMut(&ParamPath, &mut Param<T>),
+    ) {
+        let named = [
+            ("weight_ih", &mut self.weight_ih_l0),
+            ("weight_hh", &mut self.weight_hh_l0),
+            ("bias_ih", &mut self.bias_ih_l0),
+            ("bias_hh", &mut self.bias_hh_l0),
+        ];
+        let peephole = self.weight_peephole_l0.as_mut();
+        for (base, param) in named
+            .into_iter()
+            .chain(peephole.map(|p| ("weight_peephole", p)))
+        {
+            path.push(&format!("{base}_{suffix}"));
+            f(path, param);
+            path.pop();
+        }
     }
 
     /// Redraws the weights with another scheme.
@@ -167,7 +239,7 @@ impl<T: Float, C: Cell> Recurrent<T, C> {
         };
         let options = RunOptions {
             return_sequences: self.return_sequences,
-            reverse: false,
+            reverse: self.reverse,
         };
         match C::STATES {
             1 => {

@@ -34,17 +34,28 @@
 //!
 //! In a [`crate::Sequential`], a layer goes in through [`Recurrent::output_only`], which keeps
 //! the output and drops the final states (a stack's layers hand one `Var` to the next).
+//!
+//! Built from these layers: [`Bidirectional`] (both directions, Keras's merge modes),
+//! [`Stacked`] (PyTorch's `num_layers`, dropout between layers, one or both directions) and
+//! [`TruncatedBptt`] (training a long sequence in windows of `k` steps, the state carried
+//! forward detached).
 
+mod bidirectional;
 mod cell;
 pub mod cells;
 pub mod keras;
 mod layer;
 pub mod op;
+mod stacked;
+mod truncated;
 
+pub use bidirectional::{Bidirectional, BidirectionalOutput, Merge};
 pub use cell::{Cell, MAX_DIAGONALS, MAX_GATES, MAX_STATES, Recurrence, UnitGrads, UnitInputs};
 pub use cells::{CoupledLstmCell, GruCell, LstmCell, PeepholeLstmCell, SimpleRnnCell};
 pub use keras::KerasWeights;
 pub use layer::{OutputOnly, Recurrent, RecurrentInit, RecurrentOutput};
+pub use stacked::{Stacked, StackedOutput};
+pub use truncated::{TruncatedBptt, Window, WindowResult};
 
 /// An LSTM layer (PyTorch's `nn.LSTM` with one layer and `batch_first=True`; Keras's `LSTM`);
 /// the equations are in [`cells::lstm`].

@@ -1,9 +1,13 @@
 //! Shared code of the runnable examples (where data and outputs live), and the benchmark
 //! workloads the workspace's bench example calls.
 
+mod digit_images;
 mod multi_hot_mlp;
 pub mod workloads;
 
+pub use digit_images::{
+    DigitImages, digit_augmentation, epochs_arg, load_digit_images, train_and_report,
+};
 pub use multi_hot_mlp::MultiHotMlp;
 
 use std::path::{Path, PathBuf};

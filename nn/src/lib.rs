@@ -5,6 +5,7 @@
 //!   [`Dropout`], pooling ([`MaxPool2d`], [`AvgPool2d`], [`GlobalAveragePooling2d`]), batch
 //!   normalisation ([`BatchNorm1d`], [`BatchNorm2d`]), [`Sequential`], [`Activation`]s, [`Regularizer`]s, [`Initializer`]s; fused ops
 //!   in [`fused`];
+//! - [`blocks`]: ResNet's basic and bottleneck blocks, the Inception module, an AlexNet stack;
 //! - [`losses`] and [`metrics`];
 //! - [`optim`]: SGD, RMSprop, Adam, AdamW with Keras's defaults, schedules and clipping;
 //! - [`train`]: `fit` / `evaluate` / `predict` with [`train::History`], callbacks and K-fold;
@@ -104,6 +105,7 @@
 //! ```
 
 pub mod activations;
+pub mod blocks;
 pub mod data;
 pub mod fused;
 pub mod history_plot;

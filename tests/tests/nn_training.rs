@@ -441,6 +441,7 @@ fn twin_options<X>(shuffle: bool) -> FitOptions<'static, f32, X> {
         seed: 5,
         validation: Validation::Split(0.25),
         verbose: false,
+        augment: None,
     }
 }
 

@@ -2,8 +2,10 @@
 //! multi-hot, a top-N [`Tokenizer`]), normalization fitted on training data only
 //! ([`Standardizer`], [`MinMaxScaler`]), missing values ([`Imputer`], [`augment_missing`]),
 //! splits and batches; [`SparseRows`], the compressed form of multi-hot rows; [`TokenIds`],
-//! batches of token ids; the IDX reader of MNIST's files ([`load_idx`]).
+//! batches of token ids; the IDX reader of MNIST's files ([`load_idx`]); seeded image augmentation
+//! ([`ImageAugmentation`]).
 
+mod augment;
 mod csv;
 mod idx;
 mod impute;
@@ -14,6 +16,7 @@ mod token_ids;
 mod vectorize;
 
 pub use self::csv::{CsvOptions, DataError, Table, load_csv};
+pub use augment::{FillMode, ImageAugmentation, ImageTransform};
 pub use idx::{IdxError, IdxImages, load_idx, read_idx_images, read_idx_labels};
 pub use impute::{Imputer, Strategy, augment_missing};
 pub use normalize::{MinMaxScaler, Standardizer};

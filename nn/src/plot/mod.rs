@@ -1,5 +1,6 @@
 //! Simple 2-D figures saved as PNG or SVG: labelled scatter plots (words after PCA) and line plots
-//! (training curves), drawn with `plotters`.
+//! (training curves), drawn with `plotters`; grids of small images ([`save_image_grid`]:
+//! filters, feature maps).
 //!
 //! Text is drawn with DejaVu Sans, shipped in `nn/assets/fonts` (its licence beside it) and
 //! compiled into the library, so plots render the same on a machine without any system fonts.
@@ -20,7 +21,9 @@
 mod error;
 mod figure;
 mod font;
+mod image_grid;
 mod render;
 
 pub use error::PlotError;
 pub use figure::{Figure, Series};
+pub use image_grid::save_image_grid;

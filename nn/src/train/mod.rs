@@ -58,6 +58,7 @@ mod kfold;
 mod mode;
 mod model;
 mod progress;
+mod transform;
 
 pub use batchable::Batchable;
 pub use callbacks::{Callback, CallbackError, Control, EarlyStopping, Weights, restore, snapshot};
@@ -67,3 +68,4 @@ pub use history::{History, Logs};
 pub use kfold::{CrossValidation, Fold, KFold, KFoldError};
 pub use mode::Mode;
 pub use model::{FitError, FitOptions, Model, Validation};
+pub use transform::BatchTransform;

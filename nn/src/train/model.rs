@@ -3,7 +3,9 @@
 //!
 //! Per epoch `fit` shuffles (seeded) the training rows, takes one optimizer step per batch, and
 //! logs the sample-weighted mean of the batch losses (regularization penalties included) and
-//! metrics, then the same on the validation data with training-only layers off. A validation
+//! metrics, then the same on the validation data with training-only layers off. With
+//! [`FitOptions::augment`] each training batch's inputs are transformed first (augmentation);
+//! validation batches never are. A validation
 //! split takes the *last* rows before any shuffling, as Keras does.
 //!
 //! Training mode follows Keras's rule: a network is in inference mode (dropout off) except
@@ -21,7 +23,9 @@ use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 
 use super::progress::EpochBar;
-use super::{Batchable, Callback, CallbackError, Control, Feed, History, KFoldError, Logs};
+use super::{
+    BatchTransform, Batchable, Callback, CallbackError, Control, Feed, History, KFoldError, Logs,
+};
 use crate::losses::Loss;
 use crate::metrics::Metric;
 use crate::optim::Optimizer;
@@ -64,6 +68,9 @@ pub struct FitOptions<'a, T: Float, X = Tensor<T>> {
     pub validation: Validation<'a, T, X>,
     /// Show a progress bar (only ever drawn on a terminal).
     pub verbose: bool,
+    /// A change to each training batch's inputs (augmentation, e.g.
+    /// [`ImageAugmentation`](crate::data::ImageAugmentation)); never applied to validation data.
+    pub augment: Option<&'a dyn BatchTransform<X>>,
 }
 
 /// Cloning options clones references only, whatever the inputs.
@@ -82,6 +89,7 @@ impl<T: Float, X> Default for FitOptions<'_, T, X> {
             seed: 0,
             validation: Validation::None,
             verbose: true,
+            augment: None,
         }
     }
 }
@@ -287,8 +295,11 @@ impl<T: Float, N: Module<T>> Model<T, N> {
                 options.verbose,
             );
             let mut totals = Totals::new(self.metrics.len());
-            for chunk in order.chunks(batch) {
-                let (bx, by) = (train_x.select_rows(chunk), train_y.select_rows(chunk));
+            for (step, chunk) in order.chunks(batch).enumerate() {
+                let (mut bx, by) = (train_x.select_rows(chunk), train_y.select_rows(chunk));
+                if let Some(augment) = options.augment {
+                    bx = augment.transform(bx, epoch, step);
+                }
                 self.train_step(bx, &by, &mut totals);
                 bar.tick(&totals.logs("", &self.metrics));
             }

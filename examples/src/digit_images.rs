@@ -1,0 +1,128 @@
+//! The shipped 8×8 digits as NCHW images for the convolutional examples, optionally upscaled,
+//! with the train/test split of `digits_mlp` and a shared training run that reports test
+//! accuracy, parameters and seconds per epoch.
+
+use std::error::Error;
+use std::time::Instant;
+
+use nn::data::{CsvOptions, FillMode, ImageAugmentation, load_csv, train_val_test_split};
+use nn::losses::Loss;
+use nn::metrics::Metric;
+use nn::optim::Optimizer;
+use nn::train::{FitOptions, Model, Validation};
+use nn::{Module, Tensor};
+
+use crate::data_dir;
+
+/// Training and test digits, `[n, 1, 8·scale, 8·scale]` in [0, 1], labels `[n]`.
+pub struct DigitImages {
+    /// Training images.
+    pub train_x: Tensor<f32>,
+    /// Training labels 0–9.
+    pub train_y: Tensor<f32>,
+    /// Test images (20 % of the digits).
+    pub test_x: Tensor<f32>,
+    /// Test labels 0–9.
+    pub test_y: Tensor<f32>,
+}
+
+/// Loads the digits, each pixel repeated `scale`×`scale` times (nearest-neighbour upscaling).
+pub fn load_digit_images(scale: usize) -> Result<DigitImages, Box<dyn Error>> {
+    let table = load_csv(
+        data_dir().join("tabular/digits.csv.gz"),
+        &CsvOptions::default(),
+    )?;
+    let (x, y) = table.features_and_target::<f32>();
+    let side = 8 * scale;
+    let x = x.map(|v| v / 16.0);
+    let images = Tensor::from_fn([table.rows, 1, side, side], |i| {
+        let (n, r, c) = (i / (side * side), i / side % side, i % side);
+        x.data()[n * 64 + (r / scale) * 8 + c / scale]
+    });
+    let split = train_val_test_split(table.rows, 0.0, 0.2, Some(7));
+    Ok(DigitImages {
+        train_x: images.index_select(0, &split.train),
+        train_y: y.index_select(0, &split.train),
+        test_x: images.index_select(0, &split.test),
+        test_y: y.index_select(0, &split.test),
+    })
+}
+
+/// Small shifts, rotations and zooms (never flips: a mirrored digit is another symbol).
+pub fn digit_augmentation(seed: u64) -> ImageAugmentation {
+    ImageAugmentation {
+        width_shift_range: 0.1,
+        height_shift_range: 0.1,
+        rotation_range: 10.0,
+        zoom_range: 0.1,
+        fill_mode: FillMode::Constant(0.0),
+        seed,
+        ..ImageAugmentation::default()
+    }
+}
+
+/// Trains `net` (logits out) with Adam and augmentation for `epochs`, then prints and returns
+/// its test accuracy, its parameter count and the seconds per epoch.
+pub fn train_and_report<N>(
+    name: &str,
+    net: N,
+    data: &DigitImages,
+    epochs: usize,
+    learning_rate: f64,
+) -> Result<(f64, usize, f64), Box<dyn Error>>
+where
+    N: Module<f32>,
+    Tensor<f32>: nn::train::Feed<f32, N>,
+{
+    let params = net.num_params();
+    println!(
+        "{name}: {params} parameters, images {:?}",
+        &data.train_x.dims()[1..]
+    );
+    let loss = Loss::SparseCategoricalCrossentropy { from_logits: true };
+    let metrics = vec![Metric::sparse_categorical_accuracy("accuracy")];
+    let mut model = Model::new(net, loss, Optimizer::adam(learning_rate), metrics);
+    let augmentation = digit_augmentation(5);
+    let options = FitOptions {
+        epochs,
+        batch_size: 32,
+        validation: Validation::Split(0.1),
+        augment: Some(&augmentation),
+        ..FitOptions::default()
+    };
+    let start = Instant::now();
+    let history = model.fit(&data.train_x, &data.train_y, &options, &mut [])?;
+    let per_epoch = start.elapsed().as_secs_f64() / epochs.max(1) as f64;
+    println!("{history}");
+    let test = model.evaluate(&data.test_x, &data.test_y, 256)?;
+    let accuracy = test
+        .iter()
+        .find(|(k, _)| k == "accuracy")
+        .map_or(f64::NAN, |(_, v)| *v);
+    println!(
+        "{name}: test accuracy {:.2} %, {params} parameters, {per_epoch:.2} s per epoch",
+        100.0 * accuracy
+    );
+    Ok((accuracy, params, per_epoch))
+}
+
+/// The `--epochs N` argument of the example `name` (`default` without it), or `None` after
+/// printing the usage for `--help`.
+pub fn epochs_arg(name: &str, default: usize) -> Result<Option<usize>, Box<dyn Error>> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let usage = format!("usage: {name} [--epochs N]   (default {default} epochs)");
+    match args.as_slice() {
+        [] => Ok(Some(default)),
+        [h] if h == "-h" || h == "--help" => {
+            println!("{usage}");
+            Ok(None)
+        }
+        [flag, n] if flag == "--epochs" => {
+            let epochs = n
+                .parse()
+                .map_err(|_| format!("--epochs: not a number: {n}"))?;
+            Ok(Some(epochs))
+        }
+        _ => Err(format!("unexpected arguments {args:?}\n{usage}").into()),
+    }
+}

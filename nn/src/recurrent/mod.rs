@@ -35,13 +35,17 @@
 //! In a [`crate::Sequential`], a layer goes in through [`Recurrent::output_only`], which keeps
 //! the output and drops the final states (a stack's layers hand one `Var` to the next).
 
+mod activations;
 mod cell;
 pub mod cells;
 pub mod keras;
 mod layer;
 pub mod op;
 
-pub use cell::{Cell, MAX_DIAGONALS, MAX_GATES, MAX_STATES, Recurrence, UnitGrads, UnitInputs};
+pub use cell::{
+    BackwardRows, Cell, ForwardRows, MAX_DIAGONALS, MAX_GATES, MAX_STATES, Recurrence, UnitGrads,
+    UnitInputs,
+};
 pub use cells::{CoupledLstmCell, GruCell, LstmCell, PeepholeLstmCell, SimpleRnnCell};
 pub use keras::KerasWeights;
 pub use layer::{OutputOnly, Recurrent, RecurrentInit, RecurrentOutput};

@@ -22,7 +22,7 @@
 
 mod geometry;
 mod im2col;
-mod parallel;
+pub(crate) mod parallel;
 #[cfg(test)]
 mod tests;
 

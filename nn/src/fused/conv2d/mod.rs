@@ -22,7 +22,7 @@
 
 mod geometry;
 mod im2col;
-pub(crate) mod parallel;
+mod parallel;
 #[cfg(test)]
 mod tests;
 

@@ -160,4 +160,71 @@ pub trait Cell: Clone + Send + Sync + 'static {
 
     /// The gradients of `Σ d_next · forward(unit)` with respect to the unit's inputs.
     fn backward<T: Float>(&self, unit: &UnitInputs<T>, d_next: [T; MAX_STATES]) -> UnitGrads<T>;
+
+    /// Values per unit that [`Cell::forward_rows`] saves for [`Cell::backward_rows`] beyond the
+    /// activated gates (`tanh(c_t)` for an LSTM).
+    const SAVED: usize = 0;
+
+    /// Whether the cell has a row path ([`Cell::forward_rows`], [`Cell::backward_rows`]), which
+    /// the op then uses instead of [`Cell::forward`] and [`Cell::backward`] for the whole run.
+    fn has_rows(&self) -> bool {
+        false
+    }
+
+    /// The step over one batch row (all `H` units at once), hand-written for speed: the same
+    /// maths as [`Cell::forward`] (tests check them against each other), but saving the
+    /// activated gates so that [`Cell::backward_rows`] needs only products.
+    fn forward_rows<T: Float>(&self, rows: ForwardRows<'_, T>) {
+        let _ = rows;
+        unimplemented!("{}: no row path", Self::NAME)
+    }
+
+    /// The gradients of one batch row's step from what [`Cell::forward_rows`] saved: the same
+    /// maths as [`Cell::backward`].
+    fn backward_rows<T: Float>(&self, rows: BackwardRows<'_, T>) {
+        let _ = rows;
+        unimplemented!("{}: no row path", Self::NAME)
+    }
+}
+
+/// One batch row of one step for [`Cell::forward_rows`]. A gate row holds `G·H` values, gate
+/// `g` at `g·H..(g + 1)·H`; a state row `H`. What the cell does not have is empty.
+pub struct ForwardRows<'a, T> {
+    /// In: the gates' pre-activations (as [`UnitInputs::pre`]); out: what
+    /// [`Cell::backward_rows`] reads of them (the activated gates).
+    pub gates: &'a mut [T],
+    /// In: the recurrent projections under [`Recurrence::Separate`]; out: what the backward
+    /// reads of them.
+    pub rec: &'a mut [T],
+    /// In: the states entering the step (`h` first); out: the states leaving it.
+    pub states: [&'a mut [T]; MAX_STATES],
+    /// The diagonal weights, `DIAGONALS·H`.
+    pub diag: &'a [T],
+    /// Out: the cell's [`Cell::SAVED`] values per unit, `SAVED·H`.
+    pub saved: &'a mut [T],
+}
+
+/// One batch row of one step for [`Cell::backward_rows`]: what [`Cell::forward_rows`] left,
+/// the states' gradients, and where the gradients go.
+pub struct BackwardRows<'a, T> {
+    /// The gate row as [`Cell::forward_rows`] left it.
+    pub gates: &'a [T],
+    /// The recurrent row as [`Cell::forward_rows`] left it (empty unless `Separate`).
+    pub rec: &'a [T],
+    /// The states entering the step.
+    pub prev: [&'a [T]; MAX_STATES],
+    /// The values [`Cell::forward_rows`] saved.
+    pub saved: &'a [T],
+    /// The diagonal weights.
+    pub diag: &'a [T],
+    /// ∂ of the states leaving the step.
+    pub d_next: [&'a [T]; MAX_STATES],
+    /// Out: ∂ pre-activations (written).
+    pub d_gates: &'a mut [T],
+    /// Out: ∂ recurrent projections under `Separate` (written).
+    pub d_rec: &'a mut [T],
+    /// Out: ∂ states entering the step, the pointwise part (written).
+    pub d_prev: [&'a mut [T]; MAX_STATES],
+    /// ∂ diagonal weights (added to).
+    pub d_diag: &'a mut [T],
 }

@@ -40,6 +40,7 @@
 //! [`TruncatedBptt`] (training a long sequence in windows of `k` steps, the state carried
 //! forward detached).
 
+mod activations;
 mod bidirectional;
 mod cell;
 pub mod cells;
@@ -50,7 +51,10 @@ mod stacked;
 mod truncated;
 
 pub use bidirectional::{Bidirectional, BidirectionalOutput, Merge};
-pub use cell::{Cell, MAX_DIAGONALS, MAX_GATES, MAX_STATES, Recurrence, UnitGrads, UnitInputs};
+pub use cell::{
+    BackwardRows, Cell, ForwardRows, MAX_DIAGONALS, MAX_GATES, MAX_STATES, Recurrence, UnitGrads,
+    UnitInputs,
+};
 pub use cells::{CoupledLstmCell, GruCell, LstmCell, PeepholeLstmCell, SimpleRnnCell};
 pub use keras::KerasWeights;
 pub use layer::{OutputOnly, Recurrent, RecurrentInit, RecurrentOutput};

@@ -28,7 +28,11 @@
 use autodiff_core::Float;
 use autodiff_macros::differentiable;
 
-use crate::recurrent::cell::{Cell, MAX_GATES, MAX_STATES, Recurrence, UnitGrads, UnitInputs};
+use super::lstm::gate_rows;
+use crate::recurrent::activations::{sigmoid_in_place, tanh_in_place};
+use crate::recurrent::cell::{
+    BackwardRows, Cell, ForwardRows, MAX_GATES, MAX_STATES, Recurrence, UnitGrads, UnitInputs,
+};
 
 /// One reset-after GRU unit: the input projections `xr, xz, xn` and recurrent projections
 /// `hr, hz, hn` (biases included) and `h_{t−1}` to `h_t`.
@@ -139,5 +143,53 @@ impl Cell for GruCell {
             grads.prev[0] = dh_prev;
         }
         grads
+    }
+
+    /// A row path for the reset-after form only.
+    fn has_rows(&self) -> bool {
+        self.reset_after
+    }
+
+    /// [`gru_unit`] over a row, saving r, z and n in the gate row (the recurrent row keeps
+    /// the candidate's `hn`).
+    fn forward_rows<T: Float>(&self, r: ForwardRows<'_, T>) {
+        let units = r.gates.len() / 3;
+        let [h, _] = r.states;
+        let (rz, n) = r.gates.split_at_mut(2 * units);
+        let (rec_rz, hn) = r.rec.split_at(2 * units);
+        rz.iter_mut().zip(rec_rz).for_each(|(x, &rec)| *x += rec);
+        sigmoid_in_place(rz);
+        let (reset, update) = rz.split_at(units);
+        for j in 0..units {
+            n[j] += reset[j] * hn[j];
+        }
+        tanh_in_place(n);
+        let one = T::one();
+        for j in 0..units {
+            h[j] = update[j] * h[j] + (one - update[j]) * n[j];
+        }
+    }
+
+    /// [`gru_unit_vjp`] over a row from the saved r, z, n.
+    fn backward_rows<T: Float>(&self, r: BackwardRows<'_, T>) {
+        let units = r.gates.len() / 3;
+        let [reset, update, n] = gate_rows(r.gates, units);
+        let hn = &r.rec[2 * units..];
+        let (h_prev, dh) = (r.prev[0], r.d_next[0]);
+        let [d_h_prev, _] = r.d_prev;
+        let (d_r, rest) = r.d_gates.split_at_mut(units);
+        let (d_z, d_n) = rest.split_at_mut(units);
+        let one = T::one();
+        for j in 0..units {
+            d_n[j] = dh[j] * (one - update[j]) * (one - n[j] * n[j]);
+            d_z[j] = dh[j] * (h_prev[j] - n[j]) * update[j] * (one - update[j]);
+            d_r[j] = d_n[j] * hn[j] * reset[j] * (one - reset[j]);
+            d_h_prev[j] = dh[j] * update[j];
+        }
+        let (d_rec_rz, d_hn) = r.d_rec.split_at_mut(2 * units);
+        d_rec_rz.copy_from_slice(&r.d_gates[..2 * units]);
+        for j in 0..units {
+            d_hn[j] = r.d_gates[2 * units + j] * reset[j];
+        }
     }
 }

@@ -13,3 +13,6 @@ pub use gru::GruCell;
 pub use lstm::LstmCell;
 pub use peephole::PeepholeLstmCell;
 pub use simple::SimpleRnnCell;
+
+#[cfg(test)]
+mod rows_tests;

@@ -26,7 +26,9 @@
 use autodiff_core::Float;
 use autodiff_macros::differentiable;
 
-use crate::recurrent::cell::{Cell, MAX_STATES, UnitGrads, UnitInputs};
+use super::lstm::gate_rows;
+use crate::recurrent::activations::{sigmoid_in_place, tanh_in_place};
+use crate::recurrent::cell::{BackwardRows, Cell, ForwardRows, MAX_STATES, UnitGrads, UnitInputs};
 
 /// One peephole LSTM unit: `(h_t, c_t)` from its four pre-activations, `c_{t−1}` and its three
 /// peephole weights.
@@ -75,5 +77,68 @@ impl Cell for PeepholeLstmCell {
         grads.prev[1] = dc_prev;
         grads.diag = [dp_i, dp_f, dp_o];
         grads
+    }
+
+    const SAVED: usize = 2;
+
+    fn has_rows(&self) -> bool {
+        true
+    }
+
+    /// [`peephole_lstm_unit`] over a row, saving the activated gates in place, tanh(c_t) and
+    /// c_t.
+    fn forward_rows<T: Float>(&self, r: ForwardRows<'_, T>) {
+        let units = r.diag.len() / 3;
+        let [h, c] = r.states;
+        let [p_i, p_f, p_o] = gate_rows(r.diag, units);
+        let (tanh_c, c_new) = r.saved.split_at_mut(units);
+        let (i_f, rest) = r.gates.split_at_mut(2 * units);
+        let (g, o) = rest.split_at_mut(units);
+        for j in 0..units {
+            i_f[j] += p_i[j] * c[j];
+            i_f[units + j] += p_f[j] * c[j];
+        }
+        sigmoid_in_place(i_f);
+        tanh_in_place(g);
+        let (i, f) = i_f.split_at(units);
+        for j in 0..units {
+            c[j] = f[j] * c[j] + i[j] * g[j];
+            c_new[j] = c[j];
+            tanh_c[j] = c[j];
+            o[j] += p_o[j] * c[j];
+        }
+        sigmoid_in_place(o);
+        tanh_in_place(tanh_c);
+        for j in 0..units {
+            h[j] = o[j] * tanh_c[j];
+        }
+    }
+
+    /// [`peephole_lstm_unit_vjp`] over a row from the saved values.
+    fn backward_rows<T: Float>(&self, r: BackwardRows<'_, T>) {
+        let units = r.diag.len() / 3;
+        let [i, f, g, o] = gate_rows(r.gates, units);
+        let [p_i, p_f, p_o] = gate_rows(r.diag, units);
+        let (tanh_c, c) = r.saved.split_at(units);
+        let (c_prev, [dh, dc]) = (r.prev[1], r.d_next);
+        let [d_h_prev, d_c_prev] = r.d_prev;
+        let (di, rest) = r.d_gates.split_at_mut(units);
+        let (df, rest) = rest.split_at_mut(units);
+        let (dg, d_o) = rest.split_at_mut(units);
+        let (dp_i, rest) = r.d_diag.split_at_mut(units);
+        let (dp_f, dp_o) = rest.split_at_mut(units);
+        let one = T::one();
+        for j in 0..units {
+            d_o[j] = dh[j] * tanh_c[j] * o[j] * (one - o[j]);
+            let d_c = dc[j] + dh[j] * o[j] * (one - tanh_c[j] * tanh_c[j]) + d_o[j] * p_o[j];
+            di[j] = d_c * g[j] * i[j] * (one - i[j]);
+            df[j] = d_c * c_prev[j] * f[j] * (one - f[j]);
+            dg[j] = d_c * i[j] * (one - g[j] * g[j]);
+            d_c_prev[j] = d_c * f[j] + di[j] * p_i[j] + df[j] * p_f[j];
+            dp_i[j] += di[j] * c_prev[j];
+            dp_f[j] += df[j] * c_prev[j];
+            dp_o[j] += d_o[j] * c[j];
+            d_h_prev[j] = T::zero();
+        }
     }
 }

@@ -4,9 +4,11 @@
 use autodiff_core::ops::gemm;
 use autodiff_core::{BackwardCx, Float, Tensor};
 
-use super::rows::{add_into, column_sums, gather_diagonal, gather_gates, write_or_add};
+use super::rows::{
+    add_into, column_sums, gather_diagonal, gather_gates, state_slices, step_gemm, write_or_add,
+};
 use super::{Dims, RunOptions, Slots, Trace, direct_width};
-use crate::recurrent::cell::{Cell, MAX_STATES};
+use crate::recurrent::cell::{BackwardRows, Cell, MAX_STATES};
 
 /// Backward through time, then the weight gradients as single products over all steps.
 pub(super) fn backward<T: Float, C: Cell>(
@@ -25,11 +27,7 @@ pub(super) fn backward<T: Float, C: Cell>(
         ..
     } = dims;
     let gh = dims.width();
-    let direct = direct_width(cell, dims);
-    let mut d_m = Tensor::empty([if direct < gh { b * h } else { 0 }]);
-    let (xv, w_ih, w_hh) = (cx.input(0).data(), cx.input(1).data(), cx.input(2).data());
-    let diagonal = slots.diagonal.map(|s| cx.input(s).data());
-    let g_output = cx.grad_output_of(0).map(Tensor::data);
+    let (xv, w_ih) = (cx.input(0).data(), cx.input(1).data());
     // ∂ of the states leaving the current step, starting from the final states' gradients.
     let mut d_state: Vec<Tensor<T>> = (0..C::STATES)
         .map(|k| match cx.grad_output_of(1 + k) {
@@ -41,85 +39,30 @@ pub(super) fn backward<T: Float, C: Cell>(
     let mut d_pre = Tensor::empty([b, t, gh]);
     let mut d_rec = trace.rec.as_ref().map(|_| Tensor::empty([b, t, gh]));
     let mut d_diag = Tensor::zeros([C::DIAGONALS * h]);
-    let (pre, rec) = (trace.pre.data(), trace.rec.as_ref().map(|r| r.data()));
-    for step in (0..t).rev() {
-        let tt = options.time(step, t);
-        match g_output {
-            Some(g) if options.return_sequences => {
-                for bb in 0..b {
-                    let from = &g[(bb * t + tt) * h..][..h];
-                    add_into(&mut d_state[0].data_mut()[bb * h..][..h], from);
-                }
-            }
-            Some(g) if options.is_last(step, t) => add_into(d_state[0].data_mut(), g),
-            _ => {}
-        }
-        for bb in 0..b {
-            let row = (bb * t + tt) * gh;
-            for j in 0..h {
-                let mut unit = gather_gates(pre, rec, row, C::GATES, h, j);
-                let mut d_next = [T::zero(); MAX_STATES];
-                for k in 0..C::STATES {
-                    unit.prev[k] = trace.prev[k].data()[(bb * t + tt) * h + j];
-                    d_next[k] = d_state[k].data()[bb * h + j];
-                }
-                unit.diag = gather_diagonal(diagonal, C::DIAGONALS, h, j);
-                let grads = cell.backward(&unit, d_next);
-                for g in 0..C::GATES {
-                    d_pre.data_mut()[row + g * h + j] = grads.pre[g];
-                    if let Some(d_rec) = &mut d_rec {
-                        d_rec.data_mut()[row + g * h + j] = grads.rec[g];
-                    }
-                }
-                for (k, d) in d_prev.iter_mut().enumerate() {
-                    d.data_mut()[bb * h + j] = grads.prev[k];
-                }
-                for p in 0..C::DIAGONALS {
-                    d_diag.data_mut()[p * h + j] += grads.diag[p];
-                }
-            }
-        }
-        if direct < gh {
-            // ∂m = ∂pre_last · U_last ([B, H] × [H, H]), then through the modulation.
-            gemm(
-                (b, h, h),
-                (&d_pre.data()[tt * gh + direct..], [t * gh, 1]),
-                (&w_hh[direct * h..], [h, 1]),
-                T::zero(),
-                (d_m.data_mut(), [h, 1]),
-            );
-            for bb in 0..b {
-                let row = (bb * t + tt) * gh;
-                for j in 0..h {
-                    let mut unit = gather_gates(pre, None, row, C::GATES, h, j);
-                    for k in 0..C::STATES {
-                        unit.prev[k] = trace.prev[k].data()[(bb * t + tt) * h + j];
-                    }
-                    unit.diag = gather_diagonal(diagonal, C::DIAGONALS, h, j);
-                    let grads = cell.modulate_backward(&unit, d_m.data()[bb * h + j]);
-                    for g in 0..C::GATES {
-                        d_pre.data_mut()[row + g * h + j] += grads.pre[g];
-                    }
-                    for (k, d) in d_prev.iter_mut().enumerate() {
-                        d.data_mut()[bb * h + j] += grads.prev[k];
-                    }
-                }
-            }
-        }
-        // h_{t−1} also fed the step's recurrent product: ∂h_{t−1} += ∂rec_t · W_hh.
-        let d_rec_t = d_rec.as_ref().unwrap_or(&d_pre).data();
-        gemm(
-            (b, direct, h),
-            (&d_rec_t[tt * gh..], [t * gh, 1]),
-            (w_hh, [h, 1]),
-            T::one(),
-            (d_prev[0].data_mut(), [h, 1]),
-        );
-        std::mem::swap(&mut d_state, &mut d_prev);
-    }
+    let reads = Reads {
+        w_hh: cx.input(2).data(),
+        diagonal: slots.diagonal.map(|s| cx.input(s).data()),
+        g_output: cx.grad_output_of(0).map(Tensor::data),
+        pre: trace.pre.data(),
+        rec: trace.rec.as_ref().map(|r| r.data()),
+        prev: std::array::from_fn(|k| trace.prev.get(k).map_or(&[][..], Tensor::data)),
+        saved: trace.saved.as_ref().map(|s| s.data()),
+    };
+    let part = Part {
+        batch: b,
+        d_pre: d_pre.data_mut(),
+        d_rec: d_rec.as_mut().map(|r| r.data_mut()),
+        d_state: state_slices(&mut d_state),
+        d_prev: state_slices(&mut d_prev),
+        d_diag: d_diag.data_mut(),
+    };
+    run_part(cell, dims, options, &reads, part);
+    // Each step swapped the two sets of state gradients: after an odd number of steps the
+    // gradients of the initial states are in the second.
+    let d_initial = if t % 2 == 1 { &d_prev } else { &d_state };
     for (k, s) in slots.initial.iter().enumerate() {
         if let Some(s) = *s {
-            cx.write_grad(s, |buf, beta| write_or_add(buf, beta, d_state[k].data()));
+            cx.write_grad(s, |buf, beta| write_or_add(buf, beta, d_initial[k].data()));
         }
     }
     let d_pre = d_pre.data();
@@ -147,6 +90,7 @@ pub(super) fn backward<T: Float, C: Cell>(
     // ∂W_hh = ∂recᵀ · H_prev: [G·H, B·T] × [B·T, H], one product over every step (the last
     // gate's rows against the modulated states under ModulatedLast: a second one).
     let h_prev = trace.prev[0].data();
+    let direct = direct_width(cell, dims);
     cx.write_grad(2, |dw, beta| {
         gemm(
             (direct, b * t, h),
@@ -172,5 +116,143 @@ pub(super) fn backward<T: Float, C: Cell>(
     }
     if let Some(s) = slots.diagonal {
         cx.write_grad(s, |dd, beta| write_or_add(dd, beta, d_diag.data()));
+    }
+}
+
+/// What the walk through time reads: the weights, the output's gradient and the trace.
+struct Reads<'a, T> {
+    w_hh: &'a [T],
+    diagonal: Option<&'a [T]>,
+    g_output: Option<&'a [T]>,
+    pre: &'a [T],
+    rec: Option<&'a [T]>,
+    prev: [&'a [T]; MAX_STATES],
+    saved: Option<&'a [T]>,
+}
+
+/// Every buffer the walk through time writes.
+struct Part<'a, T> {
+    batch: usize,
+    d_pre: &'a mut [T],
+    d_rec: Option<&'a mut [T]>,
+    d_state: [&'a mut [T]; MAX_STATES],
+    d_prev: [&'a mut [T]; MAX_STATES],
+    d_diag: &'a mut [T],
+}
+
+/// Every step in reverse.
+fn run_part<T: Float, C: Cell>(
+    cell: &C,
+    dims: Dims,
+    options: RunOptions,
+    r: &Reads<'_, T>,
+    mut part: Part<'_, T>,
+) {
+    let (t, h, gh, b) = (dims.steps, dims.hidden, dims.width(), part.batch);
+    let direct = direct_width(cell, dims);
+    let mut d_m = Tensor::empty([if direct < gh { b * h } else { 0 }]);
+    let (pre, rec, prev, saved) = (r.pre, r.rec, r.prev, r.saved);
+    let saved_width = C::SAVED * h;
+    for step in (0..t).rev() {
+        let tt = options.time(step, t);
+        match r.g_output {
+            Some(g) if options.return_sequences => {
+                for bb in 0..b {
+                    let from = &g[(bb * t + tt) * h..][..h];
+                    add_into(&mut part.d_state[0][bb * h..][..h], from);
+                }
+            }
+            Some(g) if options.is_last(step, t) => {
+                add_into(part.d_state[0], g);
+            }
+            _ => {}
+        }
+        for bb in 0..b {
+            let row = (bb * t + tt) * gh;
+            if let Some(saved) = saved {
+                let (unit_row, state_row) = ((bb * t + tt) * h, bb * h);
+                cell.backward_rows(BackwardRows {
+                    gates: &pre[row..row + gh],
+                    rec: rec.map_or(&[], |r| &r[row..row + gh]),
+                    prev: prev.map(|p| p.get(unit_row..unit_row + h).unwrap_or_default()),
+                    saved: &saved[(bb * t + tt) * saved_width..][..saved_width],
+                    diag: r.diagonal.unwrap_or(&[]),
+                    d_next: part
+                        .d_state
+                        .each_ref()
+                        .map(|d| d.get(state_row..state_row + h).unwrap_or_default()),
+                    d_gates: &mut part.d_pre[row..row + gh],
+                    d_rec: match part.d_rec.as_deref_mut() {
+                        Some(d) => &mut d[row..row + gh],
+                        None => &mut [],
+                    },
+                    d_prev: part
+                        .d_prev
+                        .each_mut()
+                        .map(|d| d.get_mut(state_row..state_row + h).unwrap_or_default()),
+                    d_diag: part.d_diag,
+                });
+                continue;
+            }
+            for j in 0..h {
+                let mut unit = gather_gates(pre, rec, row, C::GATES, h, j);
+                let mut d_next = [T::zero(); MAX_STATES];
+                for k in 0..C::STATES {
+                    unit.prev[k] = prev[k][(bb * t + tt) * h + j];
+                    d_next[k] = part.d_state[k][bb * h + j];
+                }
+                unit.diag = gather_diagonal(r.diagonal, C::DIAGONALS, h, j);
+                let grads = cell.backward(&unit, d_next);
+                for g in 0..C::GATES {
+                    part.d_pre[row + g * h + j] = grads.pre[g];
+                    if let Some(d_rec) = part.d_rec.as_deref_mut() {
+                        d_rec[row + g * h + j] = grads.rec[g];
+                    }
+                }
+                for (k, d) in part.d_prev.iter_mut().enumerate().take(C::STATES) {
+                    d[bb * h + j] = grads.prev[k];
+                }
+                for p in 0..C::DIAGONALS {
+                    part.d_diag[p * h + j] += grads.diag[p];
+                }
+            }
+        }
+        if direct < gh {
+            // ∂m = ∂pre_last · U_last ([B, H] × [H, H]), then through the modulation.
+            gemm(
+                (b, h, h),
+                (&part.d_pre[tt * gh + direct..], [t * gh, 1]),
+                (&r.w_hh[direct * h..], [h, 1]),
+                T::zero(),
+                (d_m.data_mut(), [h, 1]),
+            );
+            for bb in 0..b {
+                let row = (bb * t + tt) * gh;
+                for j in 0..h {
+                    let mut unit = gather_gates(pre, None, row, C::GATES, h, j);
+                    for k in 0..C::STATES {
+                        unit.prev[k] = prev[k][(bb * t + tt) * h + j];
+                    }
+                    unit.diag = gather_diagonal(r.diagonal, C::DIAGONALS, h, j);
+                    let grads = cell.modulate_backward(&unit, d_m.data()[bb * h + j]);
+                    for g in 0..C::GATES {
+                        part.d_pre[row + g * h + j] += grads.pre[g];
+                    }
+                    for (k, d) in part.d_prev.iter_mut().enumerate().take(C::STATES) {
+                        d[bb * h + j] += grads.prev[k];
+                    }
+                }
+            }
+        }
+        // h_{t−1} also fed the step's recurrent product: ∂h_{t−1} += ∂rec_t · W_hh.
+        let d_rec_t = part.d_rec.as_deref().unwrap_or(part.d_pre);
+        step_gemm(
+            (b, direct, h),
+            (&d_rec_t[tt * gh..], t * gh),
+            (r.w_hh, [h, 1]),
+            (r.w_hh, h),
+            (part.d_prev[0], h),
+        );
+        std::mem::swap(&mut part.d_state, &mut part.d_prev);
     }
 }

@@ -4,9 +4,11 @@
 use autodiff_core::ops::gemm;
 use autodiff_core::{Float, Tensor};
 
-use super::rows::{copy_rows, fill_rows, gather_diagonal, gather_gates};
-use super::{Dims, RunOptions, Trace, direct_width};
-use crate::recurrent::cell::{Cell, MAX_STATES, Recurrence};
+use super::rows::{
+    copy_rows, fill_rows, gather_diagonal, gather_gates, state_slices, step_gemm, transposed,
+};
+use super::{Dims, RunOptions, Trace, direct_width, uses_rows};
+use crate::recurrent::cell::{Cell, ForwardRows, MAX_STATES, Recurrence};
 
 /// The forward pass's inputs as slices.
 pub(super) struct Values<'a, T> {
@@ -66,63 +68,22 @@ pub(super) fn forward<T: Float, C: Cell>(
         .collect();
     let mut sequence = options.return_sequences.then(|| Tensor::empty([b, t, h]));
     let mut modulated = (direct < gh).then(|| Tensor::empty([b, t, h]));
-    let mut m = Tensor::empty([if direct < gh { b * h } else { 0 }]);
-    let diag = |j: usize| gather_diagonal(v.diagonal, C::DIAGONALS, h, j);
-    for step in 0..t {
-        let tt = options.time(step, t);
-        for (saved, s) in prev.iter_mut().zip(&state) {
-            copy_rows(s.data(), saved.data_mut(), (b, t, h), tt);
-        }
-        // The recurrent product of the step: [B, H] × [H, G·H], added onto its target (under
-        // ModulatedLast, the last gate's columns come after the modulation).
-        let target = rec.as_mut().unwrap_or(&mut pre).data_mut();
-        gemm(
-            (b, h, direct),
-            (state[0].data(), [h, 1]),
-            (v.weight_hh, [1, h]),
-            T::one(),
-            (&mut target[tt * gh..], [t * gh, 1]),
-        );
-        if let Some(modulated) = &mut modulated {
-            for bb in 0..b {
-                for j in 0..h {
-                    let mut unit =
-                        gather_gates(pre.data(), None, (bb * t + tt) * gh, C::GATES, h, j);
-                    for (k, s) in state.iter().enumerate() {
-                        unit.prev[k] = s.data()[bb * h + j];
-                    }
-                    unit.diag = diag(j);
-                    m.data_mut()[bb * h + j] = cell.modulate(&unit);
-                }
-            }
-            gemm(
-                (b, h, h),
-                (m.data(), [h, 1]),
-                (&v.weight_hh[direct * h..], [1, h]),
-                T::one(),
-                (&mut pre.data_mut()[tt * gh + direct..], [t * gh, 1]),
-            );
-            copy_rows(m.data(), modulated.data_mut(), (b, t, h), tt);
-        }
-        let (pre, rec) = (pre.data(), rec.as_ref().map(|r| r.data()));
-        for bb in 0..b {
-            let row = (bb * t + tt) * gh;
-            for j in 0..h {
-                let mut unit = gather_gates(pre, rec, row, C::GATES, h, j);
-                for (k, s) in state.iter().enumerate() {
-                    unit.prev[k] = s.data()[bb * h + j];
-                }
-                unit.diag = diag(j);
-                let next = cell.forward(&unit);
-                for (k, s) in state.iter_mut().enumerate() {
-                    s.data_mut()[bb * h + j] = next[k];
-                }
-            }
-        }
-        if let Some(sequence) = &mut sequence {
-            copy_rows(state[0].data(), sequence.data_mut(), (b, t, h), tt);
-        }
-    }
+    let rows = uses_rows(cell, v.diagonal.is_some());
+    let mut saved = Tensor::empty([if rows { b * t * C::SAVED * h } else { 0 }]);
+    let whole = Part {
+        batch: b,
+        pre: pre.data_mut(),
+        rec: rec.as_mut().map(|r| r.data_mut()),
+        prev: state_slices(&mut prev),
+        state: state_slices(&mut state),
+        sequence: sequence.as_mut().map(|s| s.data_mut()),
+        modulated: modulated.as_mut().map(|m| m.data_mut()),
+        saved: saved.data_mut(),
+    };
+    // Wᵀ_hh `[H, G·H]`, row-major as the per-step products read it.
+    let weight_hh_t = transposed(v.weight_hh, gh, h);
+    let weight_hh_t = weight_hh_t.data();
+    run_part(cell, dims, options, (v, weight_hh_t), rows, whole);
     let output = sequence.unwrap_or_else(|| state[0].clone());
     let outputs = std::iter::once(output).chain(state).collect();
     let trace = Trace {
@@ -130,6 +91,104 @@ pub(super) fn forward<T: Float, C: Cell>(
         rec,
         prev,
         modulated,
+        saved: rows.then_some(saved),
     };
     (trace, outputs)
+}
+
+/// Every buffer the forward pass writes, for `batch` rows.
+struct Part<'a, T> {
+    batch: usize,
+    pre: &'a mut [T],
+    rec: Option<&'a mut [T]>,
+    prev: [&'a mut [T]; MAX_STATES],
+    state: [&'a mut [T]; MAX_STATES],
+    sequence: Option<&'a mut [T]>,
+    modulated: Option<&'a mut [T]>,
+    saved: &'a mut [T],
+}
+
+/// Every step: the recurrent product(s), then the pointwise pass.
+fn run_part<T: Float, C: Cell>(
+    cell: &C,
+    dims: Dims,
+    options: RunOptions,
+    (v, weight_hh_t): (&Values<'_, T>, &[T]),
+    rows: bool,
+    mut part: Part<'_, T>,
+) {
+    let (t, h, gh, b) = (dims.steps, dims.hidden, dims.width(), part.batch);
+    let direct = direct_width(cell, dims);
+    let mut m = Tensor::empty([if direct < gh { b * h } else { 0 }]);
+    let diag = |j: usize| gather_diagonal(v.diagonal, C::DIAGONALS, h, j);
+    let saved_width = C::SAVED * h;
+    for step in 0..t {
+        let tt = options.time(step, t);
+        for (saved, s) in part.prev.iter_mut().zip(&part.state).take(C::STATES) {
+            copy_rows(s, saved, (b, t, h), tt);
+        }
+        // The recurrent product of the step: [B, H] × [H, G·H], added onto its target (under
+        // ModulatedLast, the last gate's columns come after the modulation).
+        let target = part.rec.as_deref_mut().unwrap_or(part.pre);
+        step_gemm(
+            (b, h, direct),
+            (part.state[0], h),
+            (v.weight_hh, [1, h]),
+            (weight_hh_t, gh),
+            (&mut target[tt * gh..], t * gh),
+        );
+        if let Some(modulated) = part.modulated.as_deref_mut() {
+            for bb in 0..b {
+                for j in 0..h {
+                    let mut unit = gather_gates(part.pre, None, (bb * t + tt) * gh, C::GATES, h, j);
+                    for (k, s) in part.state.iter().enumerate().take(C::STATES) {
+                        unit.prev[k] = s[bb * h + j];
+                    }
+                    unit.diag = diag(j);
+                    m.data_mut()[bb * h + j] = cell.modulate(&unit);
+                }
+            }
+            step_gemm(
+                (b, h, h),
+                (m.data(), h),
+                (&v.weight_hh[direct * h..], [1, h]),
+                (&weight_hh_t[direct..], gh),
+                (&mut part.pre[tt * gh + direct..], t * gh),
+            );
+            copy_rows(m.data(), modulated, (b, t, h), tt);
+        }
+        for bb in 0..b {
+            let row = (bb * t + tt) * gh;
+            if rows {
+                cell.forward_rows(ForwardRows {
+                    gates: &mut part.pre[row..row + gh],
+                    rec: match part.rec.as_deref_mut() {
+                        Some(rec) => &mut rec[row..row + gh],
+                        None => &mut [],
+                    },
+                    states: part.state.each_mut().map(|s| match s.is_empty() {
+                        true => &mut [][..],
+                        false => &mut s[bb * h..(bb + 1) * h],
+                    }),
+                    diag: v.diagonal.unwrap_or(&[]),
+                    saved: &mut part.saved[(bb * t + tt) * saved_width..][..saved_width],
+                });
+                continue;
+            }
+            for j in 0..h {
+                let mut unit = gather_gates(part.pre, part.rec.as_deref(), row, C::GATES, h, j);
+                for (k, s) in part.state.iter().enumerate().take(C::STATES) {
+                    unit.prev[k] = s[bb * h + j];
+                }
+                unit.diag = diag(j);
+                let next = cell.forward(&unit);
+                for (k, s) in part.state.iter_mut().enumerate().take(C::STATES) {
+                    s[bb * h + j] = next[k];
+                }
+            }
+        }
+        if let Some(sequence) = part.sequence.as_deref_mut() {
+            copy_rows(part.state[0], sequence, (b, t, h), tt);
+        }
+    }
 }

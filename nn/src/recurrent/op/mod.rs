@@ -177,6 +177,9 @@ struct Trace<T: Float> {
     /// What the last gate's recurrent product read, `[B, T, H]`, under
     /// [`Recurrence::ModulatedLast`].
     modulated: Option<Tensor<T>>,
+    /// Under the cell's row path ([`Cell::has_rows`]), which leaves the activated gates in
+    /// `pre` (and `rec`): its [`Cell::SAVED`] values, `[B, T, SAVED·H]`.
+    saved: Option<Tensor<T>>,
 }
 
 /// Runs `cell` over `inputs.x` as one recorded op; returns `[output, final states…]`, where
@@ -245,6 +248,11 @@ pub fn run<'t, T: Float, C: Cell, const M: usize>(
         .record_many(values, &list, move |cx: &mut BackwardCx<T>| {
             backward(&cell, dims, options, slots, &trace, cx)
         })
+}
+
+/// Whether the run uses the cell's row path: a cell with diagonal weights needs them given.
+fn uses_rows<C: Cell>(cell: &C, has_diagonal: bool) -> bool {
+    cell.has_rows() && (C::DIAGONALS == 0 || has_diagonal)
 }
 
 /// How many of the `G·H` recurrent columns read `h_{t−1}` itself: all but the last gate's under

@@ -1,7 +1,8 @@
 //! Row-wise helpers of the op: one unit's values out of the gate-major rows, bias rows, copies
 //! between `[B, H]` states and `[B, T, H]` sequences, and gradient writes.
 
-use autodiff_core::Float;
+use autodiff_core::ops::gemm;
+use autodiff_core::{Float, Tensor};
 
 use crate::recurrent::cell::{MAX_DIAGONALS, MAX_GATES, MAX_STATES, UnitInputs};
 
@@ -93,5 +94,104 @@ pub(super) fn column_sums<T: Float>(d: &[T], width: usize, beta: T, db: &mut [T]
     }
     for row in d.chunks_exact(width) {
         add_into(db, row);
+    }
+}
+
+/// The data of each state's tensor, empty for the states the cell does not have.
+pub(super) fn state_slices<T: Float>(tensors: &mut [Tensor<T>]) -> [&mut [T]; MAX_STATES] {
+    let mut tensors = tensors.iter_mut();
+    std::array::from_fn(|_| tensors.next().map_or(&mut [][..], |t| t.data_mut()))
+}
+
+/// Columns per product in [`step_gemm`]: the core's unpacked kernel for narrow products takes
+/// up to 16.
+const STEP_COLUMNS: usize = 16;
+
+/// `C ← A·B + C` for a per-step product (`m` batch rows). With a multiple of 16 columns, as
+/// products of 16 columns each on `row_major_b` (the same B, rows `rsb` apart), which the
+/// core's narrow kernel reads in place: matrixmultiply packs both operands of every call, and
+/// for a `[32, 128] × [128, 512]` step packing B (the whole weight) cost as much as the
+/// multiply. Otherwise one ordinary product on `b` with its strides (the narrow kernel would
+/// pad copies of a partial block). C's rows are `rsc` apart.
+pub(super) fn step_gemm<T: Float>(
+    (m, k, n): (usize, usize, usize),
+    (a, rsa): (&[T], usize),
+    (b, b_strides): (&[T], [usize; 2]),
+    (row_major_b, rsb): (&[T], usize),
+    (c, rsc): (&mut [T], usize),
+) {
+    if n % STEP_COLUMNS != 0 {
+        return gemm(
+            (m, k, n),
+            (a, [rsa, 1]),
+            (b, b_strides),
+            T::one(),
+            (c, [rsc, 1]),
+        );
+    }
+    for first in (0..n).step_by(STEP_COLUMNS) {
+        gemm(
+            (m, k, STEP_COLUMNS),
+            (a, [rsa, 1]),
+            (&row_major_b[first..], [rsb, 1]),
+            T::one(),
+            (&mut c[first..], [rsc, 1]),
+        );
+    }
+}
+
+/// `w` (`rows × cols`, row-major) transposed, for a product that needs it row-major.
+pub(super) fn transposed<T: Float>(w: &[T], rows: usize, cols: usize) -> Tensor<T> {
+    let mut out = Tensor::empty([cols, rows]);
+    let o = out.data_mut();
+    for r in 0..rows {
+        for (c, &x) in w[r * cols..(r + 1) * cols].iter().enumerate() {
+            o[c * rows + r] = x;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn step_gemm_is_the_product_with_strides() {
+        // 48 columns (three blocks of 16) and 40 (one ordinary product, B read transposed);
+        // rows of A, B and C padded.
+        for n in [48, 40] {
+            step_gemm_case(n);
+        }
+    }
+
+    fn step_gemm_case(n: usize) {
+        let (m, k) = (3, 5);
+        let (rsa, rsb, rsc) = (7, 52, 53);
+        let a: Vec<f64> = (0..m * rsa).map(|x| (x as f64 * 0.37).sin()).collect();
+        let b: Vec<f64> = (0..k * rsb).map(|x| (x as f64 * 0.11).cos()).collect();
+        let mut c: Vec<f64> = (0..m * rsc).map(|x| x as f64).collect();
+        let before = c.clone();
+        let bt = transposed(&b, k, rsb);
+        let b_strides = [1, k];
+        step_gemm(
+            (m, k, n),
+            (&a, rsa),
+            (bt.data(), b_strides),
+            (&b, rsb),
+            (&mut c, rsc),
+        );
+        for r in 0..m {
+            for j in 0..rsc {
+                let want = match j < n {
+                    true => {
+                        before[r * rsc + j]
+                            + (0..k).map(|p| a[r * rsa + p] * b[p * rsb + j]).sum::<f64>()
+                    }
+                    false => before[r * rsc + j],
+                };
+                assert!((c[r * rsc + j] - want).abs() < 1e-12, "row {r} column {j}");
+            }
+        }
     }
 }

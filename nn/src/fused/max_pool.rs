@@ -148,17 +148,13 @@ fn tiled_plane_forward<T: Float>(
         if [kh, kw] == [2, 2] {
             let (upper, lower) = (&x[top..][..2 * ow], &x[top + w..][..2 * ow]);
             for (j, (y, arg)) in y.iter_mut().zip(arg.iter_mut()).enumerate() {
-                let taps = [
-                    upper[2 * j],
-                    upper[2 * j + 1],
-                    lower[2 * j],
-                    lower[2 * j + 1],
-                ];
-                let (mut max, mut best) = (T::neg_infinity(), 0);
-                for (t, &v) in taps.iter().enumerate() {
-                    if replaces(v, max) {
-                        (max, best) = (v, t);
-                    }
+                // The first tap replaces the −∞ start unless it is −∞ itself, when keeping it
+                // is the same; selects rather than branches, as random data mispredicts.
+                let (mut max, mut best) = (upper[2 * j], 0);
+                for (t, v) in [(1, upper[2 * j + 1]), (2, lower[2 * j]), (3, lower[2 * j + 1])] {
+                    let take = replaces(v, max);
+                    max = if take { v } else { max };
+                    best = if take { t } else { best };
                 }
                 *y = max;
                 *arg = (top + 2 * j + (best >> 1) * w + (best & 1)) as u32;

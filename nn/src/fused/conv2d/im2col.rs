@@ -123,8 +123,14 @@ fn add_image<T: Float>(dcols: &[T], g: &Geometry, b: usize, dx_image: &mut [T]) 
             };
             let line = &mut channel[iy * g.w..][..g.w];
             let start = lo * sw + j * dw - left;
-            for (k, &v) in grads[lo..hi].iter().enumerate() {
-                line[start + k * sw] += v;
+            if sw == 1 {
+                // Unit stride as its own loop, which the compiler vectorises.
+                let line = &mut line[start..start + hi - lo];
+                line.iter_mut().zip(&grads[lo..hi]).for_each(|(d, &v)| *d += v);
+            } else {
+                for (k, &v) in grads[lo..hi].iter().enumerate() {
+                    line[start + k * sw] += v;
+                }
             }
         }
     }

@@ -13,7 +13,8 @@
 //! y = W_g · x (x's `[c/g, h·w]` rows as they lie), dW += G · xᵀ, dx = W_gᵀ · G.
 //!
 //! Threads: the products are one gemm per group over the whole batch (n·oh·ow columns), large
-//! enough for matrixmultiply to split them over its `MATMUL_NUM_THREADS` threads; the column
+//! enough for matrixmultiply to split them over its `MATMUL_NUM_THREADS` threads, each oriented
+//! so the long side is the one it splits (see [`product`]); the column
 //! copies (im2col by rows, col2im by images) are split over as many scoped threads.
 //!
 //! Memory: the column matrix is kept for the backward pass (not recomputed) and, like every
@@ -23,15 +24,16 @@
 mod geometry;
 mod im2col;
 mod parallel;
+mod product;
 #[cfg(test)]
 mod tests;
 
 pub use geometry::Conv2dOptions;
 
-use autodiff_core::ops::gemm;
 use autodiff_core::{BackwardCx, Float, Tensor, Var};
 use geometry::Geometry;
 use im2col::{col2im_add, im2col};
+use product::product;
 
 /// The 2-D convolution (cross-correlation, as in every framework) of `x` (`[n, c, h, w]`) with
 /// `kernel` (`[o, c/groups, kh, kw]`) plus `bias` (`[o]`), output `[n, o, oh, ow]` with
@@ -94,7 +96,7 @@ fn forward_columns<T: Float>(g: &Geometry, w: &[T], cols: &[T], y: &mut [T]) {
     let (og, kg, p, np) = (g.og(), g.kg(), g.positions(), g.n * g.positions());
     let mut by_channel = Tensor::<T>::empty([g.o, np]);
     for group in 0..g.groups {
-        gemm(
+        product(
             (og, kg, np),
             (&w[group * og * kg..], [kg, 1]),
             (&cols[group * kg * np..], [np, 1]),
@@ -117,7 +119,7 @@ fn forward_pointwise<T: Float>(g: &Geometry, w: &[T], x: &[T], y: &mut [T]) {
     let (og, cg, p) = (g.og(), g.cg(), g.positions());
     for b in 0..g.n {
         for group in 0..g.groups {
-            gemm(
+            product(
                 (og, cg, p),
                 (&w[group * og * cg..], [cg, 1]),
                 (&x[(b * g.c + group * cg) * p..], [p, 1]),
@@ -179,7 +181,7 @@ fn backward_columns<T: Float>(cx: &mut BackwardCx<T>, g: &Geometry, dy: &[T], w:
     cx.write_grad(1, |dw, beta| {
         for group in 0..g.groups {
             // dW_g = G_g · cols_gᵀ (cols_g's strides swapped)
-            gemm(
+            product(
                 (og, np, kg),
                 (&gt[group * og * np..], [np, 1]),
                 (&cols[group * kg * np..], [1, np]),
@@ -192,7 +194,7 @@ fn backward_columns<T: Float>(cx: &mut BackwardCx<T>, g: &Geometry, dy: &[T], w:
         let mut dcols = Tensor::<T>::empty([g.c * g.kh * g.kw, np]);
         for group in 0..g.groups {
             // dcols_g = W_gᵀ · G_g (W_g's strides swapped)
-            gemm(
+            product(
                 (kg, og, np),
                 (&w[group * og * kg..], [1, kg]),
                 (&gt[group * og * np..], [np, 1]),
@@ -215,7 +217,7 @@ fn backward_pointwise<T: Float>(cx: &mut BackwardCx<T>, g: &Geometry, dy: &[T], 
         for b in 0..g.n {
             for group in 0..g.groups {
                 // dx_b = W_gᵀ · G_b
-                gemm(
+                product(
                     (cg, og, p),
                     (&w[group * og * cg..], [1, cg]),
                     (&dy[(b * g.o + group * og) * p..], [p, 1]),
@@ -233,7 +235,7 @@ fn backward_pointwise<T: Float>(cx: &mut BackwardCx<T>, g: &Geometry, dy: &[T], 
             let beta = if b == 0 { beta } else { T::one() };
             for group in 0..g.groups {
                 // dW_g += G_b · x_bᵀ (x_b's strides swapped)
-                gemm(
+                product(
                     (og, p, cg),
                     (&dy[(b * g.o + group * og) * p..], [p, 1]),
                     (&x[(b * g.c + group * cg) * p..], [1, p]),

@@ -108,3 +108,36 @@ fn large_batches_split_over_threads_give_the_same_result() {
     let b = Tensor::normal([3], 0.0, 1.0, 6);
     assert!(ours(&x, &w, &b, o).all_close(&direct(&x, &w, &b, o), 1e-12, 1e-12));
 }
+
+/// Σ a ⊙ b over all elements.
+fn inner(a: &Tensor<f64>, b: &Tensor<f64>) -> f64 {
+    a.data().iter().zip(b.data()).map(|(a, b)| a * b).sum()
+}
+
+#[test]
+fn products_with_a_long_inner_dimension_are_transposed_and_still_exact() {
+    // 32 channels × 3×3 taps = 288 rows and 3 × 100 positions: the forward and the kernel
+    // gradient are computed as transposed products (see `product`). Both gradients are checked
+    // through linearity: for any U and V, ⟨dx, U⟩ = ⟨G, conv(U, W)⟩ and ⟨dW, V⟩ = ⟨G, conv(x, V)⟩.
+    let o = Conv2dOptions::default();
+    let (xd, wd) = ([3, 32, 12, 12], [4, 32, 3, 3]);
+    assert!(super::product::transposes(4, 288, 300) && super::product::transposes(4, 300, 288));
+    let (x, w) = (Tensor::normal(xd, 0.0, 1.0, 7), Tensor::normal(wd, 0.0, 1.0, 8));
+    let b = Tensor::normal([4], 0.0, 1.0, 9);
+    let zero = Tensor::zeros([4]);
+    assert!(ours(&x, &w, &b, o).all_close(&direct(&x, &w, &b, o), 1e-11, 1e-11));
+    let g = Tensor::normal([3, 4, 10, 10], 0.0, 1.0, 10);
+    let tape = Tape::new();
+    let (xv, wv) = (tape.var(x.clone()), tape.var(w.clone()));
+    let loss = (conv2d(xv, wv, None, o) * tape.constant(g.clone())).sum();
+    let grads = loss.backward();
+    let (u, v) = (Tensor::normal(xd, 0.0, 1.0, 11), Tensor::normal(wd, 0.0, 1.0, 12));
+    let dx = inner(grads.wrt(xv).unwrap(), &u);
+    let dw = inner(grads.wrt(wv).unwrap(), &v);
+    let (want_dx, want_dw) = (
+        inner(&g, &direct(&u, &w, &zero, o)),
+        inner(&g, &direct(&x, &v, &zero, o)),
+    );
+    assert!((dx - want_dx).abs() < 1e-9 * want_dx.abs().max(1.0), "{dx} vs {want_dx}");
+    assert!((dw - want_dw).abs() < 1e-9 * want_dw.abs().max(1.0), "{dw} vs {want_dw}");
+}

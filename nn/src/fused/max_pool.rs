@@ -151,7 +151,11 @@ fn tiled_plane_forward<T: Float>(
                 // The first tap replaces the −∞ start unless it is −∞ itself, when keeping it
                 // is the same; selects rather than branches, as random data mispredicts.
                 let (mut max, mut best) = (upper[2 * j], 0);
-                for (t, v) in [(1, upper[2 * j + 1]), (2, lower[2 * j]), (3, lower[2 * j + 1])] {
+                for (t, v) in [
+                    (1, upper[2 * j + 1]),
+                    (2, lower[2 * j]),
+                    (3, lower[2 * j + 1]),
+                ] {
                     let take = replaces(v, max);
                     max = if take { v } else { max };
                     best = if take { t } else { best };

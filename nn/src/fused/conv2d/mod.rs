@@ -15,7 +15,9 @@
 //! Threads: the products are one gemm per group over the whole batch (n·oh·ow columns), large
 //! enough for matrixmultiply to split them over its `MATMUL_NUM_THREADS` threads, each oriented
 //! so the long side is the one it splits (see [`product`]); the column
-//! copies (im2col by rows, col2im by images) are split over as many scoped threads.
+//! copies (im2col by rows, col2im by images) are split over as many scoped threads. When every
+//! per-image product is small enough for matrixmultiply to keep on one thread, the products are
+//! instead one per image, the images split over scoped threads (see [`per_image`]).
 //!
 //! Memory: the column matrix is kept for the backward pass (not recomputed) and, like every
 //! scratch buffer here, comes from the tensor pool, so after the first step of a given shape
@@ -24,6 +26,7 @@
 mod geometry;
 mod im2col;
 mod parallel;
+mod per_image;
 mod product;
 #[cfg(test)]
 mod tests;
@@ -72,6 +75,9 @@ pub fn conv2d<'t, T: Float>(
     let cols = (!g.is_pointwise()).then(|| x.with_value(|x| columns(x.data(), &g)));
     let mut y = Tensor::empty(g.output_dims());
     kernel.with_value(|w| match &cols {
+        Some(cols) if per_image::applies(&g) => {
+            per_image::forward(&g, w.data(), cols.data(), y.data_mut())
+        }
         Some(cols) => forward_columns(&g, w.data(), cols.data(), y.data_mut()),
         None => x.with_value(|x| forward_pointwise(&g, w.data(), x.data(), y.data_mut())),
     });
@@ -148,6 +154,18 @@ fn backward<T: Float>(cx: &mut BackwardCx<T>, g: &Geometry, cols: Option<&Tensor
         cx.input(1).data(),
     );
     match cols {
+        Some(cols) if per_image::applies(g) => {
+            let cols = cols.data();
+            cx.write_grad(1, |dw, beta| per_image::kernel_grad(g, dy, cols, beta, dw));
+            if cx.needs_grad(0) {
+                cx.write_grad(0, |dx, beta| {
+                    if beta.is_zero() {
+                        dx.fill(T::zero());
+                    }
+                    per_image::add_input_grad(g, dy, w, dx);
+                });
+            }
+        }
         Some(cols) => backward_columns(cx, g, dy, w, cols.data()),
         None => backward_pointwise(cx, g, dy, x, w),
     }

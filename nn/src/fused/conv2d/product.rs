@@ -56,7 +56,13 @@ mod tests {
         // a given by columns (transposed strides), c by rows.
         let a_by_columns: Vec<f64> = (0..k * m).map(|i| a[(i % m) * k + i / m]).collect();
         let mut c = vec![1.0; m * n];
-        product((m, k, n), (&a_by_columns, [1, m]), (&b, [n, 1]), 2.0, (&mut c, [n, 1]));
+        product(
+            (m, k, n),
+            (&a_by_columns, [1, m]),
+            (&b, [n, 1]),
+            2.0,
+            (&mut c, [n, 1]),
+        );
         assert_eq!(c, want);
     }
 }

@@ -1,0 +1,108 @@
+//! Convolutions whose per-image products are small (the first layer of a convnet: a few
+//! channels, many positions): one product per image, the images split over scoped threads.
+//!
+//! matrixmultiply threads a product of m·k + k·n ≥ 2¹⁵ and joins its threads at every block
+//! of 256 of the inner dimension and 1024 columns; a whole-batch product with 9 taps
+//! (`[32, 9]·[9, 43264]`, or the kernel gradient's inner dimension of 43264) joins tens to
+//! hundreds of times, each join a chance to wait for a descheduled thread on a busy machine.
+//! Products below that size run on the calling thread, so here one parallel region per pass
+//! replaces those joins; and each image's result lands in NCHW directly (no rearrangement).
+
+use autodiff_core::Float;
+use autodiff_core::ops::gemm;
+
+use super::geometry::Geometry;
+use super::im2col::add_image;
+use super::parallel::{for_pieces, map_ranges};
+
+/// matrixmultiply keeps a product with m·k + k·n below this on the calling thread.
+const SINGLE_THREADED_PRODUCT: usize = 1 << 15;
+
+/// Whether every per-image product (forward, kernel and input gradients) is small enough to
+/// stay on one thread.
+pub(super) fn applies(g: &Geometry) -> bool {
+    let (og, kg, p) = (g.og(), g.kg(), g.positions());
+    let size = |m: usize, k: usize, n: usize| m * k + k * n;
+    [size(og, kg, p), size(og, p, kg), size(kg, og, p)]
+        .iter()
+        .all(|&s| s < SINGLE_THREADED_PRODUCT)
+}
+
+/// y_b = W_g · cols_b,g per image and group, straight into the NCHW output.
+pub(super) fn forward<T: Float>(g: &Geometry, w: &[T], cols: &[T], y: &mut [T]) {
+    let (og, kg, p, np) = (g.og(), g.kg(), g.positions(), g.n * g.positions());
+    let image = g.o * p;
+    if image == 0 {
+        return;
+    }
+    for_pieces(y, image, |first, piece| {
+        for (i, y_b) in piece.chunks_exact_mut(image).enumerate() {
+            let b = first + i;
+            for group in 0..g.groups {
+                gemm(
+                    (og, kg, p),
+                    (&w[group * og * kg..], [kg, 1]),
+                    (&cols[group * kg * np + b * p..], [np, 1]),
+                    T::zero(),
+                    (&mut y_b[group * og * p..], [p, 1]),
+                );
+            }
+        }
+    });
+}
+
+/// dW = Σ_b G_b · cols_bᵀ per group: a partial sum per thread, then added up into `dw`
+/// (scaled by `beta`; `beta` = 0 ignores what `dw` held).
+pub(super) fn kernel_grad<T: Float>(g: &Geometry, dy: &[T], cols: &[T], beta: T, dw: &mut [T]) {
+    let (og, kg, p, np) = (g.og(), g.kg(), g.positions(), g.n * g.positions());
+    let len = dw.len();
+    let partials = map_ranges(g.n, g.o * p, |images| {
+        let mut partial = vec![T::zero(); len];
+        for b in images {
+            for group in 0..g.groups {
+                gemm(
+                    (og, p, kg),
+                    (&dy[(b * g.o + group * og) * p..], [p, 1]),
+                    (&cols[group * kg * np + b * p..], [1, np]),
+                    T::one(),
+                    (&mut partial[group * og * kg..], [kg, 1]),
+                );
+            }
+        }
+        partial
+    });
+    for (k, partial) in partials.iter().enumerate() {
+        for (d, &v) in dw.iter_mut().zip(partial) {
+            *d = match (k, beta.is_zero()) {
+                (0, true) => v,
+                (0, false) => beta * *d + v,
+                _ => *d + v,
+            };
+        }
+    }
+}
+
+/// dx_b += col2im(W_gᵀ · G_b) per image, through a per-thread column buffer of one image.
+pub(super) fn add_input_grad<T: Float>(g: &Geometry, dy: &[T], w: &[T], dx: &mut [T]) {
+    let (og, kg, p) = (g.og(), g.kg(), g.positions());
+    let image = g.c * g.h * g.w;
+    if image == 0 {
+        return;
+    }
+    for_pieces(dx, image, |first, piece| {
+        let mut dcols = vec![T::zero(); g.c * g.kh * g.kw * p];
+        for (i, dx_b) in piece.chunks_exact_mut(image).enumerate() {
+            let b = first + i;
+            for group in 0..g.groups {
+                gemm(
+                    (kg, og, p),
+                    (&w[group * og * kg..], [1, kg]),
+                    (&dy[(b * g.o + group * og) * p..], [p, 1]),
+                    T::zero(),
+                    (&mut dcols[group * kg * p..], [p, 1]),
+                );
+            }
+            add_image(&dcols, [p, 0], g, dx_b);
+        }
+    });
+}

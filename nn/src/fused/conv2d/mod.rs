@@ -75,7 +75,7 @@ pub fn conv2d<'t, T: Float>(
     let cols = (!g.is_pointwise()).then(|| x.with_value(|x| columns(x.data(), &g)));
     let mut y = Tensor::empty(g.output_dims());
     kernel.with_value(|w| match &cols {
-        Some(cols) if per_image::applies(&g) => {
+        Some(cols) if per_image::forward_applies(&g) => {
             per_image::forward(&g, w.data(), cols.data(), y.data_mut())
         }
         Some(cols) => forward_columns(&g, w.data(), cols.data(), y.data_mut()),
@@ -154,18 +154,6 @@ fn backward<T: Float>(cx: &mut BackwardCx<T>, g: &Geometry, cols: Option<&Tensor
         cx.input(1).data(),
     );
     match cols {
-        Some(cols) if per_image::applies(g) => {
-            let cols = cols.data();
-            cx.write_grad(1, |dw, beta| per_image::kernel_grad(g, dy, cols, beta, dw));
-            if cx.needs_grad(0) {
-                cx.write_grad(0, |dx, beta| {
-                    if beta.is_zero() {
-                        dx.fill(T::zero());
-                    }
-                    per_image::add_input_grad(g, dy, w, dx);
-                });
-            }
-        }
         Some(cols) => backward_columns(cx, g, dy, w, cols.data()),
         None => backward_pointwise(cx, g, dy, x, w),
     }
@@ -185,30 +173,44 @@ fn backward<T: Float>(cx: &mut BackwardCx<T>, g: &Geometry, cols: Option<&Tensor
     }
 }
 
+/// The kernel and input gradients through the column matrix, each per image or over the whole
+/// batch as [`per_image`] decides.
 fn backward_columns<T: Float>(cx: &mut BackwardCx<T>, g: &Geometry, dy: &[T], w: &[T], cols: &[T]) {
     let (og, kg, p, np) = (g.og(), g.kg(), g.positions(), g.n * g.positions());
-    // The output gradient as [o, n·p], the layout of the products.
-    let mut by_channel = Tensor::<T>::empty([g.o, np]);
-    if p > 0 {
-        for (row, image) in dy.chunks_exact(p).enumerate() {
-            let (b, o) = (row / g.o, row % g.o);
-            by_channel.data_mut()[o * np + b * p..][..p].copy_from_slice(image);
+    let needs_input_grad = cx.needs_grad(0);
+    let (kernel_by_image, input_by_image) =
+        (per_image::kernel_grad_applies(g), per_image::input_grad_applies(g));
+    // The output gradient as [o, n·p], the layout of the whole-batch products.
+    let by_channel = (!kernel_by_image || (needs_input_grad && !input_by_image)).then(|| {
+        let mut by_channel = Tensor::<T>::empty([g.o, np]);
+        if p > 0 {
+            for (row, image) in dy.chunks_exact(p).enumerate() {
+                let (b, o) = (row / g.o, row % g.o);
+                by_channel.data_mut()[o * np + b * p..][..p].copy_from_slice(image);
+            }
         }
-    }
-    let gt = by_channel.data();
-    cx.write_grad(1, |dw, beta| {
-        for group in 0..g.groups {
-            // dW_g = G_g · cols_gᵀ (cols_g's strides swapped)
-            product(
-                (og, np, kg),
-                (&gt[group * og * np..], [np, 1]),
-                (&cols[group * kg * np..], [1, np]),
-                beta,
-                (&mut dw[group * og * kg..], [kg, 1]),
-            );
-        }
+        by_channel
     });
-    if cx.needs_grad(0) {
+    let gt = by_channel.as_ref().map(|t| t.data());
+    cx.write_grad(1, |dw, beta| match gt {
+        Some(gt) if !kernel_by_image => {
+            for group in 0..g.groups {
+                // dW_g = G_g · cols_gᵀ (cols_g's strides swapped)
+                product(
+                    (og, np, kg),
+                    (&gt[group * og * np..], [np, 1]),
+                    (&cols[group * kg * np..], [1, np]),
+                    beta,
+                    (&mut dw[group * og * kg..], [kg, 1]),
+                );
+            }
+        }
+        _ => per_image::kernel_grad(g, dy, cols, beta, dw),
+    });
+    if !needs_input_grad {
+        return;
+    }
+    let dcols = gt.filter(|_| !input_by_image).map(|gt| {
         let mut dcols = Tensor::<T>::empty([g.c * g.kh * g.kw, np]);
         for group in 0..g.groups {
             // dcols_g = W_gᵀ · G_g (W_g's strides swapped)
@@ -220,13 +222,17 @@ fn backward_columns<T: Float>(cx: &mut BackwardCx<T>, g: &Geometry, dy: &[T], w:
                 (&mut dcols.data_mut()[group * kg * np..], [np, 1]),
             );
         }
-        cx.write_grad(0, |dx, beta| {
-            if beta.is_zero() {
-                dx.fill(T::zero());
-            }
-            col2im_add(dcols.data(), g, dx);
-        });
-    }
+        dcols
+    });
+    cx.write_grad(0, |dx, beta| {
+        if beta.is_zero() {
+            dx.fill(T::zero());
+        }
+        match &dcols {
+            Some(dcols) => col2im_add(dcols.data(), g, dx),
+            None => per_image::add_input_grad(g, dy, w, dx),
+        }
+    });
 }
 
 fn backward_pointwise<T: Float>(cx: &mut BackwardCx<T>, g: &Geometry, dy: &[T], x: &[T], w: &[T]) {

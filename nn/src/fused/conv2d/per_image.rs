@@ -18,14 +18,25 @@ use super::parallel::{for_pieces, map_ranges};
 /// matrixmultiply keeps a product with m·k + k·n below this on the calling thread.
 const SINGLE_THREADED_PRODUCT: usize = 1 << 15;
 
-/// Whether every per-image product (forward, kernel and input gradients) is small enough to
-/// stay on one thread.
-pub(super) fn applies(g: &Geometry) -> bool {
-    let (og, kg, p) = (g.og(), g.kg(), g.positions());
-    let size = |m: usize, k: usize, n: usize| m * k + k * n;
-    [size(og, kg, p), size(og, p, kg), size(kg, og, p)]
-        .iter()
-        .all(|&s| s < SINGLE_THREADED_PRODUCT)
+/// Whether one image's product of `m×k` by `k×n` stays on the calling thread.
+fn single_threaded(m: usize, k: usize, n: usize) -> bool {
+    m * k + k * n < SINGLE_THREADED_PRODUCT
+}
+
+/// Whether the forward is computed per image: y_b = W_g · cols_b,g is small.
+pub(super) fn forward_applies(g: &Geometry) -> bool {
+    single_threaded(g.og(), g.kg(), g.positions())
+}
+
+/// Whether the kernel gradient is computed per image: G_b · cols_bᵀ is small.
+pub(super) fn kernel_grad_applies(g: &Geometry) -> bool {
+    single_threaded(g.og(), g.positions(), g.kg())
+}
+
+/// Whether the input gradient is computed per image: W_gᵀ · G_b is small (then each image's
+/// column gradient is also small enough to stay in cache for its col2im).
+pub(super) fn input_grad_applies(g: &Geometry) -> bool {
+    single_threaded(g.kg(), g.og(), g.positions())
 }
 
 /// y_b = W_g · cols_b,g per image and group, straight into the NCHW output.

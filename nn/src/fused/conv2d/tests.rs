@@ -151,16 +151,15 @@ fn check_forward_and_gradients(xd: [usize; 4], wd: [usize; 4], o: Conv2dOptions)
 
 #[test]
 fn products_with_a_long_inner_dimension_are_transposed_and_still_exact() {
-    // 32 channels × 3×3 taps = 288 rows and 3 × 144 positions: too large per image, so whole
-    // batch products, the forward and the kernel gradient transposed (see `product`).
-    let g = Geometry::new(
-        [3, 32, 14, 14].into(),
-        [4, 32, 3, 3].into(),
-        Conv2dOptions::default(),
-    );
-    assert!(!per_image::applies(&g));
-    assert!(product::transposes(4, 288, 432) && product::transposes(4, 432, 288));
-    check_forward_and_gradients([3, 32, 14, 14], [4, 32, 3, 3], Conv2dOptions::default());
+    // 32 channels × 3×3 taps = 288 rows, 64 outputs and 2 × 225 positions: every pass too
+    // large per image, so whole-batch products, the forward and the kernel gradient transposed
+    // (see `product`).
+    let (xd, wd) = ([2, 32, 17, 17], [64, 32, 3, 3]);
+    let g = Geometry::new(xd.into(), wd.into(), Conv2dOptions::default());
+    assert!(!per_image::forward_applies(&g) && !per_image::kernel_grad_applies(&g));
+    assert!(!per_image::input_grad_applies(&g));
+    assert!(product::transposes(64, 288, 450) && product::transposes(64, 450, 288));
+    check_forward_and_gradients(xd, wd, Conv2dOptions::default());
 }
 
 #[test]
@@ -173,6 +172,18 @@ fn small_per_image_products_split_over_threads_are_exact() {
         ..Conv2dOptions::default()
     };
     let g = Geometry::new([20, 3, 40, 40].into(), [6, 1, 3, 3].into(), o);
-    assert!(per_image::applies(&g));
+    assert!(per_image::forward_applies(&g) && per_image::kernel_grad_applies(&g));
+    assert!(per_image::input_grad_applies(&g));
     check_forward_and_gradients([20, 3, 40, 40], [6, 1, 3, 3], o);
+}
+
+#[test]
+fn whole_batch_kernel_gradient_with_a_per_image_input_gradient_is_exact() {
+    // A convnet's second layer: the forward and kernel gradient are too large per image, the
+    // input gradient is not.
+    let (xd, wd) = ([2, 32, 13, 13], [64, 32, 3, 3]);
+    let g = Geometry::new(xd.into(), wd.into(), Conv2dOptions::default());
+    assert!(!per_image::forward_applies(&g) && !per_image::kernel_grad_applies(&g));
+    assert!(per_image::input_grad_applies(&g));
+    check_forward_and_gradients(xd, wd, Conv2dOptions::default());
 }

@@ -147,22 +147,23 @@ fn tiled_plane_forward<T: Float>(
     {
         let top = i * kh * w;
         if [kh, kw] == [2, 2] {
-            let (upper, lower) = (&x[top..][..2 * ow], &x[top + w..][..2 * ow]);
-            for (j, (y, arg)) in y.iter_mut().zip(arg.iter_mut()).enumerate() {
+            // Pairs by chunks (no bounds checks) and offsets within the plane as u32 (lanes as
+            // wide as an f32), so the loop vectorises.
+            let upper = x[top..][..2 * ow].chunks_exact(2);
+            let lower = x[top + w..][..2 * ow].chunks_exact(2);
+            let (w32, mut corner) = (w as u32, top as u32);
+            for (((y, arg), u), l) in y.iter_mut().zip(arg.iter_mut()).zip(upper).zip(lower) {
                 // The first tap replaces the −∞ start unless it is −∞ itself, when keeping it
                 // is the same; selects rather than branches, as random data mispredicts.
-                let (mut max, mut best) = (upper[2 * j], 0);
-                for (t, v) in [
-                    (1, upper[2 * j + 1]),
-                    (2, lower[2 * j]),
-                    (3, lower[2 * j + 1]),
-                ] {
+                let (mut max, mut best) = (u[0], 0);
+                for (offset, v) in [(1, u[1]), (w32, l[0]), (w32 + 1, l[1])] {
                     let take = replaces(v, max);
                     max = if take { v } else { max };
-                    best = if take { t } else { best };
+                    best = if take { offset } else { best };
                 }
                 *y = max;
-                *arg = (top + 2 * j + (best >> 1) * w + (best & 1)) as u32;
+                *arg = corner + best;
+                corner += 2;
             }
             continue;
         }

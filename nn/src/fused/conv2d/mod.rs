@@ -178,8 +178,10 @@ fn backward<T: Float>(cx: &mut BackwardCx<T>, g: &Geometry, cols: Option<&Tensor
 fn backward_columns<T: Float>(cx: &mut BackwardCx<T>, g: &Geometry, dy: &[T], w: &[T], cols: &[T]) {
     let (og, kg, p, np) = (g.og(), g.kg(), g.positions(), g.n * g.positions());
     let needs_input_grad = cx.needs_grad(0);
-    let (kernel_by_image, input_by_image) =
-        (per_image::kernel_grad_applies(g), per_image::input_grad_applies(g));
+    let (kernel_by_image, input_by_image) = (
+        per_image::kernel_grad_applies(g),
+        per_image::input_grad_applies(g),
+    );
     // The output gradient as [o, n·p], the layout of the whole-batch products.
     let by_channel = (!kernel_by_image || (needs_input_grad && !input_by_image)).then(|| {
         let mut by_channel = Tensor::<T>::empty([g.o, np]);

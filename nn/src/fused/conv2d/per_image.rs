@@ -62,19 +62,40 @@ pub(super) fn forward<T: Float>(g: &Geometry, w: &[T], cols: &[T], y: &mut [T]) 
     });
 }
 
+/// `gemm` multiplies without packing when the right operand has at most this many contiguous
+/// columns (autodiff-core's narrow path).
+const NARROW: usize = 16;
+
 /// dW = Σ_b G_b · cols_bᵀ per group: a partial sum per thread, then added up into `dw`
 /// (scaled by `beta`; `beta` = 0 ignores what `dw` held).
+///
+/// With at most [`NARROW`] taps per group (a first layer's 3×3 kernel on one channel), each
+/// image's columns are first transposed into a small `[positions, taps]` buffer: then the
+/// product takes gemm's packing-free path instead of packing both operands (both are read
+/// along the positions, the worst layout for packing).
 pub(super) fn kernel_grad<T: Float>(g: &Geometry, dy: &[T], cols: &[T], beta: T, dw: &mut [T]) {
     let (og, kg, p, np) = (g.og(), g.kg(), g.positions(), g.n * g.positions());
     let len = dw.len();
     let partials = map_ranges(g.n, g.o * p, |images| {
         let mut partial = vec![T::zero(); len];
+        let mut by_position = vec![T::zero(); if kg <= NARROW { p * kg } else { 0 }];
         for b in images {
             for group in 0..g.groups {
+                let cols_bg = &cols[group * kg * np + b * p..];
+                let (right, strides) = if kg <= NARROW {
+                    for (t, row) in cols_bg.chunks(np).take(kg).enumerate() {
+                        for (at, &v) in row[..p].iter().enumerate() {
+                            by_position[at * kg + t] = v;
+                        }
+                    }
+                    (&by_position[..], [kg, 1])
+                } else {
+                    (cols_bg, [1, np])
+                };
                 gemm(
                     (og, p, kg),
                     (&dy[(b * g.o + group * og) * p..], [p, 1]),
-                    (&cols[group * kg * np + b * p..], [1, np]),
+                    (right, strides),
                     T::one(),
                     (&mut partial[group * og * kg..], [kg, 1]),
                 );

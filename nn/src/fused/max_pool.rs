@@ -46,24 +46,12 @@ pub fn max_pool2d<'t, T: Float>(x: Var<'t, T>, window: PoolWindow) -> Var<'t, T>
         let outs = out
             .chunks_exact_mut(plane_out)
             .zip(argmax.chunks_exact_mut(plane_out));
+        let tiles = is_tiling(&window);
         for (x, (y, arg)) in planes.zip(outs) {
-            for i in 0..oh {
-                let rows = window.span(0, i, h);
-                for j in 0..ow {
-                    let cols = window.span(1, j, w);
-                    let mut best = rows.start * w + cols.start;
-                    let mut max = T::neg_infinity();
-                    for r in rows.clone() {
-                        for (at, &v) in x[r * w..][cols.clone()].iter().enumerate() {
-                            if v > max || v.is_nan() {
-                                max = v;
-                                best = r * w + cols.start + at;
-                            }
-                        }
-                    }
-                    y[i * ow + j] = max;
-                    arg[i * ow + j] = best as u32;
-                }
+            if tiles {
+                tiled_plane_forward(x, [h, w], window.kernel, y, arg);
+            } else {
+                general_plane_forward(x, [h, w, ow], &window, y, arg);
             }
         }
     });
@@ -71,7 +59,8 @@ pub fn max_pool2d<'t, T: Float>(x: Var<'t, T>, window: PoolWindow) -> Var<'t, T>
     x.tape().record(value, &[x], move |cx: &mut BackwardCx<T>| {
         let g = cx.grad_output().data();
         cx.write_grad(0, |dx, beta| {
-            if beta.is_zero() {
+            let tiles = is_tiling(&window) && beta.is_zero();
+            if !tiles && beta.is_zero() {
                 dx.fill(T::zero());
             }
             let planes = dx.chunks_exact_mut(plane_in);
@@ -79,12 +68,141 @@ pub fn max_pool2d<'t, T: Float>(x: Var<'t, T>, window: PoolWindow) -> Var<'t, T>
                 .chunks_exact(plane_out)
                 .zip(argmax.chunks_exact(plane_out));
             for (dx, (g, arg)) in planes.zip(grads) {
-                for (&g, &at) in g.iter().zip(arg) {
-                    dx[at as usize] += g;
+                if tiles {
+                    tiled_plane_backward(g, arg, [h, w], window.kernel, dx);
+                } else {
+                    for (&g, &at) in g.iter().zip(arg) {
+                        dx[at as usize] += g;
+                    }
                 }
             }
         });
     })
+}
+
+/// Windows that tile the input (stride = kernel, no padding, the common `MaxPool2d(2)`): every
+/// input belongs to at most one window and every window lies inside the plane, so the fast
+/// paths below need no clipping and the backward writes each input once instead of zero-filling
+/// and scattering.
+fn is_tiling(window: &PoolWindow) -> bool {
+    window.stride == window.kernel && window.padding == [0, 0]
+}
+
+/// Whether `v` replaces the running maximum: PyTorch's rule (the first maximum of the scan
+/// wins a tie; a NaN always replaces, so the last NaN wins).
+fn replaces<T: Float>(v: T, max: T) -> bool {
+    // `|`, not `||`: no branch, so the 2×2 loop below can be vectorised.
+    (v > max) | v.is_nan()
+}
+
+/// One plane, any windows: each output scans its window clipped to the plane.
+fn general_plane_forward<T: Float>(
+    x: &[T],
+    [h, w, ow]: [usize; 3],
+    window: &PoolWindow,
+    y: &mut [T],
+    arg: &mut [u32],
+) {
+    for (i, (y, arg)) in y
+        .chunks_exact_mut(ow)
+        .zip(arg.chunks_exact_mut(ow))
+        .enumerate()
+    {
+        let rows = window.span(0, i, h);
+        for (j, (y, arg)) in y.iter_mut().zip(arg.iter_mut()).enumerate() {
+            let cols = window.span(1, j, w);
+            let mut best = rows.start * w + cols.start;
+            let mut max = T::neg_infinity();
+            for r in rows.clone() {
+                for (at, &v) in x[r * w..][cols.clone()].iter().enumerate() {
+                    if replaces(v, max) {
+                        max = v;
+                        best = r * w + cols.start + at;
+                    }
+                }
+            }
+            *y = max;
+            *arg = best as u32;
+        }
+    }
+}
+
+/// One plane of tiling `kh×kw` windows, scanned in the same order with the same rule as
+/// [`general_plane_forward`], without clipping; a 2×2 window is unrolled.
+fn tiled_plane_forward<T: Float>(
+    x: &[T],
+    [_, w]: [usize; 2],
+    [kh, kw]: [usize; 2],
+    y: &mut [T],
+    arg: &mut [u32],
+) {
+    let ow = w / kw;
+    if ow == 0 {
+        return;
+    }
+    for (i, (y, arg)) in y
+        .chunks_exact_mut(ow)
+        .zip(arg.chunks_exact_mut(ow))
+        .enumerate()
+    {
+        let top = i * kh * w;
+        if [kh, kw] == [2, 2] {
+            // Pairs by chunks (no bounds checks) and offsets within the plane as u32 (lanes as
+            // wide as an f32), so the loop vectorises.
+            let upper = x[top..][..2 * ow].chunks_exact(2);
+            let lower = x[top + w..][..2 * ow].chunks_exact(2);
+            let (w32, mut corner) = (w as u32, top as u32);
+            for (((y, arg), u), l) in y.iter_mut().zip(arg.iter_mut()).zip(upper).zip(lower) {
+                // The first tap replaces the −∞ start unless it is −∞ itself, when keeping it
+                // is the same; selects rather than branches, as random data mispredicts.
+                let (mut max, mut best) = (u[0], 0);
+                for (offset, v) in [(1, u[1]), (w32, l[0]), (w32 + 1, l[1])] {
+                    let take = replaces(v, max);
+                    max = if take { v } else { max };
+                    best = if take { offset } else { best };
+                }
+                *y = max;
+                *arg = corner + best;
+                corner += 2;
+            }
+            continue;
+        }
+        for (j, (y, arg)) in y.iter_mut().zip(arg.iter_mut()).enumerate() {
+            let corner = top + j * kw;
+            let (mut max, mut best) = (T::neg_infinity(), corner);
+            for r in 0..kh {
+                for (at, &v) in x[corner + r * w..][..kw].iter().enumerate() {
+                    if replaces(v, max) {
+                        (max, best) = (v, corner + r * w + at);
+                    }
+                }
+            }
+            *y = max;
+            *arg = best as u32;
+        }
+    }
+}
+
+/// One plane's input gradient for tiling windows, written (not added) in one pass: each output
+/// gradient at its window's maximum, 0 at the rest of the window and at the rows and columns no
+/// window covers.
+fn tiled_plane_backward<T: Float>(
+    g: &[T],
+    arg: &[u32],
+    [h, w]: [usize; 2],
+    [kh, kw]: [usize; 2],
+    dx: &mut [T],
+) {
+    let (oh, ow) = (h / kh, w / kw);
+    dx[oh * kh * w..].fill(T::zero());
+    for (i, band) in dx[..oh * kh * w].chunks_exact_mut(kh * w).enumerate() {
+        // The band is a few rows, in L1 cache for the writes that follow.
+        band.fill(T::zero());
+        let top = i * kh * w;
+        for (&g, &at) in g[i * ow..][..ow].iter().zip(&arg[i * ow..][..ow]) {
+            band[at as usize - top] = g;
+        }
+    }
 }
 
 #[cfg(test)]
@@ -149,6 +267,57 @@ mod tests {
         assert_eq!(y.value().data(), &[9.0; 4]);
         let dx = y.sum().backward().wrt(x).unwrap().clone();
         assert_eq!(dx.data()[4], 4.0);
+    }
+
+    /// Values with many ties, −∞ and NaN, so the fast path must follow the same scan rule.
+    fn awkward(len: usize) -> Vec<f32> {
+        (0..len)
+            .map(|i| match (i * 7 + i / 5) % 11 {
+                0 => f32::NAN,
+                1 | 2 => f32::NEG_INFINITY,
+                k => (k % 4) as f32,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn tiled_fast_path_matches_the_general_scan() {
+        for (kernel, [h, w]) in [([2, 2], [7, 9]), ([2, 2], [6, 6]), ([3, 2], [8, 5])] {
+            let window = PoolWindow::new(kernel);
+            let [oh, ow] = window.output_size("t", [h, w]);
+            let x = awkward(h * w);
+            let (mut want, mut want_arg) = (vec![0.0; oh * ow], vec![0; oh * ow]);
+            general_plane_forward(&x, [h, w, ow], &window, &mut want, &mut want_arg);
+            let (mut got, mut got_arg) = (vec![0.0; oh * ow], vec![0; oh * ow]);
+            tiled_plane_forward(&x, [h, w], kernel, &mut got, &mut got_arg);
+            assert_eq!(
+                got_arg, want_arg,
+                "argmax, kernel {kernel:?}, plane {h}×{w}"
+            );
+            let bits = |v: &[f32]| v.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+            assert_eq!(bits(&got), bits(&want), "values, kernel {kernel:?}");
+
+            let g: Vec<f32> = (0..oh * ow).map(|i| i as f32 + 1.0).collect();
+            let mut scattered = vec![0.0; h * w];
+            for (&g, &at) in g.iter().zip(&want_arg) {
+                scattered[at as usize] += g;
+            }
+            let mut written = vec![f32::NAN; h * w];
+            tiled_plane_backward(&g, &got_arg, [h, w], kernel, &mut written);
+            assert_eq!(
+                written, scattered,
+                "gradient, kernel {kernel:?}, plane {h}×{w}"
+            );
+        }
+    }
+
+    #[test]
+    fn gradcheck_tiling_windows_on_an_odd_plane() {
+        gradcheck(
+            |v| max_pool2d(v[0], PoolWindow::new(2)),
+            &[distinct([2, 3, 5, 7])],
+        )
+        .unwrap();
     }
 
     #[test]

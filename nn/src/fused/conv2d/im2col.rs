@@ -30,13 +30,14 @@ pub(super) fn im2col<T: Float>(x: &[T], g: &Geometry, cols: &mut [T]) {
 
 /// Adds the column matrix `dcols` back into `dx` (`[n, c, h, w]`), images split over threads.
 pub(super) fn col2im_add<T: Float>(dcols: &[T], g: &Geometry, dx: &mut [T]) {
-    let image = g.c * g.h * g.w;
+    let (image, width) = (g.c * g.h * g.w, g.n * g.positions());
     if image == 0 {
         return;
     }
     for_pieces(dx, image, |first_image, piece| {
         for (i, dx_image) in piece.chunks_exact_mut(image).enumerate() {
-            add_image(dcols, g, first_image + i, dx_image);
+            let b = first_image + i;
+            add_image(dcols, [width, b * g.positions()], g, dx_image);
         }
     });
 }
@@ -103,19 +104,25 @@ fn fill_row<T: Float>(x: &[T], g: &Geometry, r: usize, row: &mut [T]) {
     }
 }
 
-/// Image `b`'s share of the transpose: `dx_image += colsᵀ` for its columns.
-fn add_image<T: Float>(dcols: &[T], g: &Geometry, b: usize, dx_image: &mut [T]) {
+/// One image's share of the transpose: `dx_image += colsᵀ` for its columns, which start at
+/// column `first_column` of `dcols`, whose rows are `row_stride` apart.
+pub(super) fn add_image<T: Float>(
+    dcols: &[T],
+    [row_stride, first_column]: [usize; 2],
+    g: &Geometry,
+    dx_image: &mut [T],
+) {
     let [sh, sw] = g.options.stride;
     let [dh, dw] = g.options.dilation;
     let (top, left) = (g.options.padding[0][0], g.options.padding[1][0]);
-    let (plane, width) = (g.h * g.w, g.n * g.positions());
+    let plane = g.h * g.w;
     for r in 0..g.c * g.kh * g.kw {
         let (ci, i, j) = (r / (g.kh * g.kw), r / g.kw % g.kh, r % g.kw);
         let (lo, hi) = valid_columns(g, j * dw);
         if hi == lo {
             continue;
         }
-        let row = &dcols[r * width + b * g.positions()..][..g.positions()];
+        let row = &dcols[r * row_stride + first_column..][..g.positions()];
         let channel = &mut dx_image[ci * plane..][..plane];
         for (y, grads) in row.chunks_exact(g.ow).enumerate() {
             let Some(iy) = input_line(y, i, sh, dh, top, g.h) else {
@@ -123,8 +130,16 @@ fn add_image<T: Float>(dcols: &[T], g: &Geometry, b: usize, dx_image: &mut [T]) 
             };
             let line = &mut channel[iy * g.w..][..g.w];
             let start = lo * sw + j * dw - left;
-            for (k, &v) in grads[lo..hi].iter().enumerate() {
-                line[start + k * sw] += v;
+            if sw == 1 {
+                // Unit stride as its own loop, which the compiler vectorises.
+                let line = &mut line[start..start + hi - lo];
+                line.iter_mut()
+                    .zip(&grads[lo..hi])
+                    .for_each(|(d, &v)| *d += v);
+            } else {
+                for (k, &v) in grads[lo..hi].iter().enumerate() {
+                    line[start + k * sw] += v;
+                }
             }
         }
     }

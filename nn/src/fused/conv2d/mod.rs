@@ -13,25 +13,32 @@
 //! y = W_g · x (x's `[c/g, h·w]` rows as they lie), dW += G · xᵀ, dx = W_gᵀ · G.
 //!
 //! Threads: the products are one gemm per group over the whole batch (n·oh·ow columns), large
-//! enough for matrixmultiply to split them over its `MATMUL_NUM_THREADS` threads; the column
-//! copies (im2col by rows, col2im by images) are split over as many scoped threads.
+//! enough for matrixmultiply to split them over its `MATMUL_NUM_THREADS` threads, each oriented
+//! so the long side is the one it splits (see [`product`]); the column
+//! copies (im2col by rows, col2im by images) are split over as many scoped threads. When every
+//! per-image product is small enough for matrixmultiply to keep on one thread, the products are
+//! instead one per image, the images split over scoped threads (see [`per_image`]).
 //!
 //! Memory: the column matrix is kept for the backward pass (not recomputed) and, like every
 //! scratch buffer here, comes from the tensor pool, so after the first step of a given shape
-//! a step reuses the buffers the previous step's tape gave back.
+//! a step reuses the buffers the previous step's tape gave back. The per-image passes' scratch
+//! (one image's column gradient, a kernel-sized partial sum) is allocated per thread and call:
+//! their threads are new each call, so a per-thread pool would not keep it.
 
 mod geometry;
 mod im2col;
 mod parallel;
+mod per_image;
+mod product;
 #[cfg(test)]
 mod tests;
 
 pub use geometry::Conv2dOptions;
 
-use autodiff_core::ops::gemm;
 use autodiff_core::{BackwardCx, Float, Tensor, Var};
 use geometry::Geometry;
 use im2col::{col2im_add, im2col};
+use product::product;
 
 /// The 2-D convolution (cross-correlation, as in every framework) of `x` (`[n, c, h, w]`) with
 /// `kernel` (`[o, c/groups, kh, kw]`) plus `bias` (`[o]`), output `[n, o, oh, ow]` with
@@ -70,6 +77,9 @@ pub fn conv2d<'t, T: Float>(
     let cols = (!g.is_pointwise()).then(|| x.with_value(|x| columns(x.data(), &g)));
     let mut y = Tensor::empty(g.output_dims());
     kernel.with_value(|w| match &cols {
+        Some(cols) if per_image::forward_applies(&g) => {
+            per_image::forward(&g, w.data(), cols.data(), y.data_mut())
+        }
         Some(cols) => forward_columns(&g, w.data(), cols.data(), y.data_mut()),
         None => x.with_value(|x| forward_pointwise(&g, w.data(), x.data(), y.data_mut())),
     });
@@ -94,7 +104,7 @@ fn forward_columns<T: Float>(g: &Geometry, w: &[T], cols: &[T], y: &mut [T]) {
     let (og, kg, p, np) = (g.og(), g.kg(), g.positions(), g.n * g.positions());
     let mut by_channel = Tensor::<T>::empty([g.o, np]);
     for group in 0..g.groups {
-        gemm(
+        product(
             (og, kg, np),
             (&w[group * og * kg..], [kg, 1]),
             (&cols[group * kg * np..], [np, 1]),
@@ -117,7 +127,7 @@ fn forward_pointwise<T: Float>(g: &Geometry, w: &[T], x: &[T], y: &mut [T]) {
     let (og, cg, p) = (g.og(), g.cg(), g.positions());
     for b in 0..g.n {
         for group in 0..g.groups {
-            gemm(
+            product(
                 (og, cg, p),
                 (&w[group * og * cg..], [cg, 1]),
                 (&x[(b * g.c + group * cg) * p..], [p, 1]),
@@ -165,34 +175,50 @@ fn backward<T: Float>(cx: &mut BackwardCx<T>, g: &Geometry, cols: Option<&Tensor
     }
 }
 
+/// The kernel and input gradients through the column matrix, each per image or over the whole
+/// batch as [`per_image`] decides.
 fn backward_columns<T: Float>(cx: &mut BackwardCx<T>, g: &Geometry, dy: &[T], w: &[T], cols: &[T]) {
     let (og, kg, p, np) = (g.og(), g.kg(), g.positions(), g.n * g.positions());
-    // The output gradient as [o, n·p], the layout of the products.
-    let mut by_channel = Tensor::<T>::empty([g.o, np]);
-    if p > 0 {
-        for (row, image) in dy.chunks_exact(p).enumerate() {
-            let (b, o) = (row / g.o, row % g.o);
-            by_channel.data_mut()[o * np + b * p..][..p].copy_from_slice(image);
+    let needs_input_grad = cx.needs_grad(0);
+    let (kernel_by_image, input_by_image) = (
+        per_image::kernel_grad_applies(g),
+        per_image::input_grad_applies(g),
+    );
+    // The output gradient as [o, n·p], the layout of the whole-batch products.
+    let by_channel = (!kernel_by_image || (needs_input_grad && !input_by_image)).then(|| {
+        let mut by_channel = Tensor::<T>::empty([g.o, np]);
+        if p > 0 {
+            for (row, image) in dy.chunks_exact(p).enumerate() {
+                let (b, o) = (row / g.o, row % g.o);
+                by_channel.data_mut()[o * np + b * p..][..p].copy_from_slice(image);
+            }
         }
-    }
-    let gt = by_channel.data();
-    cx.write_grad(1, |dw, beta| {
-        for group in 0..g.groups {
-            // dW_g = G_g · cols_gᵀ (cols_g's strides swapped)
-            gemm(
-                (og, np, kg),
-                (&gt[group * og * np..], [np, 1]),
-                (&cols[group * kg * np..], [1, np]),
-                beta,
-                (&mut dw[group * og * kg..], [kg, 1]),
-            );
-        }
+        by_channel
     });
-    if cx.needs_grad(0) {
+    let gt = by_channel.as_ref().map(|t| t.data());
+    cx.write_grad(1, |dw, beta| match gt {
+        Some(gt) if !kernel_by_image => {
+            for group in 0..g.groups {
+                // dW_g = G_g · cols_gᵀ (cols_g's strides swapped)
+                product(
+                    (og, np, kg),
+                    (&gt[group * og * np..], [np, 1]),
+                    (&cols[group * kg * np..], [1, np]),
+                    beta,
+                    (&mut dw[group * og * kg..], [kg, 1]),
+                );
+            }
+        }
+        _ => per_image::kernel_grad(g, dy, cols, beta, dw),
+    });
+    if !needs_input_grad {
+        return;
+    }
+    let dcols = gt.filter(|_| !input_by_image).map(|gt| {
         let mut dcols = Tensor::<T>::empty([g.c * g.kh * g.kw, np]);
         for group in 0..g.groups {
             // dcols_g = W_gᵀ · G_g (W_g's strides swapped)
-            gemm(
+            product(
                 (kg, og, np),
                 (&w[group * og * kg..], [1, kg]),
                 (&gt[group * og * np..], [np, 1]),
@@ -200,13 +226,17 @@ fn backward_columns<T: Float>(cx: &mut BackwardCx<T>, g: &Geometry, dy: &[T], w:
                 (&mut dcols.data_mut()[group * kg * np..], [np, 1]),
             );
         }
-        cx.write_grad(0, |dx, beta| {
-            if beta.is_zero() {
-                dx.fill(T::zero());
-            }
-            col2im_add(dcols.data(), g, dx);
-        });
-    }
+        dcols
+    });
+    cx.write_grad(0, |dx, beta| {
+        if beta.is_zero() {
+            dx.fill(T::zero());
+        }
+        match &dcols {
+            Some(dcols) => col2im_add(dcols.data(), g, dx),
+            None => per_image::add_input_grad(g, dy, w, dx),
+        }
+    });
 }
 
 fn backward_pointwise<T: Float>(cx: &mut BackwardCx<T>, g: &Geometry, dy: &[T], x: &[T], w: &[T]) {
@@ -215,7 +245,7 @@ fn backward_pointwise<T: Float>(cx: &mut BackwardCx<T>, g: &Geometry, dy: &[T], 
         for b in 0..g.n {
             for group in 0..g.groups {
                 // dx_b = W_gᵀ · G_b
-                gemm(
+                product(
                     (cg, og, p),
                     (&w[group * og * cg..], [1, cg]),
                     (&dy[(b * g.o + group * og) * p..], [p, 1]),
@@ -233,7 +263,7 @@ fn backward_pointwise<T: Float>(cx: &mut BackwardCx<T>, g: &Geometry, dy: &[T], 
             let beta = if b == 0 { beta } else { T::one() };
             for group in 0..g.groups {
                 // dW_g += G_b · x_bᵀ (x_b's strides swapped)
-                gemm(
+                product(
                     (og, p, cg),
                     (&dy[(b * g.o + group * og) * p..], [p, 1]),
                     (&x[(b * g.c + group * cg) * p..], [1, p]),

@@ -2,6 +2,7 @@
 //! matrixmultiply uses for the products (`MATMUL_NUM_THREADS`), so a conv2d uses every core it
 //! was given in its copies as well as in its products.
 
+use std::ops::Range;
 use std::sync::OnceLock;
 
 /// Below this many elements a copy is done on the calling thread: spawning a thread costs tens
@@ -44,9 +45,52 @@ pub(super) fn for_pieces<T: Send>(data: &mut [T], unit: usize, f: impl Fn(usize,
     });
 }
 
+/// Calls `f` on consecutive ranges that together cover `0..units` (of `unit_elements` elements
+/// each, for the same threshold as [`for_pieces`]), on up to [`threads`] scoped threads, and
+/// returns the results in order; at least one call, on an empty range if `units` is 0.
+pub(super) fn map_ranges<R: Send>(
+    units: usize,
+    unit_elements: usize,
+    f: impl Fn(Range<usize>) -> R + Sync,
+) -> Vec<R> {
+    let threads = threads().min(units);
+    if threads <= 1 || units * unit_elements < MIN_PARALLEL_ELEMENTS {
+        return vec![f(0..units)];
+    }
+    let per_thread = units.div_ceil(threads);
+    let ranges: Vec<_> = (0..units)
+        .step_by(per_thread)
+        .map(|start| start..(start + per_thread).min(units))
+        .collect();
+    std::thread::scope(|scope| {
+        let f = &f;
+        let others: Vec<_> = ranges[1..]
+            .iter()
+            .map(|range| scope.spawn(move || f(range.clone())))
+            .collect();
+        let first = f(ranges[0].clone());
+        std::iter::once(first)
+            .chain(
+                others
+                    .into_iter()
+                    .map(|h| h.join().expect("a conv2d thread panicked")),
+            )
+            .collect()
+    })
+}
+
 #[cfg(test)]
 mod tests {
-    use super::for_pieces;
+    use super::{for_pieces, map_ranges};
+
+    #[test]
+    fn ranges_cover_the_units_in_order() {
+        let ranges = map_ranges(1000, 1000, |r| r);
+        assert_eq!(ranges.first().map(|r| r.start), Some(0));
+        assert_eq!(ranges.last().map(|r| r.end), Some(1000));
+        assert!(ranges.windows(2).all(|w| w[0].end == w[1].start));
+        assert_eq!(map_ranges(0, 5, |r| r), vec![0..0]);
+    }
 
     #[test]
     fn pieces_cover_the_buffer_with_their_unit_offsets() {

@@ -3,7 +3,8 @@
 
 use autodiff_core::{Tape, Tensor};
 
-use super::{Conv2dOptions, conv2d};
+use super::geometry::Geometry;
+use super::{Conv2dOptions, conv2d, per_image, product};
 
 /// y[b, o, y, x] = bias[o] + Σ_{ci, i, j} x[b, g·cg + ci, y·sh + i·dh − top, x·sw + j·dw − left]
 /// · w[o, ci, i, j], with out-of-range inputs 0, computed element by element.
@@ -107,4 +108,82 @@ fn large_batches_split_over_threads_give_the_same_result() {
     let w = Tensor::normal([3, 2, 3, 3], 0.0, 1.0, 5);
     let b = Tensor::normal([3], 0.0, 1.0, 6);
     assert!(ours(&x, &w, &b, o).all_close(&direct(&x, &w, &b, o), 1e-12, 1e-12));
+}
+
+/// Σ a ⊙ b over all elements.
+fn inner(a: &Tensor<f64>, b: &Tensor<f64>) -> f64 {
+    a.data().iter().zip(b.data()).map(|(a, b)| a * b).sum()
+}
+
+/// Checks the forward against the definition and both gradients through linearity: for any U
+/// and V, ⟨dx, U⟩ = ⟨G, conv(U, W)⟩ and ⟨dW, V⟩ = ⟨G, conv(x, V)⟩.
+fn check_forward_and_gradients(xd: [usize; 4], wd: [usize; 4], o: Conv2dOptions) {
+    let (x, w) = (
+        Tensor::normal(xd, 0.0, 1.0, 7),
+        Tensor::normal(wd, 0.0, 1.0, 8),
+    );
+    let (b, zero) = (Tensor::normal([wd[0]], 0.0, 1.0, 9), Tensor::zeros([wd[0]]));
+    let want = direct(&x, &w, &b, o);
+    assert!(ours(&x, &w, &b, o).all_close(&want, 1e-11, 1e-11));
+    let g = Tensor::normal(want.dims(), 0.0, 1.0, 10);
+    let tape = Tape::new();
+    let (xv, wv) = (tape.var(x.clone()), tape.var(w.clone()));
+    let grads = (conv2d(xv, wv, None, o) * tape.constant(g.clone()))
+        .sum()
+        .backward();
+    let (u, v) = (
+        Tensor::normal(xd, 0.0, 1.0, 11),
+        Tensor::normal(wd, 0.0, 1.0, 12),
+    );
+    let dx = inner(grads.wrt(xv).unwrap(), &u);
+    let dw = inner(grads.wrt(wv).unwrap(), &v);
+    let want_dx = inner(&g, &direct(&u, &w, &zero, o));
+    let want_dw = inner(&g, &direct(&x, &v, &zero, o));
+    assert!(
+        (dx - want_dx).abs() < 1e-9 * want_dx.abs().max(1.0),
+        "{dx} vs {want_dx}"
+    );
+    assert!(
+        (dw - want_dw).abs() < 1e-9 * want_dw.abs().max(1.0),
+        "{dw} vs {want_dw}"
+    );
+}
+
+#[test]
+fn products_with_a_long_inner_dimension_are_transposed_and_still_exact() {
+    // 32 channels × 3×3 taps = 288 rows, 64 outputs and 2 × 225 positions: every pass too
+    // large per image, so whole-batch products, the forward and the kernel gradient transposed
+    // (see `product`).
+    let (xd, wd) = ([2, 32, 17, 17], [64, 32, 3, 3]);
+    let g = Geometry::new(xd.into(), wd.into(), Conv2dOptions::default());
+    assert!(!per_image::forward_applies(&g) && !per_image::kernel_grad_applies(&g));
+    assert!(!per_image::input_grad_applies(&g));
+    assert!(product::transposes(64, 288, 450) && product::transposes(64, 450, 288));
+    check_forward_and_gradients(xd, wd, Conv2dOptions::default());
+}
+
+#[test]
+fn small_per_image_products_split_over_threads_are_exact() {
+    // 3 channels × 3×3 taps, 40×40 positions: per-image products, and over the parallel
+    // threshold (2¹⁶ elements) in the output and the input gradient, with groups and padding.
+    let o = Conv2dOptions {
+        padding: [[1, 1], [1, 1]],
+        groups: 3,
+        ..Conv2dOptions::default()
+    };
+    let g = Geometry::new([20, 3, 40, 40].into(), [6, 1, 3, 3].into(), o);
+    assert!(per_image::forward_applies(&g) && per_image::kernel_grad_applies(&g));
+    assert!(per_image::input_grad_applies(&g));
+    check_forward_and_gradients([20, 3, 40, 40], [6, 1, 3, 3], o);
+}
+
+#[test]
+fn whole_batch_kernel_gradient_with_a_per_image_input_gradient_is_exact() {
+    // A convnet's second layer: the forward and kernel gradient are too large per image, the
+    // input gradient is not.
+    let (xd, wd) = ([2, 32, 13, 13], [64, 32, 3, 3]);
+    let g = Geometry::new(xd.into(), wd.into(), Conv2dOptions::default());
+    assert!(!per_image::forward_applies(&g) && !per_image::kernel_grad_applies(&g));
+    assert!(per_image::input_grad_applies(&g));
+    check_forward_and_gradients(xd, wd, Conv2dOptions::default());
 }

@@ -24,6 +24,25 @@ where
     }
 }
 
+/// The values on the line of a fixture file (`NAME v0 v1 …`, as the `tests/fixtures/make_*.py`
+/// scripts write them) that starts with `name`.
+///
+/// # Panics
+/// If no line starts with `name` or a value is not a number: a broken fixture is a failed test.
+pub fn fixture_values(fixture: &str, name: &str) -> Vec<f64> {
+    let line = fixture
+        .lines()
+        .find(|l| l.split(' ').next() == Some(name))
+        .unwrap_or_else(|| panic!("no `{name}` in the fixture"));
+    line.split(' ')
+        .skip(1)
+        .map(|v| {
+            v.parse()
+                .unwrap_or_else(|_| panic!("`{name}`: {v:?} is not a number"))
+        })
+        .collect()
+}
+
 /// The README's Rust code blocks, compiled and run as doc tests so the README cannot rot.
 #[cfg(doctest)]
 #[doc = include_str!("../../README.md")]

@@ -18,14 +18,7 @@ const H: usize = 6;
 const KERAS_INEXACT: f64 = 1e-6;
 
 fn reference(name: &str) -> Vec<f64> {
-    let line = FIXTURE
-        .lines()
-        .find(|l| l.split(' ').next() == Some(name))
-        .unwrap_or_else(|| panic!("no `{name}` in the fixture"));
-    line.split(' ')
-        .skip(1)
-        .map(|v| v.parse().unwrap())
-        .collect()
+    tests::fixture_values(FIXTURE, name)
 }
 
 /// `layer` loaded from the case's Keras weights, run from the fixture's input and states, within

@@ -18,14 +18,7 @@ const TOLERANCE: f64 = 1e-12;
 
 /// The fixture's values for `name`.
 fn reference(name: &str) -> Vec<f64> {
-    let line = FIXTURE
-        .lines()
-        .find(|l| l.split(' ').next() == Some(name))
-        .unwrap_or_else(|| panic!("no `{name}` in the fixture"));
-    line.split(' ')
-        .skip(1)
-        .map(|v| v.parse().unwrap())
-        .collect()
+    tests::fixture_values(FIXTURE, name)
 }
 
 fn assert_close(name: &str, got: &Tensor<f64>) {

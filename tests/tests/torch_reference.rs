@@ -26,14 +26,7 @@ fn constant<'t>(tape: &'t Tape<f64>, data: Vec<f64>, dims: &[usize]) -> Var<'t, 
 
 /// The fixture's values for `name`.
 fn reference(name: &str) -> Vec<f64> {
-    let line = FIXTURE
-        .lines()
-        .find(|l| l.split(' ').next() == Some(name))
-        .unwrap_or_else(|| panic!("no `{name}` in the fixture"));
-    line.split(' ')
-        .skip(1)
-        .map(|v| v.parse().unwrap())
-        .collect()
+    tests::fixture_values(FIXTURE, name)
 }
 
 /// Our output of `f` and the gradient of Σ output · W (W = 1/n, 2/n, …), as the script does.

@@ -10,6 +10,7 @@ use nn::layers::{Embedding, GlobalAveragePooling1d, TokenInput};
 use nn::losses::Loss;
 use nn::metrics::Metric;
 use nn::optim::Optimizer;
+use nn::recurrent::Lstm;
 use nn::train::{FitOptions, Model, Validation};
 use nn::{Activation, Dense, Layer, Sequential};
 
@@ -127,6 +128,28 @@ fn embedding_mean_dense_trains_through_fit_on_token_ids() {
             .sum()
     };
     assert!(score(3) > score(15), "{} vs {}", score(3), score(15));
+}
+
+#[test]
+fn embedding_lstm_dense_trains_through_fit_on_token_ids() {
+    let (x, y) = majority_data(256, 1);
+    let (vx, vy) = majority_data(64, 2);
+    let net = Sequential::starting_with(Embedding::new(20, 8).seed(3))
+        .add(Lstm::new(8, 8).seed(5).output_only())
+        .add(Dense::new(8, 1).activation(Activation::Sigmoid).seed(4));
+    let loss = Loss::BinaryCrossentropy { from_logits: false };
+    let metrics = vec![Metric::binary_accuracy("acc")];
+    let mut model = Model::new(net, loss, Optimizer::adam(0.02), metrics);
+    let options = FitOptions {
+        epochs: 15,
+        validation: Validation::Data(&vx, &vy),
+        verbose: false,
+        ..FitOptions::default()
+    };
+    let history = model.fit(&x, &y, &options, &mut []).unwrap();
+    let losses = history.get("loss").unwrap();
+    assert!(losses[14] < losses[0] * 0.5, "{losses:?}");
+    assert!(history.get("val_acc").unwrap()[14] > 0.85, "{history:?}");
 }
 
 #[test]

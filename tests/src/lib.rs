@@ -1,6 +1,10 @@
 //! Cross-crate tests live in `tests/tests/`: gradient checks, reference fixtures, end-to-end runs.
 //! This library holds what they share: seeded inputs and a gradcheck that names the failing case.
 
+mod counting;
+
+pub use counting::{CountingAllocator, allocations_by};
+
 use autodiff_core::{Tensor, Var, gradcheck};
 
 /// Standard-normal `f64` values of the given shape, seeded.

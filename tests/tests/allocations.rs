@@ -4,42 +4,13 @@
 //! Counted per thread by a counting global allocator, so tests running in parallel do not mix.
 //! `cargo test -p tests --test allocations -- --nocapture` prints the counts.
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
-
 use autodiff_core::{Param, Tape, Tensor, pool};
 use nn::losses::sparse_categorical_crossentropy_from_logits;
 use nn::optim::Optimizer;
 use nn::{Activation, Dense, Layer, Sequential};
 
-struct Counting;
-
-thread_local! {
-    static ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
-}
-
-// SAFETY: forwards to the system allocator; counting touches only a const thread-local cell.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let _ = ALLOCATIONS.try_with(|n| n.set(n.get() + 1));
-        // SAFETY: forwarded from the caller.
-        unsafe { System.alloc(layout) }
-    }
-
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        // SAFETY: forwarded from the caller.
-        unsafe { System.dealloc(ptr, layout) }
-    }
-
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        let _ = ALLOCATIONS.try_with(|n| n.set(n.get() + 1));
-        // SAFETY: forwarded from the caller.
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
-
 #[global_allocator]
-static GLOBAL: Counting = Counting;
+static GLOBAL: tests::CountingAllocator = tests::CountingAllocator;
 
 /// Allocations made by the fifth run of `step` (the first ones fill the pool and the tape's
 /// vectors), with the tensor pool off and then on.
@@ -48,9 +19,7 @@ fn steady_state_allocations(what: &str, mut step: impl FnMut()) -> usize {
         for _ in 0..4 {
             step();
         }
-        let before = ALLOCATIONS.with(Cell::get);
-        step();
-        ALLOCATIONS.with(Cell::get) - before
+        tests::allocations_by(step)
     };
     let limit = pool::limit_bytes::<f32>();
     pool::set_limit_bytes::<f32>(0);

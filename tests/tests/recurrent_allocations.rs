@@ -3,42 +3,13 @@
 //! is bookkeeping. Counted per thread by a counting global allocator (as `allocations.rs`).
 //! `cargo test -p tests --test recurrent_allocations -- --nocapture` prints the counts.
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
-
 use autodiff_core::{Tape, Tensor, pool};
 use nn::optim::Optimizer;
 use nn::recurrent::{Gru, Lstm, PeepholeLstm};
 use nn::{Dense, Layer, Sequential};
 
-struct Counting;
-
-thread_local! {
-    static ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
-}
-
-// SAFETY: forwards to the system allocator; counting touches only a const thread-local cell.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let _ = ALLOCATIONS.try_with(|n| n.set(n.get() + 1));
-        // SAFETY: forwarded from the caller.
-        unsafe { System.alloc(layout) }
-    }
-
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        // SAFETY: forwarded from the caller.
-        unsafe { System.dealloc(ptr, layout) }
-    }
-
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        let _ = ALLOCATIONS.try_with(|n| n.set(n.get() + 1));
-        // SAFETY: forwarded from the caller.
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
-
 #[global_allocator]
-static GLOBAL: Counting = Counting;
+static GLOBAL: tests::CountingAllocator = tests::CountingAllocator;
 
 /// Allocations of the fifth training step of `recurrent` → Dense over `[8, 12, 4]` sequences.
 fn fifth_step(
@@ -63,9 +34,7 @@ fn fifth_step(
         for _ in 0..4 {
             step();
         }
-        let before = ALLOCATIONS.with(Cell::get);
-        step();
-        ALLOCATIONS.with(Cell::get) - before
+        tests::allocations_by(&mut step)
     };
     let limit = pool::limit_bytes::<f32>();
     pool::set_limit_bytes::<f32>(0);

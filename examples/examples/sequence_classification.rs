@@ -9,9 +9,8 @@
 
 use std::error::Error;
 
-use autodiff_core::{Tape, Var};
-use examples::data_dir;
-use nn::data::{CsvOptions, load_csv, train_val_test_split};
+use autodiff_core::{Tape, Tensor, Var};
+use examples::load_digit_images;
 use nn::metrics::Metric;
 use nn::optim::Optimizer;
 use nn::recurrent::{Bidirectional, LstmCell};
@@ -49,25 +48,18 @@ fn main() -> Result<(), Box<dyn Error>> {
         println!("usage: sequence_classification   (no options)");
         return Ok(());
     }
-    let table = load_csv(
-        data_dir().join("tabular/digits.csv.gz"),
-        &CsvOptions::default(),
-    )?;
-    let (x, y) = table.features_and_target::<f32>();
-    let x = x.map(|v| v / 16.0).reshape([table.rows, ROWS, COLS]);
-    let split = train_val_test_split(table.rows, 0.0, 0.2, Some(7));
-    let (train_x, train_y) = (
-        x.index_select(0, &split.train),
-        y.index_select(0, &split.train),
-    );
-    let (test_x, test_y) = (
-        x.index_select(0, &split.test),
-        y.index_select(0, &split.test),
-    );
+    // The digits as [n, 1, 8, 8] images (the split of digits_mlp), read as [n, 8 rows, 8 pixels].
+    let digits = load_digit_images(1)?;
+    let as_rows = |images: Tensor<f32>| {
+        let n = images.dims()[0];
+        images.reshape([n, ROWS, COLS])
+    };
+    let (train_x, train_y) = (as_rows(digits.train_x), digits.train_y);
+    let (test_x, test_y) = (as_rows(digits.test_x), digits.test_y);
     println!(
         "digits as sequences of {ROWS} rows: {} training and {} test images",
-        split.train.len(),
-        split.test.len()
+        train_x.dims()[0],
+        test_x.dims()[0]
     );
 
     let task = LastLayer::MulticlassSingleLabel {

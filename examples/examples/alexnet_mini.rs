@@ -11,9 +11,7 @@ use examples::{epochs_arg, load_digit_images, train_and_report};
 use nn::blocks::{AlexNet, AlexNetConfig};
 
 fn main() -> Result<(), Box<dyn Error>> {
-    let Some(epochs) = epochs_arg("alexnet_mini", 30)? else {
-        return Ok(());
-    };
+    let epochs = epochs_arg("alexnet_mini", 30);
     let config = AlexNetConfig {
         seed: 1,
         ..AlexNetConfig::small(1, [16, 16], 10)

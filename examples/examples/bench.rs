@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use autodiff_core::{Tape, Tensor};
+use examples::cli::{Arg, parse_or_exit};
 
 /// Runs `step` `warm` times untimed, then returns the mean milliseconds of `reps` runs
 /// (the same protocol as the PyTorch twin).
@@ -53,6 +54,10 @@ fn matmul_512_gflops() -> f64 {
 /// A workload's name (shared with the PyTorch twin) and its timing function.
 type Workload = (&'static str, fn() -> f64);
 
+const USAGE: &str = "usage: bench [--threads N] [NAME...]
+  --threads N  threads for the matrix products (default 1)
+  NAME         the workloads to run (default: all), printed as `NAME MS_PER_STEP`";
+
 const WORKLOADS: &[Workload] = &[
     ("tiny_ops_1000", tiny_ops_1000),
     ("matmul_512_gflops", matmul_512_gflops),
@@ -77,26 +82,17 @@ const WORKLOADS: &[Workload] = &[
 ];
 
 fn main() -> ExitCode {
-    let mut args = std::env::args().skip(1);
-    let mut threads = 1;
-    let mut names = Vec::new();
-    while let Some(arg) = args.next() {
-        if arg == "--threads" {
-            match args
-                .next()
-                .and_then(|n| n.parse::<usize>().ok())
-                .filter(|&n| n > 0)
-            {
-                Some(n) => threads = n,
-                None => {
-                    eprintln!("bench: --threads needs a positive whole number");
-                    return ExitCode::from(2);
-                }
+    let (threads, names) = parse_or_exit(USAGE, |flags| {
+        let (mut threads, mut names) = (1, Vec::new());
+        while let Some(arg) = flags.next()? {
+            match arg {
+                Arg::Flag(name) if name == "threads" => threads = flags.positive()?,
+                Arg::Positional(name) => names.push(name),
+                Arg::Flag(_) => return Err(flags.unexpected()),
             }
-        } else {
-            names.push(arg);
         }
-    }
+        Ok((threads, names))
+    });
     // SAFETY: no other thread exists yet; matrixmultiply reads this once, at its first product.
     unsafe { std::env::set_var("MATMUL_NUM_THREADS", threads.to_string()) };
     for name in &names {

@@ -44,6 +44,7 @@ fn build(seed: u64) -> Model<f32, Sequential<f32>> {
 }
 
 fn main() -> Result<(), Box<dyn Error>> {
+    examples::cli::no_options("usage: boston_housing   (no options)");
     let path = data_dir().join("tabular/boston_house_prices.csv");
     let table = load_csv(
         &path,

@@ -16,6 +16,7 @@ use nn::train::{EarlyStopping, FitOptions, Model, ModelCheckpoint, Validation};
 use nn::{Activation, Dense, Dropout, LastLayer, Regularizer, Sequential};
 
 fn main() -> Result<(), Box<dyn Error>> {
+    examples::cli::no_options("usage: breast_cancer   (no options)");
     // The first line holds counts and class names, not a header.
     let options = CsvOptions {
         skip_lines: 1,

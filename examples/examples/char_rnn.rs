@@ -12,6 +12,7 @@ use std::error::Error;
 use std::sync::Arc;
 
 use autodiff_core::{Tape, Tensor, Var};
+use examples::cli::{Arg, parse_or_exit};
 use examples::data_dir;
 use nn::data::TokenIds;
 use nn::layers::{Embedding, TokenInput};
@@ -211,30 +212,17 @@ fn train<C: Cell>(cell: C, steps: usize, corpus: &Corpus) {
 }
 
 fn main() -> Result<(), Box<dyn Error>> {
-    let mut cell = String::from("lstm");
-    let mut steps = 600;
-    let mut args = std::env::args().skip(1);
-    while let Some(arg) = args.next() {
-        match arg.as_str() {
-            "-h" | "--help" => {
-                println!("{USAGE}");
-                return Ok(());
+    let (cell, steps) = parse_or_exit(USAGE, |flags| {
+        let (mut cell, mut steps) = (String::from("lstm"), 600);
+        while let Some(arg) = flags.next()? {
+            match arg {
+                Arg::Flag(name) if name == "cell" => cell = flags.value()?,
+                Arg::Flag(name) if name == "steps" => steps = flags.positive()?,
+                _ => return Err(flags.unexpected()),
             }
-            "--cell" => {
-                cell = args
-                    .next()
-                    .ok_or(format!("--cell needs a value\n{USAGE}"))?
-            }
-            "--steps" => {
-                steps = args
-                    .next()
-                    .and_then(|n| n.parse().ok())
-                    .filter(|&n: &usize| n > 0)
-                    .ok_or(format!("--steps needs a positive whole number\n{USAGE}"))?;
-            }
-            other => return Err(format!("unknown argument {other:?}\n{USAGE}").into()),
         }
-    }
+        Ok((cell, steps))
+    });
     let corpus = Corpus::read()?;
     println!(
         "{} characters, an alphabet of {}; cell {cell}, {steps} steps of {BATCH} × {WINDOW}",

@@ -181,6 +181,7 @@ fn mse<'t>(prediction: Var<'t, f32>, target: Var<'t, f32>) -> Var<'t, f32> {
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
+    examples::cli::no_options("usage: custom_layer   (no options)");
     check_gradients();
 
     let (x, y) = dataset(256);

@@ -15,6 +15,7 @@
 use std::error::Error;
 use std::path::Path;
 
+use examples::cli::{Arg, CliError, Flags, parse_or_exit};
 use examples::{data_dir, output_dir};
 use nn::data::{CsvOptions, FillMode, ImageAugmentation, load_csv, train_val_test_split};
 use nn::history_plot::plot_loss_and_metric;
@@ -42,30 +43,20 @@ struct Args {
     augment: bool,
 }
 
-/// The arguments, or `None` after printing the help.
-fn parse_args() -> Result<Option<Args>, Box<dyn Error>> {
+/// The arguments (see `examples::cli`).
+fn parse_args(flags: &mut Flags) -> Result<Args, CliError> {
     let mut args = Args {
         epochs: 50,
         augment: true,
     };
-    let mut it = std::env::args().skip(1);
-    while let Some(arg) = it.next() {
-        match arg.as_str() {
-            "-h" | "--help" => {
-                println!("{USAGE}");
-                return Ok(None);
-            }
-            "--no-augment" => args.augment = false,
-            "--epochs" => {
-                let n = it.next().ok_or("--epochs needs a number")?;
-                args.epochs = n
-                    .parse()
-                    .map_err(|_| format!("--epochs: not a number: {n}"))?;
-            }
-            other => return Err(format!("unexpected argument {other:?}\n\n{USAGE}").into()),
+    while let Some(arg) = flags.next()? {
+        match arg {
+            Arg::Flag(name) if name == "no-augment" => args.augment = false,
+            Arg::Flag(name) if name == "epochs" => args.epochs = flags.positive()?,
+            _ => return Err(flags.unexpected()),
         }
     }
-    Ok(Some(args))
+    Ok(args)
 }
 
 fn convnet() -> Sequential<f32> {
@@ -105,9 +96,7 @@ fn save_first_layer_pictures(
 }
 
 fn main() -> Result<(), Box<dyn Error>> {
-    let Some(args) = parse_args()? else {
-        return Ok(());
-    };
+    let args = parse_or_exit(USAGE, parse_args);
     let table = load_csv(
         data_dir().join("tabular/digits.csv.gz"),
         &CsvOptions::default(),

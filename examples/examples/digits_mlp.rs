@@ -16,6 +16,7 @@ use nn::train::{FitOptions, Model, Validation};
 use nn::{Activation, Dense, LastLayer, Sequential};
 
 fn main() -> Result<(), Box<dyn Error>> {
+    examples::cli::no_options("usage: digits_mlp   (no options)");
     let table = load_csv(
         data_dir().join("tabular/digits.csv.gz"),
         &CsvOptions::default(),

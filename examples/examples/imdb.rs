@@ -17,6 +17,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use autodiff_core::Tensor;
+use examples::cli::{Arg, CliError, Flags, parse_or_exit};
 use examples::{MultiHotMlp, data_dir, output_dir};
 use nn::Activation;
 use nn::data::{SparseRows, Tokenizer, multi_hot_sparse};
@@ -31,7 +32,7 @@ const WORDS: usize = 10_000;
 /// Labelled texts: (text, 1 for positive, 0 for negative).
 type Reviews = Vec<(String, f32)>;
 
-/// A file or folder of the data set that could not be read, or a bad argument.
+/// A file or folder of the data set that could not be read.
 #[derive(Debug)]
 enum LoadError {
     Io {
@@ -42,7 +43,6 @@ enum LoadError {
         path: PathBuf,
         line: usize,
     },
-    Usage(String),
 }
 
 impl fmt::Display for LoadError {
@@ -56,7 +56,6 @@ impl fmt::Display for LoadError {
                     path.display()
                 )
             }
-            LoadError::Usage(msg) => write!(f, "{msg}\nusage: imdb [--data DIR]"),
         }
     }
 }
@@ -120,10 +119,9 @@ fn shuffled(mut reviews: Reviews, seed: u64) -> Reviews {
 }
 
 /// (train, validation, test) reviews and a description of where they came from.
-fn load() -> Result<(Reviews, Reviews, Reviews, String), LoadError> {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    match args.as_slice() {
-        [] => {
+fn load(data: Option<PathBuf>) -> Result<(Reviews, Reviews, Reviews, String), LoadError> {
+    match data {
+        None => {
             let path = data_dir().join("text/pang_lee_polarity.cor");
             let all = shuffled(read_sentences(&path)?, 1);
             let (test, rest) = all.split_at(50);
@@ -136,8 +134,8 @@ fn load() -> Result<(Reviews, Reviews, Reviews, String), LoadError> {
             );
             Ok((train.to_vec(), val.to_vec(), test.to_vec(), note))
         }
-        [flag, dir] if flag == "--data" => {
-            let dir = Path::new(dir);
+        Some(dir) => {
+            let dir = dir.as_path();
             let train = shuffled(read_acl_part(dir, "train")?, 1);
             let test = read_acl_part(dir, "test")?;
             let n_val = 10_000.min(train.len() / 2);
@@ -145,7 +143,6 @@ fn load() -> Result<(Reviews, Reviews, Reviews, String), LoadError> {
             let note = format!("aclImdb from {}", dir.display());
             Ok((train.to_vec(), val.to_vec(), test, note))
         }
-        _ => Err(LoadError::Usage(format!("unexpected arguments {args:?}"))),
     }
 }
 
@@ -168,8 +165,21 @@ fn main() -> ExitCode {
     }
 }
 
+/// `--data DIR`, the aclImdb folder, if given.
+fn data_arg(flags: &mut Flags) -> Result<Option<PathBuf>, CliError> {
+    let mut data = None;
+    while let Some(arg) = flags.next()? {
+        match arg {
+            Arg::Flag(name) if name == "data" => data = Some(flags.value()?),
+            _ => return Err(flags.unexpected()),
+        }
+    }
+    Ok(data)
+}
+
 fn run() -> Result<(), Box<dyn Error>> {
-    let (train, val, test, note) = load()?;
+    let data = parse_or_exit("usage: imdb [--data DIR]   (the aclImdb folder)", data_arg);
+    let (train, val, test, note) = load(data)?;
     println!("{note}");
     println!(
         "{} training, {} validation, {} test reviews",

@@ -13,9 +13,7 @@ use nn::layers::{Conv2d, Padding};
 use nn::{Activation, Dense, GlobalAveragePooling2d, MaxPool2d, Sequential};
 
 fn main() -> Result<(), Box<dyn Error>> {
-    let Some(epochs) = epochs_arg("inception_mini", 30)? else {
-        return Ok(());
-    };
+    let epochs = epochs_arg("inception_mini", 30);
     let first = InceptionModule::new(16, 8, [8, 16], [4, 4], 4).seed(10);
     let second = InceptionModule::new(first.out_channels(), 16, [12, 24], [4, 8], 8).seed(20);
     let channels = second.out_channels();

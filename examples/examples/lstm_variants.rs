@@ -101,32 +101,9 @@ struct Data {
     val_y: Tensor<f32>,
 }
 
-/// `--epochs N` (default 20), or the usage on `-h` / `--help`.
-fn parse_epochs() -> Result<Option<usize>, String> {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    match args.as_slice() {
-        [] => Ok(Some(20)),
-        [flag] if flag == "-h" || flag == "--help" => Ok(None),
-        [flag, n] if flag == "--epochs" => n
-            .parse()
-            .ok()
-            .filter(|&n: &usize| n > 0)
-            .map(Some)
-            .ok_or_else(|| format!("--epochs needs a positive whole number, not {n:?}")),
-        _ => Err(format!("unknown arguments {args:?}")),
-    }
-}
-
 fn main() -> Result<(), Box<dyn Error>> {
-    let usage = "usage: lstm_variants [--epochs N]   (default 20)";
-    let epochs = match parse_epochs() {
-        Ok(Some(epochs)) => epochs,
-        Ok(None) => {
-            println!("{usage}");
-            return Ok(());
-        }
-        Err(message) => return Err(format!("{message}\n{usage}").into()),
-    };
+    let epochs =
+        examples::cli::epochs_or_exit("usage: lstm_variants [--epochs N]   (default 20)", 20);
     let (train_x, train_y) = adding_problem(5000, 0);
     let (val_x, val_y) = adding_problem(1000, 1);
     let data = Data {

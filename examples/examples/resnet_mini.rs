@@ -13,9 +13,7 @@ use nn::layers::{Conv2d, Padding};
 use nn::{Activation, BatchNorm2d, Dense, GlobalAveragePooling2d, Sequential};
 
 fn main() -> Result<(), Box<dyn Error>> {
-    let Some(epochs) = epochs_arg("resnet_mini", 30)? else {
-        return Ok(());
-    };
+    let epochs = epochs_arg("resnet_mini", 30);
     let net = Sequential::new()
         .add(
             Conv2d::new(1, 16, [3, 3])

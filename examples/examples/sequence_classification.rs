@@ -44,10 +44,7 @@ impl<'t> Layer<'t, f32> for RowReader {
 }
 
 fn main() -> Result<(), Box<dyn Error>> {
-    if std::env::args().skip(1).any(|a| a == "-h" || a == "--help") {
-        println!("usage: sequence_classification   (no options)");
-        return Ok(());
-    }
+    examples::cli::no_options("usage: sequence_classification   (no options)");
     // The digits as [n, 1, 8, 8] images (the split of digits_mlp), read as [n, 8 rows, 8 pixels].
     let digits = load_digit_images(1)?;
     let as_rows = |images: Tensor<f32>| {

@@ -35,7 +35,7 @@ use nn::word2vec::{
 /// Everything that can go wrong on the command line.
 #[derive(Debug, thiserror::Error)]
 enum CliError {
-    #[error("unknown option {0:?} (see the top of examples/examples/word2vec.rs)")]
+    #[error("unknown option {0:?}")]
     UnknownFlag(String),
     #[error("option {0} needs a value")]
     MissingValue(String),
@@ -125,8 +125,38 @@ fn data_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("data/text")
 }
 
+const USAGE: &str =
+    "usage: word2vec [-train FILE -output FILE ...]   (no arguments: a demo on the shipped sample)
+       word2vec similar -vectors FILE WORD [N]
+       word2vec analogy -vectors FILE A B C [N]   (A is to B as C is to ?)
+       word2vec eval -vectors FILE [-questions FILE] [-wordsim FILE]
+       word2vec plot -vectors FILE -output FILE.png|FILE.svg [-words w1,w2,...] [-pairs 0|1]
+
+Training takes the original tool's flags, one dash each, with its defaults:
+  -train FILE -output FILE -size 100 -window 5 -sample 1e-3 -hs 0 -negative 5 -threads 12
+  -iter 5 -min-count 5 -max-vocab N -alpha A -alpha-decay global|per-thread -binary 0|1
+  -cbow 1 -cbow-mean 1 -save-vocab FILE -seed 1 -debug 2
+-binary defaults to 1 for a .bin file, else 0.";
+
+impl CliError {
+    /// Whether the command line itself is wrong (rather than a file or the data).
+    fn is_usage(&self) -> bool {
+        matches!(
+            self,
+            CliError::UnknownFlag(_)
+                | CliError::MissingValue(_)
+                | CliError::BadValue { .. }
+                | CliError::Usage(_)
+        )
+    }
+}
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.iter().any(|a| a == "-h" || a == "--help") {
+        println!("{USAGE}");
+        return ExitCode::SUCCESS;
+    }
     let result = match args.first().map(String::as_str) {
         None => demo(),
         Some("similar") => similar(&args[1..]),
@@ -137,9 +167,13 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.is_usage() => {
+            eprintln!("error: {e}\n\n{USAGE}");
+            ExitCode::from(2)
+        }
         Err(e) => {
             eprintln!("error: {e}");
-            ExitCode::from(2)
+            ExitCode::FAILURE
         }
     }
 }

@@ -106,23 +106,9 @@ where
     Ok((accuracy, params, per_epoch))
 }
 
-/// The `--epochs N` argument of the example `name` (`default` without it), or `None` after
-/// printing the usage for `--help`.
-pub fn epochs_arg(name: &str, default: usize) -> Result<Option<usize>, Box<dyn Error>> {
-    let args: Vec<String> = std::env::args().skip(1).collect();
+/// The `--epochs N` argument of the example `name` (`default` without it); `--help` prints the
+/// usage and exits (see [`crate::cli`]).
+pub fn epochs_arg(name: &str, default: usize) -> usize {
     let usage = format!("usage: {name} [--epochs N]   (default {default} epochs)");
-    match args.as_slice() {
-        [] => Ok(Some(default)),
-        [h] if h == "-h" || h == "--help" => {
-            println!("{usage}");
-            Ok(None)
-        }
-        [flag, n] if flag == "--epochs" => {
-            let epochs = n
-                .parse()
-                .map_err(|_| format!("--epochs: not a number: {n}"))?;
-            Ok(Some(epochs))
-        }
-        _ => Err(format!("unexpected arguments {args:?}\n{usage}").into()),
-    }
+    crate::cli::epochs_or_exit(&usage, default)
 }

@@ -1,6 +1,7 @@
 //! Shared code of the runnable examples (where data and outputs live), and the benchmark
 //! workloads the workspace's bench example calls.
 
+pub mod cli;
 mod digit_images;
 mod multi_hot_mlp;
 pub mod workloads;

@@ -1,7 +1,8 @@
 //! A global allocator that counts this thread's allocations, for the tests that pin how many
 //! heap allocations a steady training step makes. A test binary installs it with
 //! `#[global_allocator] static GLOBAL: tests::CountingAllocator = tests::CountingAllocator;`
-//! and reads [`allocations_by`]. Counted per thread, so tests running in parallel do not mix.
+//! and reads [`allocations_by`] (how many) or [`largest_allocation_by`] (how big). Counted per
+//! thread, so tests running in parallel do not mix.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
@@ -11,12 +12,20 @@ pub struct CountingAllocator;
 
 thread_local! {
     static ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
+    static LARGEST: Cell<usize> = const { Cell::new(0) };
 }
 
-// SAFETY: forwards to the system allocator; counting touches only a const thread-local cell.
+/// Counts one allocation or reallocation of `size` bytes on this thread.
+fn record(size: usize) {
+    let _ = ALLOCATIONS.try_with(|n| n.set(n.get() + 1));
+    let _ = LARGEST.try_with(|n| n.set(n.get().max(size)));
+}
+
+// SAFETY: forwards every call unchanged to the system allocator, which upholds the contract;
+// counting touches only const thread-local cells, which never allocate.
 unsafe impl GlobalAlloc for CountingAllocator {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let _ = ALLOCATIONS.try_with(|n| n.set(n.get() + 1));
+        record(layout.size());
         // SAFETY: forwarded from the caller.
         unsafe { System.alloc(layout) }
     }
@@ -27,7 +36,7 @@ unsafe impl GlobalAlloc for CountingAllocator {
     }
 
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        let _ = ALLOCATIONS.try_with(|n| n.set(n.get() + 1));
+        record(new_size);
         // SAFETY: forwarded from the caller.
         unsafe { System.realloc(ptr, layout, new_size) }
     }
@@ -39,4 +48,14 @@ pub fn allocations_by(f: impl FnOnce()) -> usize {
     let before = ALLOCATIONS.with(Cell::get);
     f();
     ALLOCATIONS.with(Cell::get) - before
+}
+
+/// What `f` returned, and the size in bytes of the largest single allocation (or reallocation)
+/// it made on this thread (meaningful only where [`CountingAllocator`] is the global
+/// allocator): a reader that honours a forged length field shows up here at once.
+pub fn largest_allocation_by<R>(f: impl FnOnce() -> R) -> (R, usize) {
+    let outer = LARGEST.with(|n| n.replace(0));
+    let result = f();
+    let largest = LARGEST.with(|n| n.replace(outer.max(n.get())));
+    (result, largest)
 }

@@ -1,9 +1,12 @@
 //! Cross-crate tests live in `tests/tests/`: gradient checks, reference fixtures, end-to-end runs.
-//! This library holds what they share: seeded inputs and a gradcheck that names the failing case.
+//! This library holds what they share: seeded inputs, a gradcheck that names the failing case,
+//! a counting allocator and the fuzzing harness of the file readers.
 
 mod counting;
+pub mod fuzz;
 
-pub use counting::{CountingAllocator, allocations_by};
+pub use counting::{CountingAllocator, allocations_by, largest_allocation_by};
+pub use fuzz::{allocation_cap, fuzz, mangled};
 
 use autodiff_core::{Tensor, Var, gradcheck};
 

@@ -113,11 +113,11 @@ pub enum DataError {
         /// Fields of this one.
         found: usize,
     },
-    /// The file is not valid CSV (bad quoting or encoding).
+    /// The file is not valid CSV (bad quoting or encoding), or its gzip stream is broken.
     Csv {
         /// The file.
         path: PathBuf,
-        /// 1-based line, when known.
+        /// 1-based line (for a broken stream, the line after the last one read).
         line: Option<u64>,
         /// What the CSV reader said.
         message: String,
@@ -203,13 +203,15 @@ pub fn load_csv(path: impl AsRef<Path>, options: &CsvOptions) -> Result<Table, D
         cols: 0,
         values: Vec::new(),
     };
+    let mut line = 0;
     for (i, record) in csv.records().enumerate() {
         let record = record.map_err(|e| DataError::Csv {
             path: path.to_path_buf(),
-            line: e.position().map(|p| p.line()),
+            // A read error (a broken gzip stream) has no position: it struck after the last line.
+            line: Some(e.position().map_or(line + 1, |p| p.line())),
             message: e.to_string(),
         })?;
-        let line = record.position().map_or(i as u64 + 1, |p| p.line());
+        line = record.position().map_or(i as u64 + 1, |p| p.line());
         if i < options.skip_lines {
             continue;
         }

@@ -25,9 +25,23 @@ pub struct AnalogySection {
     pub questions: Vec<[String; 4]>,
 }
 
+/// The whole text file at `path`; bytes that are not UTF-8 are a [`Word2VecError::Parse`] on
+/// their line.
+fn read_text(path: &Path) -> Result<String, Word2VecError> {
+    let bytes = std::fs::read(path).map_err(|e| Word2VecError::io(path, e))?;
+    String::from_utf8(bytes).map_err(|e| {
+        let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+        Word2VecError::Parse {
+            path: path.to_path_buf(),
+            line: valid.iter().filter(|&&b| b == b'\n').count() + 1,
+            message: "line is not valid UTF-8".into(),
+        }
+    })
+}
+
 /// Reads `questions-words.txt`: `: NAME` lines open sections, other lines hold four words.
 pub fn read_analogies(path: &Path) -> Result<Vec<AnalogySection>, Word2VecError> {
-    let text = std::fs::read_to_string(path).map_err(|e| Word2VecError::io(path, e))?;
+    let text = read_text(path)?;
     let mut sections: Vec<AnalogySection> = Vec::new();
     for (i, line) in text.lines().enumerate() {
         let err = |message: &str| Word2VecError::Parse {
@@ -177,7 +191,7 @@ pub struct WordPair {
 
 /// Reads a tab- or space-separated `word word score` file; `#` lines are comments.
 pub fn read_word_pairs(path: &Path) -> Result<Vec<WordPair>, Word2VecError> {
-    let text = std::fs::read_to_string(path).map_err(|e| Word2VecError::io(path, e))?;
+    let text = read_text(path)?;
     let mut pairs = Vec::new();
     for (i, line) in text.lines().enumerate() {
         let line = line.trim();

@@ -42,7 +42,7 @@ pub fn load(path: &Path, format: Format) -> Result<KeyedVectors, Word2VecError> 
         .len();
     let reader = std::io::BufReader::new(file);
     match format {
-        Format::Text => text::read(reader, path),
+        Format::Text => text::read(reader, path, len),
         Format::Binary => binary::read(reader, path, len),
     }
 }

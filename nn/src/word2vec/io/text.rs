@@ -22,8 +22,14 @@ pub(super) fn write(kv: &KeyedVectors, out: &mut impl Write) -> std::io::Result<
     Ok(())
 }
 
-/// Reads the text format; errors carry the 1-based line number.
-pub(super) fn read(mut r: impl BufRead, path: &Path) -> Result<KeyedVectors, Word2VecError> {
+/// Reads the text format; errors carry the 1-based line number. Buffers are sized from the
+/// header only as far as the file's `file_len` bytes can fill them (a vector line takes at
+/// least two bytes per number), so a forged `COUNT DIM` allocates nothing it cannot back.
+pub(super) fn read(
+    mut r: impl BufRead,
+    path: &Path,
+    file_len: u64,
+) -> Result<KeyedVectors, Word2VecError> {
     let err = |line: usize, message: String| Word2VecError::Parse {
         path: path.to_path_buf(),
         line,
@@ -45,9 +51,10 @@ pub(super) fn read(mut r: impl BufRead, path: &Path) -> Result<KeyedVectors, Wor
         return Err(err(1, "empty file: expected a \"COUNT DIM\" header".into()));
     }
     let (count, dim) = parse_header(&buf).map_err(|m| err(1, m))?;
-    let mut words = Vec::with_capacity(count.min(1 << 20));
-    let mut seen = HashSet::with_capacity(count.min(1 << 20));
-    let mut vectors = Vec::with_capacity(count.saturating_mul(dim).min(1 << 26));
+    let fits = usize::try_from(file_len / 2).unwrap_or(usize::MAX);
+    let mut words = Vec::with_capacity(count.min(fits / dim.saturating_add(1)));
+    let mut seen = HashSet::with_capacity(words.capacity());
+    let mut vectors = Vec::with_capacity(count.saturating_mul(dim).min(fits));
     loop {
         line += 1;
         if !next_line(&mut buf, line)? {

@@ -1,30 +1,31 @@
-//! Lock-free shared weight matrices for Hogwild training.
+//! Lock-free shared weight matrices for Hogwild training, without undefined behaviour.
 //!
-//! Rationale: the original tool and gensim let every thread read and write the embedding rows with
-//! no locks at all (Recht et al. 2011, "Hogwild!"). Two threads touch the same row only when their
-//! sentences share a word; the rare lost or torn update is a little extra noise in an already
-//! stochastic descent, and it is what makes training scale with cores. Formally these concurrent
-//! accesses are data races, which the Rust memory model does not define; relaxed atomics would make
-//! them defined but stop the compiler from vectorising the row kernels (dot, axpy), which is most of
-//! the training time. We take the same engineering trade-off as the original and gensim, and keep
-//! it contained: the only way in is [`HogwildMatrix::row`], used only by the training loop, and the
-//! matrix is borrowed from a `Vec<f32>` that outlives every training thread (scoped threads).
+//! The original tool and gensim let every thread read and write the embedding rows with no locks
+//! at all (Recht et al. 2011, "Hogwild!"). Two threads touch the same row only when their
+//! sentences share a word; the rare lost update is a little extra noise in an already stochastic
+//! descent, and it is what makes training scale with cores.
+//!
+//! With plain reads and writes those concurrent accesses would be data races, which Rust leaves
+//! undefined. Here every element is an `AtomicU32` holding an `f32`'s bits, read and written
+//! with `Relaxed` loads and stores: each access is defined (a thread sees some value another
+//! thread stored, never a torn one), yet no lock or read-modify-write is issued; on x86 and ARM a
+//! relaxed load or store is an ordinary move. A thread copies the rows one update touches into
+//! its own buffer ([`HogwildMatrix::read`]), does the vectorised arithmetic there, and stores the
+//! result back ([`HogwildMatrix::write`], [`HogwildMatrix::add`]). An update another thread
+//! makes between the copy and the store may be overwritten: the Hogwild trade-off, now defined.
 
-use std::marker::PhantomData;
+use std::sync::atomic::{AtomicU32, Ordering};
 
 /// A row-major `rows × dim` matrix of `f32` that several threads may update without locks.
 pub struct HogwildMatrix<'a> {
-    ptr: *mut f32,
-    rows: usize,
+    cells: &'a [AtomicU32],
     dim: usize,
-    _borrow: PhantomData<&'a mut [f32]>,
 }
 
-// SAFETY: see the module documentation: concurrent unsynchronised row updates are the intended
-// Hogwild semantics; the pointer stays valid for 'a because the matrix mutably borrows its storage.
-unsafe impl Sync for HogwildMatrix<'_> {}
-// SAFETY: as above; the matrix is only a view of storage that outlives it.
-unsafe impl Send for HogwildMatrix<'_> {}
+// An `f32` and an `AtomicU32` must be interchangeable in memory for the view in `new`.
+const _: () = assert!(
+    size_of::<f32>() == size_of::<AtomicU32>() && align_of::<f32>() == align_of::<AtomicU32>()
+);
 
 impl<'a> HogwildMatrix<'a> {
     /// Views `data` (length `rows * dim`) as a shared matrix for the duration of the borrow.
@@ -33,25 +34,79 @@ impl<'a> HogwildMatrix<'a> {
             dim > 0 && data.len().is_multiple_of(dim),
             "matrix length must be a multiple of dim"
         );
-        HogwildMatrix {
-            ptr: data.as_mut_ptr(),
-            rows: data.len() / dim,
-            dim,
-            _borrow: PhantomData,
+        let len = data.len();
+        // SAFETY: `AtomicU32` has the size and alignment of `u32`, hence of `f32` (checked at
+        // compile time above), and every bit pattern is valid for both. `data` is borrowed
+        // mutably for 'a, so nothing reads or writes it except through these atomics while the
+        // view lives.
+        let cells =
+            unsafe { std::slice::from_raw_parts(data.as_mut_ptr().cast::<AtomicU32>(), len) };
+        HogwildMatrix { cells, dim }
+    }
+
+    /// The cells of row `i`.
+    #[inline(always)]
+    fn row(&self, i: usize) -> &[AtomicU32] {
+        &self.cells[i * self.dim..(i + 1) * self.dim]
+    }
+
+    /// Copies row `i` into `out` (of length `dim`).
+    #[inline(always)]
+    pub fn read(&self, i: usize, out: &mut [f32]) {
+        for (x, cell) in out.iter_mut().zip(self.row(i)) {
+            *x = f32::from_bits(cell.load(Ordering::Relaxed));
         }
     }
 
-    /// Row `i` for reading and writing.
-    ///
-    /// # Safety
-    /// The caller must not hold two overlapping rows at once in one thread (the training loop takes
-    /// rows of different matrices, or the same row once). Other threads may write the same row
-    /// concurrently: that is the Hogwild race described in the module documentation.
-    #[inline]
-    #[allow(clippy::mut_from_ref)]
-    pub unsafe fn row(&self, i: usize) -> &mut [f32] {
-        assert!(i < self.rows, "row {i} out of {} rows", self.rows);
-        // SAFETY: `i < rows`, so the row lies inside the borrowed allocation.
-        unsafe { std::slice::from_raw_parts_mut(self.ptr.add(i * self.dim), self.dim) }
+    /// Stores `values` (of length `dim`) as row `i`.
+    #[inline(always)]
+    pub fn write(&self, i: usize, values: &[f32]) {
+        for (&x, cell) in values.iter().zip(self.row(i)) {
+            cell.store(x.to_bits(), Ordering::Relaxed);
+        }
+    }
+
+    /// Adds `delta` (of length `dim`) to row `i`, element by element with a relaxed load and
+    /// store (not an atomic add: a concurrent update may be lost, as Hogwild allows).
+    #[inline(always)]
+    pub fn add(&self, i: usize, delta: &[f32]) {
+        for (&d, cell) in delta.iter().zip(self.row(i)) {
+            let x = f32::from_bits(cell.load(Ordering::Relaxed));
+            cell.store((x + d).to_bits(), Ordering::Relaxed);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rows_read_write_and_add() {
+        let mut data = vec![1.0, 2.0, 3.0, 4.0, 5.0, 6.0];
+        let m = HogwildMatrix::new(&mut data, 3);
+        let mut row = [0.0; 3];
+        m.read(1, &mut row);
+        assert_eq!(row, [4.0, 5.0, 6.0]);
+        m.write(0, &[-1.0, -2.0, -3.0]);
+        m.add(1, &[0.5, 0.5, 0.5]);
+        assert_eq!(data, [-1.0, -2.0, -3.0, 4.5, 5.5, 6.5]);
+    }
+
+    #[test]
+    fn threads_share_rows() {
+        let mut data = vec![0.0; 8];
+        let m = HogwildMatrix::new(&mut data, 4);
+        std::thread::scope(|s| {
+            for t in 0..2 {
+                let m = &m;
+                s.spawn(move || {
+                    for _ in 0..1000 {
+                        m.add(t, &[1.0; 4]);
+                    }
+                });
+            }
+        });
+        assert_eq!(data, [1000.0; 8]);
     }
 }

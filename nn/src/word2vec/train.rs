@@ -187,6 +187,10 @@ struct Worker<'s, 'a> {
     epoch_words: u64,
     neu1: Vec<f32>,
     neu1e: Vec<f32>,
+    /// This thread's copy of the input row being trained (skip-gram) or added up (CBOW).
+    l1: Vec<f32>,
+    /// This thread's copy of the output row being updated.
+    l2: Vec<f32>,
 }
 
 impl<'s, 'a> Worker<'s, 'a> {
@@ -199,6 +203,8 @@ impl<'s, 'a> Worker<'s, 'a> {
             epoch_words: 0,
             neu1: vec![0.0; s.config.dim],
             neu1e: vec![0.0; s.config.dim],
+            l1: vec![0.0; s.config.dim],
+            l2: vec![0.0; s.config.dim],
         }
     }
 
@@ -355,11 +361,18 @@ impl<'s, 'a> Worker<'s, 'a> {
     /// Skip-gram: the context word's input vector predicts the centre word.
     #[inline(always)]
     fn skip_gram(&mut self, word: u32, context: u32) {
-        // SAFETY: one row of syn0 is held; `learn` takes rows of syn1/syn1neg only.
-        let l1 = unsafe { self.s.syn0.row(context as usize) };
+        self.s.syn0.read(context as usize, &mut self.l1);
         self.neu1e.fill(0.0);
-        learn(self.s, &mut self.rng, self.alpha, l1, &mut self.neu1e, word);
-        axpy(1.0, &self.neu1e, l1);
+        learn(
+            self.s,
+            &mut self.rng,
+            self.alpha,
+            &self.l1,
+            &mut self.neu1e,
+            &mut self.l2,
+            word,
+        );
+        self.s.syn0.add(context as usize, &self.neu1e);
     }
 
     /// CBOW: the mean (or sum) of the context input vectors predicts the centre word.
@@ -371,12 +384,8 @@ impl<'s, 'a> Worker<'s, 'a> {
         }
         self.neu1.fill(0.0);
         for j in (lo..=hi).filter(|&j| j != i) {
-            // SAFETY: a single syn0 row, read and released before the next one is taken.
-            axpy(
-                1.0,
-                unsafe { self.s.syn0.row(sentence[j] as usize) },
-                &mut self.neu1,
-            );
+            self.s.syn0.read(sentence[j] as usize, &mut self.l1);
+            axpy(1.0, &self.l1, &mut self.neu1);
         }
         if self.s.config.cbow_mean {
             let inv = 1.0 / count as f32;
@@ -389,13 +398,11 @@ impl<'s, 'a> Worker<'s, 'a> {
             self.alpha,
             &self.neu1,
             &mut self.neu1e,
+            &mut self.l2,
             sentence[i],
         );
         for j in (lo..=hi).filter(|&j| j != i) {
-            // SAFETY: a single syn0 row at a time.
-            axpy(1.0, &self.neu1e, unsafe {
-                self.s.syn0.row(sentence[j] as usize)
-            });
+            self.s.syn0.add(sentence[j] as usize, &self.neu1e);
         }
     }
 }
@@ -412,14 +419,22 @@ fn decayed_alpha(start: f32, min: f32, progress: f64) -> f32 {
     (start * (1.0 - progress as f32)).max(min)
 }
 
-/// Updates the output rows for predicting `word` from `l1` and accumulates the input error.
+/// Updates the output rows for predicting `word` from `l1` and accumulates the input error;
+/// each output row is copied into `l2`, updated there and stored back.
 #[inline(always)]
-fn learn(s: &Shared, rng: &mut Lcg, alpha: f32, l1: &[f32], neu1e: &mut [f32], word: u32) {
+fn learn(
+    s: &Shared,
+    rng: &mut Lcg,
+    alpha: f32,
+    l1: &[f32],
+    neu1e: &mut [f32],
+    l2: &mut [f32],
+    word: u32,
+) {
     if let Some(tree) = &s.huffman {
         let (codes, points) = tree.path(word as usize);
         for (&code, &point) in codes.iter().zip(points) {
-            // SAFETY: one syn1 row at a time; l1 lives in syn0 or in the worker's scratch.
-            let l2 = unsafe { s.syn1.row(point as usize) };
+            s.syn1.read(point as usize, l2);
             let f = dot(l1, l2);
             if f <= -MAX_EXP || f >= MAX_EXP {
                 continue;
@@ -427,6 +442,7 @@ fn learn(s: &Shared, rng: &mut Lcg, alpha: f32, l1: &[f32], neu1e: &mut [f32], w
             let g = (1.0 - code as f32 - s.sigmoid.get(f)) * alpha;
             axpy(g, l2, neu1e);
             axpy(g, l1, l2);
+            s.syn1.write(point as usize, l2);
         }
     }
     if let Some(table) = &s.table {
@@ -440,8 +456,7 @@ fn learn(s: &Shared, rng: &mut Lcg, alpha: f32, l1: &[f32], neu1e: &mut [f32], w
                 }
                 (t, 0.0)
             };
-            // SAFETY: one syn1neg row at a time.
-            let l2 = unsafe { s.syn1neg.row(target as usize) };
+            s.syn1neg.read(target as usize, l2);
             let f = dot(l1, l2);
             let g = if f > MAX_EXP {
                 (label - 1.0) * alpha
@@ -452,6 +467,7 @@ fn learn(s: &Shared, rng: &mut Lcg, alpha: f32, l1: &[f32], neu1e: &mut [f32], w
             };
             axpy(g, l2, neu1e);
             axpy(g, l1, l2);
+            s.syn1neg.write(target as usize, l2);
         }
     }
 }

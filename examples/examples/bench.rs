@@ -84,7 +84,7 @@ const WORKLOADS: &[Workload] = &[
 fn main() -> ExitCode {
     let (threads, names) = parse_or_exit(USAGE, |flags| {
         let (mut threads, mut names) = (1, Vec::new());
-        while let Some(arg) = flags.next()? {
+        while let Some(arg) = flags.next_arg()? {
             match arg {
                 Arg::Flag(name) if name == "threads" => threads = flags.positive()?,
                 Arg::Positional(name) => names.push(name),

@@ -214,7 +214,7 @@ fn train<C: Cell>(cell: C, steps: usize, corpus: &Corpus) {
 fn main() -> Result<(), Box<dyn Error>> {
     let (cell, steps) = parse_or_exit(USAGE, |flags| {
         let (mut cell, mut steps) = (String::from("lstm"), 600);
-        while let Some(arg) = flags.next()? {
+        while let Some(arg) = flags.next_arg()? {
             match arg {
                 Arg::Flag(name) if name == "cell" => cell = flags.value()?,
                 Arg::Flag(name) if name == "steps" => steps = flags.positive()?,

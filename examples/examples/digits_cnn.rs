@@ -49,7 +49,7 @@ fn parse_args(flags: &mut Flags) -> Result<Args, CliError> {
         epochs: 50,
         augment: true,
     };
-    while let Some(arg) = flags.next()? {
+    while let Some(arg) = flags.next_arg()? {
         match arg {
             Arg::Flag(name) if name == "no-augment" => args.augment = false,
             Arg::Flag(name) if name == "epochs" => args.epochs = flags.positive()?,

@@ -168,7 +168,7 @@ fn main() -> ExitCode {
 /// `--data DIR`, the aclImdb folder, if given.
 fn data_arg(flags: &mut Flags) -> Result<Option<PathBuf>, CliError> {
     let mut data = None;
-    while let Some(arg) = flags.next()? {
+    while let Some(arg) = flags.next_arg()? {
         match arg {
             Arg::Flag(name) if name == "data" => data = Some(flags.value()?),
             _ => return Err(flags.unexpected()),

@@ -10,7 +10,7 @@
 //! struct Options { epochs: usize, augment: bool }
 //! let parse = |flags: &mut Flags| {
 //!     let mut options = Options { epochs: 50, augment: true };
-//!     while let Some(arg) = flags.next()? {
+//!     while let Some(arg) = flags.next_arg()? {
 //!         match arg {
 //!             Arg::Flag(name) if name == "epochs" => options.epochs = flags.value()?,
 //!             Arg::Flag(name) if name == "no-augment" => options.augment = false,
@@ -86,7 +86,7 @@ impl Flags {
     }
 
     /// The next argument, `None` at the end; `-h` and `--help` are [`CliError::Help`].
-    pub fn next(&mut self) -> Result<Option<Arg>, CliError> {
+    pub fn next_arg(&mut self) -> Result<Option<Arg>, CliError> {
         let arg = match self.parser.next()? {
             None => return Ok(None),
             Some(lexopt::Arg::Short('h')) | Some(lexopt::Arg::Long("help")) => {
@@ -184,7 +184,7 @@ pub fn no_options(usage: &str) {
 
 /// Nothing but the end of the arguments.
 fn nothing(flags: &mut Flags) -> Result<(), CliError> {
-    match flags.next()? {
+    match flags.next_arg()? {
         None => Ok(()),
         Some(_) => Err(flags.unexpected()),
     }
@@ -199,7 +199,7 @@ pub fn epochs_or_exit(usage: &str, default: usize) -> usize {
 /// `--epochs N` (at least 1), or `default`.
 fn epochs(flags: &mut Flags, default: usize) -> Result<usize, CliError> {
     let mut epochs = default;
-    while let Some(arg) = flags.next()? {
+    while let Some(arg) = flags.next_arg()? {
         match arg {
             Arg::Flag(name) if name == "epochs" => epochs = flags.positive()?,
             _ => return Err(flags.unexpected()),

@@ -66,7 +66,7 @@ pub fn fuzz<S: Strategy>(
         bytes[..8].copy_from_slice(&seed.to_le_bytes());
         let rng = TestRng::from_seed(RngAlgorithm::ChaCha, &bytes);
         let mut runner = TestRunner::new_with_rng(config(BATCH), rng);
-        if let Err(e) = runner.run(&strategy, &counted) {
+        if let Err(e) = runner.run(&strategy, counted) {
             failures += 1;
             eprintln!("fuzz {name}: seed {seed}: {}", describe(e));
         }

@@ -11,7 +11,7 @@
 //! thread stored, never a torn one), yet no lock or read-modify-write is issued; on x86 and ARM a
 //! relaxed load or store is an ordinary move. A thread copies the rows one update touches into
 //! its own buffer ([`HogwildMatrix::read`]), does the vectorised arithmetic there, and stores the
-//! result back ([`HogwildMatrix::write`], [`HogwildMatrix::add`]). An update another thread
+//! result back ([`HogwildMatrix::write_axpy`], [`HogwildMatrix::add`]). An update another thread
 //! makes between the copy and the store may be overwritten: the Hogwild trade-off, now defined.
 
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -58,11 +58,12 @@ impl<'a> HogwildMatrix<'a> {
         }
     }
 
-    /// Stores `values` (of length `dim`) as row `i`.
+    /// Stores `base + g · x` (each of length `dim`) as row `i`: the update of a copied row and
+    /// its store in one pass.
     #[inline(always)]
-    pub fn write(&self, i: usize, values: &[f32]) {
-        for (&x, cell) in values.iter().zip(self.row(i)) {
-            cell.store(x.to_bits(), Ordering::Relaxed);
+    pub fn write_axpy(&self, i: usize, base: &[f32], g: f32, x: &[f32]) {
+        for ((&b, &x), cell) in base.iter().zip(x).zip(self.row(i)) {
+            cell.store((b + g * x).to_bits(), Ordering::Relaxed);
         }
     }
 
@@ -88,7 +89,7 @@ mod tests {
         let mut row = [0.0; 3];
         m.read(1, &mut row);
         assert_eq!(row, [4.0, 5.0, 6.0]);
-        m.write(0, &[-1.0, -2.0, -3.0]);
+        m.write_axpy(0, &[1.0, 2.0, 3.0], -2.0, &[1.0, 2.0, 3.0]);
         m.add(1, &[0.5, 0.5, 0.5]);
         assert_eq!(data, [-1.0, -2.0, -3.0, 4.5, 5.5, 6.5]);
     }

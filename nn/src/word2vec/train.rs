@@ -441,8 +441,7 @@ fn learn(
             }
             let g = (1.0 - code as f32 - s.sigmoid.get(f)) * alpha;
             axpy(g, l2, neu1e);
-            axpy(g, l1, l2);
-            s.syn1.write(point as usize, l2);
+            s.syn1.write_axpy(point as usize, l2, g, l1);
         }
     }
     if let Some(table) = &s.table {
@@ -466,8 +465,7 @@ fn learn(
                 (label - s.sigmoid.get(f)) * alpha
             };
             axpy(g, l2, neu1e);
-            axpy(g, l1, l2);
-            s.syn1neg.write(target as usize, l2);
+            s.syn1neg.write_axpy(target as usize, l2, g, l1);
         }
     }
 }

@@ -135,7 +135,7 @@ fn masked_bidirectional_gradients() {
                 .seed(2);
             gradcheck(
                 |v| weighted_sum(&[lstm.forward_masked(v[0], &mask).output]),
-                &[x.clone()],
+                std::slice::from_ref(&x),
             )
             .unwrap_or_else(|e| panic!("lstm {merge:?} {mask:?}: {e}"));
         }
@@ -145,7 +145,7 @@ fn masked_bidirectional_gradients() {
                 let out = gru.forward_masked(v[0], &mask);
                 weighted_sum(&[out.output, out.forward.h, out.backward.h])
             },
-            &[x.clone()],
+            std::slice::from_ref(&x),
         )
         .unwrap_or_else(|e| panic!("gru {mask:?}: {e}"));
     }
@@ -163,7 +163,7 @@ fn masked_two_layer_stack_gradients() {
                 let out = deep.forward_masked(v[0], &mask);
                 weighted_sum(&[&[out.output][..], &out.h].concat())
             },
-            &[x.clone()],
+            std::slice::from_ref(&x),
         )
         .unwrap_or_else(|e| panic!("{mask:?}: {e}"));
     }

@@ -5,7 +5,8 @@
 //!   text), touching only the non-zeros;
 //! - [`conv2d`]: the 2-D convolution as column matrix + gemm ([`Conv2dOptions`]);
 //! - [`zero_pad2d`]: zeros around an NCHW batch's height and width;
-//! - [`embedding_lookup`] (and [`embedding_lookup_padded`]): rows of a weight table picked by token ids, scatter-added back;
+//! - [`embedding_lookup`] (and [`embedding_lookup_padded`]): rows of a weight table picked by
+//!   token ids, scatter-added back;
 //! - [`max_pool2d`], [`avg_pool2d`] over a [`PoolWindow`], and [`global_avg_pool2d`], on NCHW
 //!   images;
 //! - [`batch_norm_train`] (batch statistics, closed-form backward) and [`batch_norm_eval`]

@@ -153,6 +153,31 @@ fn embedding_lstm_dense_trains_through_fit_on_token_ids() {
 }
 
 #[test]
+fn padded_lookup_gradient_and_zeros_at_the_padding_id() {
+    // fixture_ids holds id 0 once: with mask_zero its position is zeros and row 0 gets nothing.
+    let table = Tensor::<f64>::normal([5, 3], 0.0, 1.0, 4);
+    let weights = Tensor::<f64>::normal([2, 4, 3], 0.0, 1.0, 5);
+    let ids = Arc::new(fixture_ids());
+    gradcheck(
+        |v| {
+            let y = nn::fused::embedding_lookup_padded(v[0], &ids, Some(0));
+            (y.tanh() * v[0].tape().constant(weights.clone())).sum()
+        },
+        std::slice::from_ref(&table),
+    )
+    .unwrap();
+    let layer = Embedding::<f64>::new(5, 3).seed(1).mask_zero(true);
+    let tape = Tape::new();
+    let y = layer.forward(TokenInput::new(&tape, Arc::clone(&ids)));
+    let at_zero = y.value().narrow(0, 1, 1).narrow(1, 0, 1).reshape([3]);
+    assert_eq!(at_zero, Tensor::zeros([3]));
+    let grads = y.sum().backward();
+    let d_table = grads.param(&layer.weight).unwrap();
+    assert_eq!(d_table.narrow(0, 0, 1).reshape([3]), Tensor::zeros([3]));
+    assert_eq!(d_table.narrow(0, 1, 1).reshape([3]), Tensor::full([3], 3.0));
+}
+
+#[test]
 fn mean_over_time_gradient() {
     let x = Tensor::<f64>::normal([2, 3, 4], 0.0, 1.0, 6);
     gradcheck(|v| GlobalAveragePooling1d.forward(v[0]).powi(2), &[x]).unwrap();

@@ -89,6 +89,7 @@ fn check<C: Cell, const M: usize>(cell: C) {
                     bias_hh: Some(v[4]),
                     diagonal,
                     initial: [v.get(first_state).copied(), v.get(first_state + 1).copied()],
+                    mask: None,
                 };
                 let outputs = run::<f64, C, M>(&cell, inputs, options);
                 let squares = v
@@ -171,6 +172,7 @@ fn the_layer_is_one_op_without_biases_too() {
             bias_hh: None,
             diagonal: None,
             initial: [None, None],
+            mask: None,
         },
         RunOptions {
             return_sequences: false,
@@ -190,6 +192,7 @@ fn the_layer_is_one_op_without_biases_too() {
                 bias_hh: None,
                 diagonal: None,
                 initial: [None, None],
+                mask: None,
             };
             let options = RunOptions {
                 return_sequences: true,

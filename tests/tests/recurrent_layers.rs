@@ -196,6 +196,7 @@ fn the_op_refuses_a_cell_state_the_cell_does_not_have() {
         bias_hh: None,
         diagonal: None,
         initial: [Some(s), Some(s)],
+        mask: None,
     };
     let options = RunOptions {
         return_sequences: false,

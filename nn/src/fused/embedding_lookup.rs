@@ -30,6 +30,32 @@ use crate::data::TokenIds;
 /// If `weight` is not a matrix, or an id is not below its number of rows, naming the id and
 /// the vocabulary size.
 pub fn embedding_lookup<'t, T: Float>(weight: Var<'t, T>, ids: &Arc<TokenIds>) -> Var<'t, T> {
+    embedding_lookup_padded(weight, ids, None)
+}
+
+/// [`embedding_lookup`] where the id `padding` (if any) is padding: its positions get zeros and
+/// send no gradient to the table (Keras's `mask_zero` with `padding` 0).
+///
+/// ```
+/// use nn::data::TokenIds;
+/// use nn::{Tape, Tensor};
+/// let tape = Tape::new();
+/// let weight = tape.var(Tensor::from_vec(vec![5.0, 5.0, 10.0, 11.0], [2, 2]));
+/// let ids = std::sync::Arc::new(TokenIds::new(vec![1, 0], &[1, 2]));
+/// let y = nn::fused::embedding_lookup_padded(weight, &ids, Some(0));
+/// assert_eq!(y.value().data(), &[10.0, 11.0, 0.0, 0.0]);
+/// let grads = y.sum().backward();
+/// assert_eq!(grads.wrt(weight).unwrap().data(), &[0.0, 0.0, 1.0, 1.0]);
+/// ```
+///
+/// # Panics
+/// As [`embedding_lookup`].
+pub fn embedding_lookup_padded<'t, T: Float>(
+    weight: Var<'t, T>,
+    ids: &Arc<TokenIds>,
+    padding: Option<usize>,
+) -> Var<'t, T> {
+    let is_padding = move |id: usize| padding == Some(id);
     let ws = weight.shape();
     let [vocab, dim] = *ws.dims() else {
         panic!("embedding: weight {ws} is not a [vocab, dim] matrix");
@@ -41,7 +67,10 @@ pub fn embedding_lookup<'t, T: Float>(weight: Var<'t, T>, ids: &Arc<TokenIds>) -
     weight.with_value(|w| {
         for &id in ids.ids() {
             let id = id as usize;
-            out.extend_from_slice(&w.data()[id * dim..(id + 1) * dim]);
+            match is_padding(id) {
+                true => out.extend(std::iter::repeat_n(T::zero(), dim)),
+                false => out.extend_from_slice(&w.data()[id * dim..(id + 1) * dim]),
+            }
         }
     });
     let dims: Vec<usize> = ids.dims().iter().copied().chain([dim]).collect();
@@ -55,6 +84,9 @@ pub fn embedding_lookup<'t, T: Float>(weight: Var<'t, T>, ids: &Arc<TokenIds>) -
             let dw = cx.grad_mut(0).data_mut();
             for (&id, gs) in ids.ids().iter().zip(g.chunks_exact(dim)) {
                 let id = id as usize;
+                if is_padding(id) {
+                    continue;
+                }
                 let row = &mut dw[id * dim..(id + 1) * dim];
                 row.iter_mut().zip(gs).for_each(|(d, &g)| *d += g);
             }

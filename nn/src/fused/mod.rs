@@ -5,7 +5,8 @@
 //!   text), touching only the non-zeros;
 //! - [`conv2d`]: the 2-D convolution as column matrix + gemm ([`Conv2dOptions`]);
 //! - [`zero_pad2d`]: zeros around an NCHW batch's height and width;
-//! - [`embedding_lookup`]: rows of a weight table picked by token ids, scatter-added back;
+//! - [`embedding_lookup`] (and [`embedding_lookup_padded`]): rows of a weight table picked by
+//!   token ids, scatter-added back;
 //! - [`max_pool2d`], [`avg_pool2d`] over a [`PoolWindow`], and [`global_avg_pool2d`], on NCHW
 //!   images;
 //! - [`batch_norm_train`] (batch statistics, closed-form backward) and [`batch_norm_eval`]
@@ -24,7 +25,7 @@ mod zero_pad2d;
 pub use avg_pool::{avg_pool2d, global_avg_pool2d};
 pub use batch_norm::{BatchNormTrain, batch_norm_eval, batch_norm_train};
 pub use conv2d::{Conv2dOptions, conv2d};
-pub use embedding_lookup::embedding_lookup;
+pub use embedding_lookup::{embedding_lookup, embedding_lookup_padded};
 pub use linear::linear;
 pub use linear_sparse::linear_sparse;
 pub use max_pool::max_pool2d;

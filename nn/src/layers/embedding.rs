@@ -45,6 +45,8 @@ pub struct Embedding<T: Float> {
     regularizer: Option<Regularizer>,
     #[module(skip)]
     seed: u64,
+    #[module(skip)]
+    mask_zero: bool,
 }
 
 impl<T: Float> Embedding<T> {
@@ -62,6 +64,7 @@ impl<T: Float> Embedding<T> {
             },
             regularizer: None,
             seed,
+            mask_zero: false,
         }
         .reinit()
     }
@@ -82,6 +85,16 @@ impl<T: Float> Embedding<T> {
     pub fn seed(mut self, seed: u64) -> Self {
         self.seed = seed;
         self.reinit()
+    }
+
+    /// Keras's `mask_zero`: id 0 is padding. Its positions output zeros and send no gradient
+    /// to the table, so a recurrent layer after it with
+    /// [`crate::recurrent::Recurrent::mask_value`]`(Some(0.0))` skips them (see
+    /// [`crate::recurrent::SequenceMask`]); the pair is Keras's `Embedding(mask_zero=True)`
+    /// feeding an `LSTM`, in a [`crate::Sequential`] trained by `fit`.
+    pub fn mask_zero(mut self, mask: bool) -> Self {
+        self.mask_zero = mask;
+        self
     }
 
     /// Adds a penalty on the table to the loss (Keras's `embeddings_regularizer`).
@@ -118,7 +131,8 @@ impl<'t, T: Float> Layer<'t, T, TokenInput<'t, T>> for Embedding<T> {
     /// # Panics
     /// If an id is not below [`Embedding::vocab_size`].
     fn forward(&self, x: TokenInput<'t, T>) -> Var<'t, T> {
-        crate::fused::embedding_lookup(x.tape().param(&self.weight), x.ids())
+        let padding = self.mask_zero.then_some(0);
+        crate::fused::embedding_lookup_padded(x.tape().param(&self.weight), x.ids(), padding)
     }
 
     fn penalty(&self, tape: &'t Tape<T>) -> Option<Var<'t, T>> {

@@ -41,6 +41,8 @@ use autodiff_core::{Float, Module, Param, ParamPath, Tape, Var};
 use super::cell::Cell;
 use super::cells::GruCell;
 use super::layer::{Recurrent, RecurrentInit, RecurrentOutput};
+use super::mask::SequenceMask;
+use super::output_only::OutputOnly;
 use crate::{Layer, Prediction};
 
 /// How a [`Bidirectional`] layer merges its two directions' outputs (Keras's `merge_mode`).
@@ -176,6 +178,55 @@ impl<T: Float, C: Cell> Bidirectional<T, C> {
         self.forward_layer = self.forward_layer.seed(seed.wrapping_mul(2));
         self.backward_layer = self.backward_layer.seed(seed.wrapping_mul(2) + 1);
         self
+    }
+
+    /// Keras's `Masking(mask_value)` in front of both directions (see
+    /// [`Recurrent::mask_value`]).
+    pub fn mask_value(mut self, value: Option<f64>) -> Self {
+        self.forward_layer = self.forward_layer.mask_value(value);
+        self.backward_layer = self.backward_layer.mask_value(value);
+        self
+    }
+
+    /// The same layer as one whose output is the merged `Var`, for a [`crate::Sequential`];
+    /// its parameters keep their names.
+    pub fn output_only(self) -> OutputOnly<Self> {
+        OutputOnly { layer: self }
+    }
+
+    /// The run from zero initial states over sequences of different lengths (see
+    /// [`SequenceMask`]): the backward direction starts at each row's last real step, as
+    /// PyTorch's over packed sequences.
+    ///
+    /// # Panics
+    /// As [`Recurrent::forward_masked`].
+    pub fn forward_masked<'t>(
+        &self,
+        x: Var<'t, T>,
+        mask: &SequenceMask,
+    ) -> BidirectionalOutput<'t, T> {
+        self.merged(
+            self.forward_layer.forward_masked(x, mask),
+            self.backward_layer.forward_masked(x, mask),
+        )
+    }
+
+    /// [`Bidirectional::forward_masked`] from initial states (as
+    /// [`Bidirectional::forward_from`]).
+    ///
+    /// # Panics
+    /// As [`Recurrent::forward_masked_from`].
+    pub fn forward_masked_from<'t>(
+        &self,
+        x: Var<'t, T>,
+        mask: &SequenceMask,
+        forward: &[Var<'t, T>],
+        backward: &[Var<'t, T>],
+    ) -> BidirectionalOutput<'t, T> {
+        self.merged(
+            self.forward_layer.forward_masked_from(x, mask, forward),
+            self.backward_layer.forward_masked_from(x, mask, backward),
+        )
     }
 
     /// The number of hidden units per direction.

@@ -165,26 +165,82 @@ pub trait Cell: Clone + Send + Sync + 'static {
     /// activated gates (`tanh(c_t)` for an LSTM).
     const SAVED: usize = 0;
 
-    /// Whether the cell has a row path ([`Cell::forward_rows`], [`Cell::backward_rows`]), which
-    /// the op then uses instead of [`Cell::forward`] and [`Cell::backward`] for the whole run.
+    /// Whether the op runs the cell's row path ([`Cell::forward_rows`], [`Cell::backward_rows`])
+    /// instead of its own unit-by-unit loop over [`Cell::forward`] and [`Cell::backward`]. Say
+    /// `true` for a cell that overrides both with something faster; the defaults are correct
+    /// (the same unit loop), so `true` without overriding them only costs nothing in speed.
     fn has_rows(&self) -> bool {
         false
     }
 
     /// The step over one batch row (all `H` units at once), hand-written for speed: the same
-    /// maths as [`Cell::forward`] (tests check them against each other), but saving the
-    /// activated gates so that [`Cell::backward_rows`] needs only products.
-    fn forward_rows<T: Float>(&self, rows: ForwardRows<'_, T>) {
-        let _ = rows;
-        unimplemented!("{}: no row path", Self::NAME)
+    /// maths as [`Cell::forward`] (tests check them against each other), usually saving the
+    /// activated gates so that [`Cell::backward_rows`] needs only products. Override both row
+    /// methods or neither: they agree on what the gate row holds between them. The default runs
+    /// [`Cell::forward`] unit by unit and leaves the pre-activations in place.
+    fn forward_rows<T: Float>(&self, mut rows: ForwardRows<'_, T>) {
+        let units = rows.states[0].len();
+        for j in 0..units {
+            let unit = row_unit::<T, Self>((rows.gates, rows.rec), &rows.states, rows.diag, j);
+            let next = self.forward(&unit);
+            for (s, v) in rows.states.iter_mut().zip(next).take(Self::STATES) {
+                s[j] = v;
+            }
+        }
     }
 
-    /// The gradients of one batch row's step from what [`Cell::forward_rows`] saved: the same
-    /// maths as [`Cell::backward`].
-    fn backward_rows<T: Float>(&self, rows: BackwardRows<'_, T>) {
-        let _ = rows;
-        unimplemented!("{}: no row path", Self::NAME)
+    /// The gradients of one batch row's step from what [`Cell::forward_rows`] left: the same
+    /// maths as [`Cell::backward`]. The default runs [`Cell::backward`] unit by unit on the
+    /// pre-activations the default [`Cell::forward_rows`] leaves.
+    fn backward_rows<T: Float>(&self, mut rows: BackwardRows<'_, T>) {
+        let units = rows.prev[0].len();
+        for j in 0..units {
+            let unit = row_unit::<T, Self>((rows.gates, rows.rec), &rows.prev, rows.diag, j);
+            let d_next =
+                std::array::from_fn(|k| rows.d_next[k].get(j).copied().unwrap_or_default());
+            let grads = self.backward(&unit, d_next);
+            for g in 0..Self::GATES {
+                rows.d_gates[g * units + j] = grads.pre[g];
+                if let Some(d) = rows.d_rec.get_mut(g * units + j) {
+                    *d = grads.rec[g];
+                }
+            }
+            for (d, v) in rows.d_prev.iter_mut().zip(grads.prev).take(Self::STATES) {
+                d[j] = v;
+            }
+            for p in 0..Self::DIAGONALS {
+                rows.d_diag[p * units + j] += grads.diag[p];
+            }
+        }
     }
+}
+
+/// Unit `j` of a row: its gate values (and recurrent ones, if the row has them), states and
+/// diagonal weights.
+fn row_unit<T: Float, C: Cell>(
+    (gates, rec): (&[T], &[T]),
+    states: &[impl AsRef<[T]>; MAX_STATES],
+    diag: &[T],
+    j: usize,
+) -> UnitInputs<T> {
+    let units = states[0].as_ref().len();
+    let mut unit = UnitInputs {
+        pre: [T::zero(); MAX_GATES],
+        rec: [T::zero(); MAX_GATES],
+        prev: [T::zero(); MAX_STATES],
+        diag: [T::zero(); MAX_DIAGONALS],
+    };
+    for g in 0..C::GATES {
+        unit.pre[g] = gates[g * units + j];
+        unit.rec[g] = rec.get(g * units + j).copied().unwrap_or_default();
+    }
+    for (p, s) in unit.prev.iter_mut().zip(states).take(C::STATES) {
+        *p = s.as_ref()[j];
+    }
+    for (p, d) in unit.diag.iter_mut().enumerate().take(C::DIAGONALS) {
+        *d = diag[p * units + j];
+    }
+    unit
 }
 
 /// One batch row of one step for [`Cell::forward_rows`]. A gate row holds `G·H` values, gate

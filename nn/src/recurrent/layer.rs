@@ -4,11 +4,13 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use autodiff_core::{Float, Module, Param, ParamPath, Tape, Var};
+use autodiff_core::{Float, Param, ParamPath, Tape, Var};
 use autodiff_macros::Module;
 
 use super::cell::Cell;
+use super::mask::SequenceMask;
 use super::op::{RunInputs, RunOptions, run};
+use super::output_only::OutputOnly;
 use crate::{Initializer, Layer, Prediction};
 
 /// How a new layer's weights are drawn.
@@ -47,6 +49,8 @@ pub struct Recurrent<T: Float, C: Cell> {
     init: RecurrentInit,
     #[module(skip)]
     seed: u64,
+    #[module(skip)]
+    mask_value: Option<f64>,
 }
 
 /// What a recurrent layer returns: its output, which `fit` scores ([`Prediction`]), and its
@@ -93,6 +97,7 @@ impl<T: Float, C: Cell> Recurrent<T, C> {
             reverse: false,
             init: RecurrentInit::Keras,
             seed: NEXT_SEED.fetch_add(1, Ordering::Relaxed),
+            mask_value: None,
         }
         .reinit()
     }
@@ -111,6 +116,21 @@ impl<T: Float, C: Cell> Recurrent<T, C> {
     pub fn reverse(mut self, reverse: bool) -> Self {
         self.reverse = reverse;
         self
+    }
+
+    /// Keras's `Masking(mask_value)` in front of the layer: in [`Layer::forward`] and
+    /// [`Recurrent::forward_from`], a step whose features all equal `value` is padding (see
+    /// [`SequenceMask`]); `None` (the default) masks nothing. With `Some(0.0)` the layer reads
+    /// the zeros an [`crate::layers::Embedding`] with `mask_zero` puts at its padding id, or a
+    /// masked layer below outputs at padded steps.
+    pub fn mask_value(mut self, value: Option<f64>) -> Self {
+        self.mask_value = value;
+        self
+    }
+
+    /// The value that marks padded steps ([`Recurrent::mask_value`]).
+    pub fn masks_value(&self) -> Option<f64> {
+        self.mask_value
     }
 
     /// Whether the layer walks the sequence backwards ([`Recurrent::reverse`]).
@@ -202,8 +222,30 @@ impl<T: Float, C: Cell> Recurrent<T, C> {
 
     /// The same layer as one whose output is a plain `Var` (the final states dropped), so it
     /// stacks in a [`crate::Sequential`]; its parameters keep their names.
-    pub fn output_only(self) -> OutputOnly<T, C> {
+    pub fn output_only(self) -> OutputOnly<Self> {
         OutputOnly { layer: self }
+    }
+
+    /// The run from zero initial states over sequences of different lengths: `mask` `[B, T]`
+    /// says which steps are real (see [`SequenceMask`]; it replaces [`Recurrent::mask_value`]).
+    ///
+    /// # Panics
+    /// If the mask is not `[B, T]` of `x` (naming both).
+    pub fn forward_masked<'t>(&self, x: Var<'t, T>, mask: &SequenceMask) -> RecurrentOutput<'t, T> {
+        self.run(x, [None, None], Some(mask.clone()))
+    }
+
+    /// [`Recurrent::forward_masked`] from initial states (as [`Recurrent::forward_from`]).
+    ///
+    /// # Panics
+    /// As [`Recurrent::forward_from`] and [`Recurrent::forward_masked`].
+    pub fn forward_masked_from<'t>(
+        &self,
+        x: Var<'t, T>,
+        mask: &SequenceMask,
+        initial: &[Var<'t, T>],
+    ) -> RecurrentOutput<'t, T> {
+        self.run(x, self.initial_states(initial), Some(mask.clone()))
     }
 
     /// The run from initial states (`[h_0]`, or `[h_0, c_0]` for an LSTM; each `[B, H]`), which
@@ -216,6 +258,15 @@ impl<T: Float, C: Cell> Recurrent<T, C> {
         x: Var<'t, T>,
         initial: &[Var<'t, T>],
     ) -> RecurrentOutput<'t, T> {
+        self.run(x, self.initial_states(initial), None)
+    }
+
+    /// The mask [`Recurrent::mask_value`] reads off `x`, if the layer has one.
+    pub(super) fn value_mask(&self, x: Var<'_, T>) -> Option<SequenceMask> {
+        (self.mask_value).map(|value| SequenceMask::from_values(&x.value(), T::lit(value)))
+    }
+
+    fn initial_states<'t>(&self, initial: &[Var<'t, T>]) -> [Option<Var<'t, T>>; 2] {
         assert!(
             initial.len() == C::STATES,
             "{}: {} initial states given, the cell has {}",
@@ -223,11 +274,17 @@ impl<T: Float, C: Cell> Recurrent<T, C> {
             initial.len(),
             C::STATES
         );
-        self.run(x, [initial.first().copied(), initial.get(1).copied()])
+        [initial.first().copied(), initial.get(1).copied()]
     }
 
-    fn run<'t>(&self, x: Var<'t, T>, initial: [Option<Var<'t, T>>; 2]) -> RecurrentOutput<'t, T> {
+    fn run<'t>(
+        &self,
+        x: Var<'t, T>,
+        initial: [Option<Var<'t, T>>; 2],
+        mask: Option<SequenceMask>,
+    ) -> RecurrentOutput<'t, T> {
         let tape = x.tape();
+        let mask = mask.or_else(|| self.value_mask(x));
         let inputs = RunInputs {
             x,
             weight_ih: tape.param(&self.weight_ih_l0),
@@ -236,6 +293,7 @@ impl<T: Float, C: Cell> Recurrent<T, C> {
             bias_hh: Some(tape.param(&self.bias_hh_l0)),
             diagonal: self.weight_peephole_l0.as_ref().map(|p| tape.param(p)),
             initial,
+            mask,
         };
         let options = RunOptions {
             return_sequences: self.return_sequences,
@@ -302,42 +360,10 @@ impl<'t, T: Float, C: Cell> Layer<'t, T> for Recurrent<T, C> {
 
     /// The run from zero initial states.
     fn forward(&self, x: Var<'t, T>) -> RecurrentOutput<'t, T> {
-        self.run(x, [None, None])
+        self.run(x, [None, None], None)
     }
 
     fn penalty(&self, _: &'t Tape<T>) -> Option<Var<'t, T>> {
         None
-    }
-}
-
-/// A [`Recurrent`] layer whose output is only its `output` `Var`: what a
-/// [`crate::Sequential`] stacks (`Lstm::new(8, 16).output_only()`). Made by
-/// [`Recurrent::output_only`]; its parameters are named as the layer's.
-pub struct OutputOnly<T: Float, C: Cell> {
-    /// The layer.
-    pub layer: Recurrent<T, C>,
-}
-
-/// The layer's parameters under the layer's own names (no `layer.` segment), so a checkpoint of
-/// a stack reads as PyTorch's would.
-impl<T: Float, C: Cell> Module<T> for OutputOnly<T, C> {
-    fn visit<'a>(&'a self, path: &mut ParamPath, f: &mut dyn FnMut(&ParamPath, &'a Param<T>)) {
-        self.layer.visit(path, f)
-    }
-
-    fn visit_mut(&mut self, path: &mut ParamPath, f: &mut dyn FnMut(&ParamPath, &mut Param<T>)) {
-        self.layer.visit_mut(path, f)
-    }
-}
-
-impl<'t, T: Float, C: Cell> Layer<'t, T> for OutputOnly<T, C> {
-    type Output = Var<'t, T>;
-
-    fn forward(&self, x: Var<'t, T>) -> Var<'t, T> {
-        self.layer.forward(x).output
-    }
-
-    fn penalty(&self, tape: &'t Tape<T>) -> Option<Var<'t, T>> {
-        self.layer.penalty(tape)
     }
 }

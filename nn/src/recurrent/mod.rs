@@ -32,8 +32,13 @@
 //! gradcheck(|v| lstm.forward(v[0]).output.sum(), &[x.value()]).unwrap();
 //! ```
 //!
-//! In a [`crate::Sequential`], a layer goes in through [`Recurrent::output_only`], which keeps
-//! the output and drops the final states (a stack's layers hand one `Var` to the next).
+//! In a [`crate::Sequential`], a layer goes in through [`Recurrent::output_only`] (or
+//! [`Bidirectional::output_only`], [`Stacked::output_only`]), which keeps the output and drops
+//! the final states (a stack's layers hand one `Var` to the next).
+//!
+//! Sequences of different lengths share a batch through a [`SequenceMask`]
+//! ([`Recurrent::forward_masked`], or [`Recurrent::mask_value`] for Keras's `Masking`): padded
+//! steps neither update the states nor receive a gradient (see [`SequenceMask`]).
 //!
 //! Built from these layers: [`Bidirectional`] (both directions, Keras's merge modes),
 //! [`Stacked`] (PyTorch's `num_layers`, dropout between layers, one or both directions) and
@@ -46,7 +51,9 @@ mod cell;
 pub mod cells;
 pub mod keras;
 mod layer;
+mod mask;
 pub mod op;
+mod output_only;
 mod stacked;
 mod truncated;
 
@@ -57,7 +64,9 @@ pub use cell::{
 };
 pub use cells::{CoupledLstmCell, GruCell, LstmCell, PeepholeLstmCell, SimpleRnnCell};
 pub use keras::KerasWeights;
-pub use layer::{OutputOnly, Recurrent, RecurrentInit, RecurrentOutput};
+pub use layer::{Recurrent, RecurrentInit, RecurrentOutput};
+pub use mask::SequenceMask;
+pub use output_only::OutputOnly;
 pub use stacked::{Stacked, StackedOutput};
 pub use truncated::{TruncatedBptt, Window, WindowResult};
 

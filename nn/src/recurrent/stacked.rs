@@ -38,6 +38,8 @@ use autodiff_core::{Float, Module, Param, ParamPath, Tape, Var};
 use super::bidirectional::Bidirectional;
 use super::cell::Cell;
 use super::layer::{Recurrent, RecurrentInit};
+use super::mask::SequenceMask;
+use super::output_only::OutputOnly;
 use crate::{Dropout, Layer, Prediction};
 
 /// One layer of a stack: one direction or both.
@@ -51,6 +53,7 @@ pub struct Stacked<T: Float, C: Cell> {
     levels: Vec<Level<T, C>>,
     dropout: Dropout,
     return_sequences: bool,
+    mask_value: Option<f64>,
 }
 
 /// What a [`Stacked`] layer returns: the top layer's output, which `fit` scores, and every
@@ -112,6 +115,7 @@ impl<T: Float, C: Cell> Stacked<T, C> {
             levels,
             dropout: Dropout::new(0.0, 0),
             return_sequences: false,
+            mask_value: None,
         }
     }
 
@@ -131,6 +135,43 @@ impl<T: Float, C: Cell> Stacked<T, C> {
         let top = self.levels.pop().expect("a stack has layers");
         self.levels.push(top.return_sequences(all));
         self
+    }
+
+    /// Keras's `Masking(mask_value)` in front of the stack: the steps of the input whose
+    /// features all equal `value` are padding in every layer (see [`Recurrent::mask_value`]).
+    pub fn mask_value(mut self, value: Option<f64>) -> Self {
+        self.mask_value = value;
+        self
+    }
+
+    /// The same stack as one whose output is the top layer's `Var`, for a
+    /// [`crate::Sequential`]; its parameters keep their names and training mode reaches the
+    /// dropout.
+    pub fn output_only(self) -> OutputOnly<Self> {
+        OutputOnly { layer: self }
+    }
+
+    /// The run from zero initial states over sequences of different lengths: every layer reads
+    /// `mask` (see [`SequenceMask`]).
+    ///
+    /// # Panics
+    /// As [`Recurrent::forward_masked`].
+    pub fn forward_masked<'t>(&self, x: Var<'t, T>, mask: &SequenceMask) -> StackedOutput<'t, T> {
+        self.run(x, None, Some(mask))
+    }
+
+    /// [`Stacked::forward_masked`] from initial states (as [`Stacked::forward_from`]).
+    ///
+    /// # Panics
+    /// As [`Stacked::forward_from`] and [`Recurrent::forward_masked`].
+    pub fn forward_masked_from<'t, S: AsRef<[Var<'t, T>]>>(
+        &self,
+        x: Var<'t, T>,
+        mask: &SequenceMask,
+        initial: &[S],
+    ) -> StackedOutput<'t, T> {
+        let initial = self.initial_entries(initial);
+        self.run(x, Some(&initial), Some(mask))
     }
 
     /// Redraws every layer's weights with another scheme.
@@ -172,6 +213,14 @@ impl<T: Float, C: Cell> Stacked<T, C> {
         x: Var<'t, T>,
         initial: &[S],
     ) -> StackedOutput<'t, T> {
+        let initial = self.initial_entries(initial);
+        self.run(x, Some(&initial), None)
+    }
+
+    fn initial_entries<'s, 't, S: AsRef<[Var<'t, T>]>>(
+        &self,
+        initial: &'s [S],
+    ) -> Vec<&'s [Var<'t, T>]> {
         let entries = self.layers() * self.directions();
         assert!(
             initial.len() == entries,
@@ -180,11 +229,19 @@ impl<T: Float, C: Cell> Stacked<T, C> {
             C::NAME,
             initial.len()
         );
-        let initial: Vec<&[Var<'t, T>]> = initial.iter().map(AsRef::as_ref).collect();
-        self.run(x, Some(&initial))
+        initial.iter().map(AsRef::as_ref).collect()
     }
 
-    fn run<'t>(&self, x: Var<'t, T>, initial: Option<&[&[Var<'t, T>]]>) -> StackedOutput<'t, T> {
+    fn run<'t>(
+        &self,
+        x: Var<'t, T>,
+        initial: Option<&[&[Var<'t, T>]]>,
+        mask: Option<&SequenceMask>,
+    ) -> StackedOutput<'t, T> {
+        let from_values = self
+            .mask_value
+            .map(|value| SequenceMask::from_values(&x.value(), T::lit(value)));
+        let mask = mask.or(from_values.as_ref());
         let mut input = x;
         let (mut h, mut c) = (Vec::new(), Vec::new());
         for (k, level) in self.levels.iter().enumerate() {
@@ -193,17 +250,23 @@ impl<T: Float, C: Cell> Stacked<T, C> {
             }
             let outs = match level {
                 Level::One(layer) => {
-                    let out = match initial {
-                        Some(s) => layer.forward_from(input, s[k]),
-                        None => layer.forward(input),
+                    let out = match (initial, mask) {
+                        (Some(s), Some(m)) => layer.forward_masked_from(input, m, s[k]),
+                        (Some(s), None) => layer.forward_from(input, s[k]),
+                        (None, Some(m)) => layer.forward_masked(input, m),
+                        (None, None) => layer.forward(input),
                     };
                     input = out.output;
                     vec![out]
                 }
                 Level::Both(layer) => {
-                    let out = match initial {
-                        Some(s) => layer.forward_from(input, s[2 * k], s[2 * k + 1]),
-                        None => layer.forward(input),
+                    let out = match (initial, mask) {
+                        (Some(s), Some(m)) => {
+                            layer.forward_masked_from(input, m, s[2 * k], s[2 * k + 1])
+                        }
+                        (Some(s), None) => layer.forward_from(input, s[2 * k], s[2 * k + 1]),
+                        (None, Some(m)) => layer.forward_masked(input, m),
+                        (None, None) => layer.forward(input),
                     };
                     input = out.output;
                     vec![out.forward, out.backward]
@@ -276,7 +339,7 @@ impl<'t, T: Float, C: Cell> Layer<'t, T> for Stacked<T, C> {
 
     /// The run from zero initial states.
     fn forward(&self, x: Var<'t, T>) -> StackedOutput<'t, T> {
-        self.run(x, None)
+        self.run(x, None, None)
     }
 
     fn penalty(&self, _: &'t Tape<T>) -> Option<Var<'t, T>> {

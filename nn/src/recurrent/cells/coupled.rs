@@ -20,7 +20,9 @@
 use autodiff_core::Float;
 use autodiff_macros::differentiable;
 
-use crate::recurrent::cell::{Cell, MAX_STATES, UnitGrads, UnitInputs};
+use super::lstm::gate_rows;
+use crate::recurrent::activations::{sigmoid_in_place, tanh_in_place};
+use crate::recurrent::cell::{BackwardRows, Cell, ForwardRows, MAX_STATES, UnitGrads, UnitInputs};
 
 /// One coupled-gate LSTM unit: `(h_t, c_t)` from its three pre-activations and `c_{t−1}`.
 #[differentiable]
@@ -56,5 +58,49 @@ impl Cell for CoupledLstmCell {
         grads.pre = [df, dg, d_o, T::zero()];
         grads.prev[1] = dc_prev;
         grads
+    }
+
+    const SAVED: usize = 1;
+
+    fn has_rows(&self) -> bool {
+        true
+    }
+
+    /// [`coupled_lstm_unit`] over a row, saving σ(f), tanh(g), σ(o) in place and tanh(c_t).
+    fn forward_rows<T: Float>(&self, r: ForwardRows<'_, T>) {
+        let units = r.saved.len();
+        let [h, c] = r.states;
+        let tanh_c = r.saved;
+        sigmoid_in_place(&mut r.gates[..units]);
+        tanh_in_place(&mut r.gates[units..2 * units]);
+        sigmoid_in_place(&mut r.gates[2 * units..]);
+        let [f, g, o] = gate_rows(r.gates, units);
+        for j in 0..units {
+            c[j] = f[j] * c[j] + (T::one() - f[j]) * g[j];
+            tanh_c[j] = c[j];
+        }
+        tanh_in_place(tanh_c);
+        for j in 0..units {
+            h[j] = o[j] * tanh_c[j];
+        }
+    }
+
+    /// [`coupled_lstm_unit_vjp`] over a row from the saved activations.
+    fn backward_rows<T: Float>(&self, r: BackwardRows<'_, T>) {
+        let units = r.saved.len();
+        let [f, g, o] = gate_rows(r.gates, units);
+        let (tanh_c, c_prev, [dh, dc]) = (r.saved, r.prev[1], r.d_next);
+        let [d_h_prev, d_c_prev] = r.d_prev;
+        let (df, rest) = r.d_gates.split_at_mut(units);
+        let (dg, d_o) = rest.split_at_mut(units);
+        let one = T::one();
+        for j in 0..units {
+            let d_c = dc[j] + dh[j] * o[j] * (one - tanh_c[j] * tanh_c[j]);
+            d_o[j] = dh[j] * tanh_c[j] * o[j] * (one - o[j]);
+            df[j] = d_c * (c_prev[j] - g[j]) * f[j] * (one - f[j]);
+            dg[j] = d_c * (one - f[j]) * (one - g[j] * g[j]);
+            d_c_prev[j] = d_c * f[j];
+            d_h_prev[j] = T::zero();
+        }
     }
 }

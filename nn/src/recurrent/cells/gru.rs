@@ -145,14 +145,16 @@ impl Cell for GruCell {
         grads
     }
 
-    /// A row path for the reset-after form only.
     fn has_rows(&self) -> bool {
-        self.reset_after
+        true
     }
 
     /// [`gru_unit`] over a row, saving r, z and n in the gate row (the recurrent row keeps
-    /// the candidate's `hn`).
+    /// the candidate's `hn`); reset-before, [`gru_update`], saving z and n.
     fn forward_rows<T: Float>(&self, r: ForwardRows<'_, T>) {
+        if !self.reset_after {
+            return reset_before_rows(r);
+        }
         let units = r.gates.len() / 3;
         let [h, _] = r.states;
         let (rz, n) = r.gates.split_at_mut(2 * units);
@@ -170,8 +172,12 @@ impl Cell for GruCell {
         }
     }
 
-    /// [`gru_unit_vjp`] over a row from the saved r, z, n.
+    /// [`gru_unit_vjp`] over a row from the saved r, z, n; reset-before, [`gru_update_vjp`]
+    /// from the saved z, n.
     fn backward_rows<T: Float>(&self, r: BackwardRows<'_, T>) {
+        if !self.reset_after {
+            return reset_before_backward_rows(r);
+        }
         let units = r.gates.len() / 3;
         let [reset, update, n] = gate_rows(r.gates, units);
         let hn = &r.rec[2 * units..];
@@ -191,5 +197,37 @@ impl Cell for GruCell {
         for j in 0..units {
             d_hn[j] = r.d_gates[2 * units + j] * reset[j];
         }
+    }
+}
+
+/// The reset-before update over a row: z and n activated in place. The reset gate's column
+/// stays its pre-activation: the op's [`Cell::modulate_backward`] reads it there.
+fn reset_before_rows<T: Float>(r: ForwardRows<'_, T>) {
+    let units = r.gates.len() / 3;
+    let [h, _] = r.states;
+    let (z, n) = r.gates[units..].split_at_mut(units);
+    sigmoid_in_place(z);
+    tanh_in_place(n);
+    let one = T::one();
+    for j in 0..units {
+        h[j] = z[j] * h[j] + (one - z[j]) * n[j];
+    }
+}
+
+/// [`gru_update_vjp`] over a row from the saved z, n (the reset gate's share comes from the op's
+/// [`Cell::modulate_backward`], so its column is written zero here).
+fn reset_before_backward_rows<T: Float>(r: BackwardRows<'_, T>) {
+    let units = r.gates.len() / 3;
+    let [_, update, n] = gate_rows(r.gates, units);
+    let (h_prev, dh) = (r.prev[0], r.d_next[0]);
+    let [d_h_prev, _] = r.d_prev;
+    let (d_r, rest) = r.d_gates.split_at_mut(units);
+    let (d_z, d_n) = rest.split_at_mut(units);
+    let one = T::one();
+    for j in 0..units {
+        d_r[j] = T::zero();
+        d_n[j] = dh[j] * (one - update[j]) * (one - n[j] * n[j]);
+        d_z[j] = dh[j] * (h_prev[j] - n[j]) * update[j] * (one - update[j]);
+        d_h_prev[j] = dh[j] * update[j];
     }
 }

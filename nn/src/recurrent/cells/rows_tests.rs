@@ -1,15 +1,20 @@
 //! The row paths against the definitions: every cell's `forward_rows`/`backward_rows` against
 //! its `#[differentiable]` step and derived VJP (`forward`/`backward`) unit by unit, over many
 //! random points including large |pre-activations| (saturated gates), in f64 (to rounding) and
-//! in f32 with the fast activations (against the f64 definition).
+//! in f32 with the fast activations (against the f64 definition); and the default row methods
+//! (the unit loop) the same way and through a gradcheck of a layer that uses them.
 
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
 
 use crate::recurrent::cell::{
-    BackwardRows, Cell, ForwardRows, MAX_DIAGONALS, MAX_GATES, MAX_STATES, UnitInputs,
+    BackwardRows, Cell, ForwardRows, MAX_DIAGONALS, MAX_GATES, MAX_STATES, Recurrence, UnitGrads,
+    UnitInputs,
 };
-use crate::recurrent::{GruCell, LstmCell, PeepholeLstmCell};
+use crate::recurrent::{
+    CoupledLstmCell, GruCell, LstmCell, PeepholeLstmCell, Recurrent, SequenceMask, SimpleRnnCell,
+};
+use crate::{Layer, Tensor, gradcheck};
 
 /// Units per row: not a multiple of any vector width, so the loops' tails run too.
 const UNITS: usize = 37;
@@ -167,6 +172,9 @@ fn row_paths_match_the_definitions_in_f64() {
         worst_error::<f64, _>(LstmCell, 1e-300),
         worst_error::<f64, _>(PeepholeLstmCell, 1e-300),
         worst_error::<f64, _>(GruCell::default(), 1e-300),
+        worst_error::<f64, _>(SimpleRnnCell, 1e-300),
+        worst_error::<f64, _>(CoupledLstmCell, 1e-300),
+        worst_error::<f64, _>(GruCell::reset_before(), 1e-300),
     ];
     assert!(errors.iter().all(|&e| e < 1e-9), "{errors:?}");
 }
@@ -181,7 +189,86 @@ fn row_paths_match_the_definitions_in_f32() {
         worst_error::<f32, _>(LstmCell, 1.0),
         worst_error::<f32, _>(PeepholeLstmCell, 1.0),
         worst_error::<f32, _>(GruCell::default(), 1.0),
+        worst_error::<f32, _>(SimpleRnnCell, 1.0),
+        worst_error::<f32, _>(CoupledLstmCell, 1.0),
+        worst_error::<f32, _>(GruCell::reset_before(), 1.0),
     ];
-    eprintln!("worst f32 errors (lstm, peephole, gru): {errors:?}");
+    eprintln!(
+        "worst f32 errors (lstm, peephole, gru, simple, coupled, gru reset-before): {errors:?}"
+    );
     assert!(errors.iter().all(|&e| e < 2e-6), "{errors:?}");
+}
+
+/// A cell `C` that keeps the default row methods (the unit loop) but asks the op to use them.
+#[derive(Clone, Copy, Default)]
+struct UnitLoop<C>(C);
+
+impl<C: Cell> Cell for UnitLoop<C> {
+    const GATES: usize = C::GATES;
+    const STATES: usize = C::STATES;
+    const DIAGONALS: usize = C::DIAGONALS;
+    const NAME: &'static str = C::NAME;
+
+    fn recurrence(&self) -> Recurrence {
+        self.0.recurrence()
+    }
+
+    fn modulate<T: crate::Float>(&self, unit: &UnitInputs<T>) -> T {
+        self.0.modulate(unit)
+    }
+
+    fn modulate_backward<T: crate::Float>(&self, unit: &UnitInputs<T>, d_m: T) -> UnitGrads<T> {
+        self.0.modulate_backward(unit, d_m)
+    }
+
+    fn forward<T: crate::Float>(&self, unit: &UnitInputs<T>) -> [T; MAX_STATES] {
+        self.0.forward(unit)
+    }
+
+    fn backward<T: crate::Float>(&self, unit: &UnitInputs<T>, d: [T; MAX_STATES]) -> UnitGrads<T> {
+        self.0.backward(unit, d)
+    }
+
+    fn has_rows(&self) -> bool {
+        true
+    }
+}
+
+#[test]
+fn the_default_row_methods_are_the_definition() {
+    let errors = [
+        worst_error::<f64, _>(UnitLoop(PeepholeLstmCell), 1e-300),
+        worst_error::<f64, _>(UnitLoop(GruCell::default()), 1e-300),
+        worst_error::<f64, _>(UnitLoop(GruCell::reset_before()), 1e-300),
+    ];
+    assert!(errors.iter().all(|&e| e < 1e-12), "{errors:?}");
+}
+
+#[test]
+fn layers_on_the_default_row_methods_pass_gradchecks() {
+    let x = Tensor::<f64>::normal([2, 4, 3], 0.0, 1.0, 9);
+    let mask = SequenceMask::from_lengths(&[4, 2], 4);
+    let mut peephole = Recurrent::with_cell(UnitLoop(PeepholeLstmCell), 3, 4)
+        .return_sequences(true)
+        .seed(2);
+    // Nonzero peepholes, so the diagonal terms count.
+    let p = peephole.weight_peephole_l0.as_mut().unwrap();
+    p.set(Tensor::normal([3, 4], 0.0, 0.5, 3));
+    gradcheck(
+        |v| peephole.forward(v[0]).output.sum(),
+        std::slice::from_ref(&x),
+    )
+    .unwrap();
+    let gru = Recurrent::with_cell(UnitLoop(GruCell::reset_before()), 3, 4)
+        .return_sequences(true)
+        .seed(4);
+    gradcheck(
+        |v| gru.forward_masked(v[0], &mask).output.sum(),
+        std::slice::from_ref(&x),
+    )
+    .unwrap();
+    let gru = Recurrent::with_cell(UnitLoop(GruCell::default()), 3, 4)
+        .return_sequences(true)
+        .seed(5);
+    gradcheck(|v| gru.forward(v[0]).output.sum(), &[x]).unwrap();
 }

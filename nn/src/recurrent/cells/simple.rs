@@ -21,7 +21,8 @@
 use autodiff_core::Float;
 use autodiff_macros::differentiable;
 
-use crate::recurrent::cell::{Cell, MAX_STATES, UnitGrads, UnitInputs};
+use crate::recurrent::activations::tanh_in_place;
+use crate::recurrent::cell::{BackwardRows, Cell, ForwardRows, MAX_STATES, UnitGrads, UnitInputs};
 
 /// One simple-RNN unit: `h_t` from its pre-activation.
 #[differentiable]
@@ -48,5 +49,25 @@ impl Cell for SimpleRnnCell {
         let mut grads = UnitGrads::zeros();
         grads.pre[0] = simple_rnn_unit_vjp(u.pre[0], dh);
         grads
+    }
+
+    fn has_rows(&self) -> bool {
+        true
+    }
+
+    /// [`simple_rnn_unit`] over a row, leaving `h_t` in the gate row too.
+    fn forward_rows<T: Float>(&self, r: ForwardRows<'_, T>) {
+        tanh_in_place(r.gates);
+        r.states[0].copy_from_slice(r.gates);
+    }
+
+    /// [`simple_rnn_unit_vjp`] over a row from the saved `h_t`: tanh' = 1 − h².
+    fn backward_rows<T: Float>(&self, r: BackwardRows<'_, T>) {
+        let (h, dh) = (r.gates, r.d_next[0]);
+        let [d_h_prev, _] = r.d_prev;
+        for j in 0..h.len() {
+            r.d_gates[j] = dh[j] * (T::one() - h[j] * h[j]);
+            d_h_prev[j] = T::zero();
+        }
     }
 }

@@ -4,11 +4,13 @@
 use autodiff_core::ops::gemm;
 use autodiff_core::{BackwardCx, Float, Tensor};
 
+use super::mask::{pass_through, runs};
 use super::rows::{
     add_into, column_sums, gather_diagonal, gather_gates, state_slices, step_gemm, write_or_add,
 };
 use super::{Dims, RunOptions, Slots, Trace, direct_width};
 use crate::recurrent::cell::{BackwardRows, Cell, MAX_STATES};
+use crate::recurrent::mask::SequenceMask;
 
 /// Backward through time, then the weight gradients as single products over all steps.
 pub(super) fn backward<T: Float, C: Cell>(
@@ -16,7 +18,7 @@ pub(super) fn backward<T: Float, C: Cell>(
     dims: Dims,
     options: RunOptions,
     slots: Slots,
-    trace: &Trace<T>,
+    (trace, mask): (&Trace<T>, Option<&SequenceMask>),
     cx: &mut BackwardCx<'_, T>,
 ) {
     let Dims {
@@ -47,6 +49,7 @@ pub(super) fn backward<T: Float, C: Cell>(
         rec: trace.rec.as_ref().map(|r| r.data()),
         prev: std::array::from_fn(|k| trace.prev.get(k).map_or(&[][..], Tensor::data)),
         saved: trace.saved.as_ref().map(|s| s.data()),
+        mask,
     };
     let part = Part {
         batch: b,
@@ -128,6 +131,7 @@ struct Reads<'a, T> {
     rec: Option<&'a [T]>,
     prev: [&'a [T]; MAX_STATES],
     saved: Option<&'a [T]>,
+    mask: Option<&'a SequenceMask>,
 }
 
 /// Every buffer the walk through time writes.
@@ -157,7 +161,7 @@ fn run_part<T: Float, C: Cell>(
         let tt = options.time(step, t);
         match r.g_output {
             Some(g) if options.return_sequences => {
-                for bb in 0..b {
+                for bb in (0..b).filter(|&bb| runs(r.mask, bb, tt)) {
                     let from = &g[(bb * t + tt) * h..][..h];
                     add_into(&mut part.d_state[0][bb * h..][..h], from);
                 }
@@ -169,6 +173,17 @@ fn run_part<T: Float, C: Cell>(
         }
         for bb in 0..b {
             let row = (bb * t + tt) * gh;
+            if !runs(r.mask, bb, tt) {
+                let d_rec = part.d_rec.as_deref_mut().map(|d| &mut d[row..row + gh]);
+                let d_gates = &mut part.d_pre[row..row + gh];
+                pass_through(
+                    (d_gates, d_rec),
+                    &part.d_state,
+                    &mut part.d_prev,
+                    (bb * h, h),
+                );
+                continue;
+            }
             if let Some(saved) = saved {
                 let (unit_row, state_row) = ((bb * t + tt) * h, bb * h);
                 cell.backward_rows(BackwardRows {

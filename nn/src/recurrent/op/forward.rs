@@ -4,11 +4,13 @@
 use autodiff_core::ops::gemm;
 use autodiff_core::{Float, Tensor};
 
+use super::mask::{runs, zero_padded_outputs};
 use super::rows::{
     copy_rows, fill_rows, gather_diagonal, gather_gates, state_slices, step_gemm, transposed,
 };
 use super::{Dims, RunOptions, Trace, direct_width, uses_rows};
 use crate::recurrent::cell::{Cell, ForwardRows, MAX_STATES, Recurrence};
+use crate::recurrent::mask::SequenceMask;
 
 /// The forward pass's inputs as slices.
 pub(super) struct Values<'a, T> {
@@ -19,6 +21,7 @@ pub(super) struct Values<'a, T> {
     pub(super) bias_hh: Option<&'a [T]>,
     pub(super) diagonal: Option<&'a [T]>,
     pub(super) initial: [Option<&'a [T]>; MAX_STATES],
+    pub(super) mask: Option<&'a SequenceMask>,
 }
 
 /// The run itself: its trace for backward, and `[output, final states…]`.
@@ -158,6 +161,9 @@ fn run_part<T: Float, C: Cell>(
             copy_rows(m.data(), modulated, (b, t, h), tt);
         }
         for bb in 0..b {
+            if !runs(v.mask, bb, tt) {
+                continue; // padding: the states carry through
+            }
             let row = (bb * t + tt) * gh;
             if rows {
                 cell.forward_rows(ForwardRows {
@@ -189,6 +195,7 @@ fn run_part<T: Float, C: Cell>(
         }
         if let Some(sequence) = part.sequence.as_deref_mut() {
             copy_rows(part.state[0], sequence, (b, t, h), tt);
+            zero_padded_outputs(v.mask, sequence, (b, t, h), tt);
         }
     }
 }

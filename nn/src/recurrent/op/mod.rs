@@ -19,18 +19,20 @@
 //! `(b, t)` of `∂rec`, which makes `∂W_hh` a single product, and a reversed run (for a
 //! bidirectional layer) only changes which time index each step reads.
 //!
-//! The pointwise passes run per (batch row, step), so a mask for variable-length sequences fits
-//! in them without touching the products: a padded step would copy its states through
-//! (`state_t = state_{t−1}`) and, backward, pass its states' gradients straight to the previous
-//! step with zero gradients for its pre-activations.
+//! The pointwise passes run per (batch row, step), so a mask for variable-length sequences
+//! ([`SequenceMask`], see [`mask`]) fits in them without touching the products: a padded step
+//! keeps its states (`state_t = state_{t−1}`), outputs zeros, and, backward, passes its states'
+//! gradients straight to the previous step with zero gradients for its pre-activations.
 
 mod backward;
 mod forward;
+mod mask;
 mod rows;
 
 use autodiff_core::{BackwardCx, Float, Tensor, Var, elementwise};
 
 use super::cell::{Cell, MAX_STATES, Recurrence};
+use super::mask::SequenceMask;
 use backward::backward;
 use forward::{Values, forward};
 
@@ -50,6 +52,8 @@ pub struct RunInputs<'t, T: Float> {
     pub diagonal: Option<Var<'t, T>>,
     /// The initial states, `[B, H]` each (zeros when absent).
     pub initial: [Option<Var<'t, T>>; MAX_STATES],
+    /// Which steps of each row are real, `[B, T]` (every step when absent).
+    pub mask: Option<SequenceMask>,
 }
 
 /// How a run walks the sequence and what it returns.
@@ -143,6 +147,14 @@ impl Dims {
                 );
             }
         }
+        if let Some(mask) = &inputs.mask
+            && mask.dims() != [batch, steps]
+        {
+            panic!(
+                "{name}: input {xs}, mask {:?}: expected [{batch}, {steps}]",
+                mask.dims()
+            );
+        }
         Dims {
             batch,
             steps,
@@ -225,6 +237,7 @@ pub fn run<'t, T: Float, C: Cell, const M: usize>(
                 data(6, inputs.initial[0].is_some()),
                 data(7, inputs.initial[1].is_some()),
             ],
+            mask: inputs.mask.as_ref(),
         };
         forward(cell, dims, options, &values)
     });
@@ -244,9 +257,10 @@ pub fn run<'t, T: Float, C: Cell, const M: usize>(
     let mut outputs = outputs.into_iter();
     let values: [Tensor<T>; M] = std::array::from_fn(|_| outputs.next().expect("M outputs"));
     let cell = cell.clone();
+    let mask = inputs.mask;
     x.tape()
         .record_many(values, &list, move |cx: &mut BackwardCx<T>| {
-            backward(&cell, dims, options, slots, &trace, cx)
+            backward(&cell, dims, options, slots, (&trace, mask.as_ref()), cx)
         })
 }
 

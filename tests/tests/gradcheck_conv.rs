@@ -91,7 +91,10 @@ fn fused_relu_matches_conv2d_then_relu_on_the_whole_batch_paths() {
             .zip(e.data())
             .map(|(a, e)| (a - e).abs())
             .fold(0.0, f32::max);
-        assert!(worst < 1e-4, "input {i}: fused and unfused differ by {worst}");
+        assert!(
+            worst < 1e-4,
+            "input {i}: fused and unfused differ by {worst}"
+        );
     }
 }
 

@@ -196,7 +196,9 @@ fn add_bias<T: Float>(g: &Geometry, bias: &[T], relu: bool, y: &mut [T]) {
     for (row, channel) in y.chunks_exact_mut(p).enumerate() {
         let b = bias[row % g.o];
         if relu {
-            channel.iter_mut().for_each(|v| *v = (*v + b).max(T::zero()));
+            channel
+                .iter_mut()
+                .for_each(|v| *v = (*v + b).max(T::zero()));
         } else {
             channel.iter_mut().for_each(|v| *v += b);
         }

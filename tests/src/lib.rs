@@ -3,7 +3,7 @@
 
 mod counting;
 
-pub use counting::{CountingAllocator, allocations_by};
+pub use counting::{CountingAllocator, allocations_by, largest_allocation_by};
 
 use autodiff_core::{Tensor, Var, gradcheck};
 

@@ -22,8 +22,9 @@
 //! Memory: the column matrix is kept for the backward pass (not recomputed) and, like every
 //! scratch buffer here, comes from the tensor pool, so after the first step of a given shape
 //! a step reuses the buffers the previous step's tape gave back. The per-image passes' scratch
-//! (one image's column gradient, a kernel-sized partial sum) is allocated per thread and call:
-//! their threads are new each call, so a per-thread pool would not keep it.
+//! (one image's column gradient, a kernel-sized partial sum) comes from the pool of the thread
+//! that uses it: reused across steps on the calling thread; a spawned thread is new each call,
+//! so its share is allocated each call (and its partial sums end in the caller's pool).
 
 mod geometry;
 mod im2col;

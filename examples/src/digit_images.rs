@@ -28,23 +28,35 @@ pub struct DigitImages {
 
 /// Loads the digits, each pixel repeated `scale`×`scale` times (nearest-neighbour upscaling).
 pub fn load_digit_images(scale: usize) -> Result<DigitImages, Box<dyn Error>> {
+    load_digit_images_sized(8 * scale)
+}
+
+/// Loads the digits upscaled to `side`×`side` pixels (nearest neighbour, see [`upscale`]): 28
+/// gives MNIST's image size.
+pub fn load_digit_images_sized(side: usize) -> Result<DigitImages, Box<dyn Error>> {
     let table = load_csv(
         data_dir().join("tabular/digits.csv.gz"),
         &CsvOptions::default(),
     )?;
     let (x, y) = table.features_and_target::<f32>();
-    let side = 8 * scale;
-    let x = x.map(|v| v / 16.0);
-    let images = Tensor::from_fn([table.rows, 1, side, side], |i| {
-        let (n, r, c) = (i / (side * side), i / side % side, i % side);
-        x.data()[n * 64 + (r / scale) * 8 + c / scale]
-    });
+    let images = upscale(&x.map(|v| v / 16.0), 8, side);
     let split = train_val_test_split(table.rows, 0.0, 0.2, Some(7));
     Ok(DigitImages {
         train_x: images.index_select(0, &split.train),
         train_y: y.index_select(0, &split.train),
         test_x: images.index_select(0, &split.test),
         test_y: y.index_select(0, &split.test),
+    })
+}
+
+/// Square grey-scale images, `[n, from·from]` row by row, as `[n, 1, to, to]`: output pixel
+/// (r, c) is input pixel (⌊r·from/to⌋, ⌊c·from/to⌋), so each input pixel covers a block of
+/// about (to/from)² output pixels.
+pub fn upscale(images: &Tensor<f32>, from: usize, to: usize) -> Tensor<f32> {
+    let n = images.dims()[0];
+    Tensor::from_fn([n, 1, to, to], |i| {
+        let (b, r, c) = (i / (to * to), i / to % to, i % to);
+        images.data()[b * from * from + (r * from / to) * from + c * from / to]
     })
 }
 

@@ -7,7 +7,8 @@ mod multi_hot_mlp;
 pub mod workloads;
 
 pub use digit_images::{
-    DigitImages, digit_augmentation, epochs_arg, load_digit_images, train_and_report,
+    DigitImages, digit_augmentation, epochs_arg, load_digit_images, load_digit_images_sized,
+    train_and_report, upscale,
 };
 pub use multi_hot_mlp::MultiHotMlp;
 

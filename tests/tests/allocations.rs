@@ -5,9 +5,10 @@
 //! `cargo test -p tests --test allocations -- --nocapture` prints the counts.
 
 use autodiff_core::{Param, Tape, Tensor, pool};
+use nn::layers::{Conv2d, Flatten};
 use nn::losses::sparse_categorical_crossentropy_from_logits;
 use nn::optim::Optimizer;
-use nn::{Activation, Dense, Layer, Sequential};
+use nn::{Activation, Dense, Layer, MaxPool2d, Sequential};
 
 #[global_allocator]
 static GLOBAL: tests::CountingAllocator = tests::CountingAllocator;
@@ -80,6 +81,43 @@ fn dense_classifier_step_allocates_only_bookkeeping() {
     assert!(
         n <= 23,
         "{n} allocations in a steady-state dense training step"
+    );
+}
+
+#[test]
+fn convnet_step_reuses_its_column_matrices() {
+    // 16 × 1 × 12 × 12 images → conv 3×3 ×8 relu → max pool 2 → conv 3×3 ×16 relu → flatten →
+    // Dense 10; small enough that the convolutions run on the calling thread, so everything
+    // they allocate is counted here.
+    let x = Tensor::<f32>::normal([16, 1, 12, 12], 0.0, 1.0, 3);
+    let labels = Tensor::from_fn([16], |i| (i % 10) as f32);
+    let mut model = Sequential::new()
+        .add(Conv2d::new(1, 8, [3, 3]).activation(Activation::Relu))
+        .add(MaxPool2d::new(2))
+        .add(Conv2d::new(8, 16, [3, 3]).activation(Activation::Relu))
+        .add(Flatten)
+        .add(Dense::new(16 * 3 * 3, 10));
+    let mut opt = Optimizer::rmsprop(1e-3);
+    let mut tape = Tape::new();
+    let mut step = || {
+        let grads = {
+            let logits = model.forward(tape.constant(x.clone()));
+            let loss =
+                sparse_categorical_crossentropy_from_logits(logits, tape.constant(labels.clone()));
+            loss.backward()
+        };
+        tape.clear();
+        opt.step(&mut model, &grads);
+    };
+    steady_state_allocations("convnet", &mut step);
+    // The smaller of the two column matrices, [8·3·3, 16·3·3] floats; what is still allocated
+    // per step is bookkeeping and matrixmultiply's packing buffers, a few kilobytes each.
+    let columns = 8 * 9 * 16 * 9 * std::mem::size_of::<f32>();
+    let ((), largest) = tests::largest_allocation_by(step);
+    println!("convnet: largest allocation of a step {largest} bytes (a column matrix: {columns})");
+    assert!(
+        largest < columns,
+        "a steady convnet step allocated {largest} bytes at once, a column matrix is {columns}"
     );
 }
 

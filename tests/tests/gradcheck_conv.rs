@@ -1,9 +1,9 @@
 //! Gradient checks (f64, central differences) of the convolution op and layers: conv2d over a
 //! grid of stride × padding × dilation × groups (dense, grouped, depthwise), with and without
-//! bias; the 1×1 shortcut; conv1d; flatten; zero padding; and their shape errors.
+//! bias; the fused ReLU; the 1×1 shortcut; conv1d; flatten; zero padding; and their shape errors.
 
 use autodiff_core::{Tensor, gradcheck};
-use nn::fused::{Conv2dOptions, conv2d};
+use nn::fused::{Conv2dOptions, conv2d, conv2d_relu};
 use nn::layers::{Conv1d, Conv2d, Flatten, Padding, Padding1d, ZeroPadding2d};
 use nn::{Activation, Layer, Regularizer, Tape};
 
@@ -40,6 +40,61 @@ fn conv2d_over_stride_padding_dilation_and_groups() {
                 }
             }
         }
+    }
+}
+
+#[test]
+fn conv2d_with_fused_relu() {
+    // Through the column matrix (padded, strided, grouped) and the 1×1 path; with and without
+    // bias. Random normal operands put no output within the difference step of the kink.
+    for (options, k) in [
+        (
+            Conv2dOptions {
+                stride: [2, 1],
+                padding: [[1, 0], [1, 1]],
+                groups: 2,
+                ..Conv2dOptions::default()
+            },
+            [2, 2],
+        ),
+        (Conv2dOptions::default(), [1, 1]),
+    ] {
+        let inputs = operands(4, 6, options.groups, k, 70);
+        gradcheck(|v| conv2d_relu(v[0], v[1], Some(v[2]), options), &inputs)
+            .unwrap_or_else(|e| panic!("{options:?}, bias: {e}"));
+        gradcheck(|v| conv2d_relu(v[0], v[1], None, options), &inputs[..2])
+            .unwrap_or_else(|e| panic!("{options:?}, no bias: {e}"));
+    }
+}
+
+#[test]
+fn fused_relu_matches_conv2d_then_relu_on_the_whole_batch_paths() {
+    // Large enough for the whole-batch products (the gradcheck shapes take the per-image ones).
+    let tape = Tape::new();
+    let x = tape.var(Tensor::<f32>::normal([8, 32, 13, 13], 0.0, 1.0, 1));
+    let w = tape.var(Tensor::<f32>::normal([64, 32, 3, 3], 0.0, 0.1, 2));
+    let b = tape.var(Tensor::<f32>::normal([64], 0.0, 0.1, 3));
+    let g = tape.constant(Tensor::<f32>::normal([8, 64, 11, 11], 0.0, 1.0, 4));
+    let options = Conv2dOptions::default();
+    let fused = conv2d_relu(x, w, Some(b), options);
+    let unfused = conv2d(x, w, Some(b), options).relu();
+    assert_eq!(fused.value().data(), unfused.value().data());
+    assert!(fused.value().data().contains(&0.0));
+    let wrt = [x, w, b];
+    let fused_grads = (fused * g).sum().backward();
+    let unfused_grads = (unfused * g).sum().backward();
+    for (i, v) in wrt.iter().enumerate() {
+        let (a, e) = (fused_grads.wrt(*v).unwrap(), unfused_grads.wrt(*v).unwrap());
+        let worst = a
+            .data()
+            .iter()
+            .zip(e.data())
+            .map(|(a, e)| (a - e).abs())
+            .fold(0.0, f32::max);
+        assert!(
+            worst < 1e-4,
+            "input {i}: fused and unfused differ by {worst}"
+        );
     }
 }
 

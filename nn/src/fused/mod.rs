@@ -3,7 +3,8 @@
 //! - [`linear`]: `x·W + b` for a dense input;
 //! - [`linear_sparse`]: the same for a [`SparseRows`](crate::data::SparseRows) input (multi-hot
 //!   text), touching only the non-zeros;
-//! - [`conv2d`]: the 2-D convolution as column matrix + gemm ([`Conv2dOptions`]);
+//! - [`conv2d`]: the 2-D convolution as column matrix + gemm ([`Conv2dOptions`]), and
+//!   [`conv2d_relu`] with its ReLU fused in;
 //! - [`zero_pad2d`]: zeros around an NCHW batch's height and width;
 //! - [`embedding_lookup`] (and [`embedding_lookup_padded`]): rows of a weight table picked by
 //!   token ids, scatter-added back;
@@ -24,7 +25,7 @@ mod zero_pad2d;
 
 pub use avg_pool::{avg_pool2d, global_avg_pool2d};
 pub use batch_norm::{BatchNormTrain, batch_norm_eval, batch_norm_train};
-pub use conv2d::{Conv2dOptions, conv2d};
+pub use conv2d::{Conv2dOptions, conv2d, conv2d_relu};
 pub use embedding_lookup::{embedding_lookup, embedding_lookup_padded};
 pub use linear::linear;
 pub use linear_sparse::linear_sparse;

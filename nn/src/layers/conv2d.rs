@@ -1,5 +1,5 @@
 //! [`Conv2d`]: a 2-D convolution layer, `y = activation(conv2d(x, W) + b)`, on NCHW batches,
-//! through one fused op ([`crate::fused::conv2d`]).
+//! through one fused op ([`crate::fused::conv2d`], or [`crate::fused::conv2d_relu`] with a ReLU).
 //!
 //! Layouts are PyTorch's, so its weights load as they are: input `[batch, channels, height,
 //! width]`, kernel `[filters, channels/groups, kh, kw]`, bias `[filters]`. Keras works
@@ -29,7 +29,7 @@ use autodiff_core::{Float, Param, Tape, Var};
 use autodiff_macros::Module;
 
 use super::{Layer, Padding};
-use crate::fused::{Conv2dOptions, conv2d};
+use crate::fused::{Conv2dOptions, conv2d, conv2d_relu};
 use crate::{Activation, Initializer, Regularizer};
 
 /// A 2-D convolution with `filters` outputs; its parameters are `kernel` and `bias`.
@@ -199,8 +199,11 @@ impl<'t, T: Float> Layer<'t, T> for Conv2d<T> {
             _ => [0, 0], // conv2d itself refuses the shape, naming both
         };
         let b = self.bias.as_ref().map(|b| tape.param(b));
-        let y = conv2d(x, tape.param(&self.kernel), b, self.options(input));
-        self.activation.apply(y)
+        let (kernel, options) = (tape.param(&self.kernel), self.options(input));
+        match self.activation {
+            Activation::Relu => conv2d_relu(x, kernel, b, options),
+            activation => activation.apply(conv2d(x, kernel, b, options)),
+        }
     }
 
     fn penalty(&self, tape: &'t Tape<T>) -> Option<Var<'t, T>> {

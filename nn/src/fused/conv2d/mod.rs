@@ -22,8 +22,9 @@
 //! Memory: the column matrix is kept for the backward pass (not recomputed) and, like every
 //! scratch buffer here, comes from the tensor pool, so after the first step of a given shape
 //! a step reuses the buffers the previous step's tape gave back. The per-image passes' scratch
-//! (one image's column gradient, a kernel-sized partial sum) is allocated per thread and call:
-//! their threads are new each call, so a per-thread pool would not keep it.
+//! (one image's column gradient, a kernel-sized partial sum) comes from the pool of the thread
+//! that uses it: reused across steps on the calling thread; a spawned thread is new each call,
+//! so its share is allocated each call (and its partial sums end in the caller's pool).
 
 mod geometry;
 mod im2col;
@@ -63,6 +64,42 @@ pub fn conv2d<'t, T: Float>(
     bias: Option<Var<'t, T>>,
     options: Conv2dOptions,
 ) -> Var<'t, T> {
+    conv2d_with(x, kernel, bias, options, false)
+}
+
+/// `relu(conv2d(x, kernel, bias, options))` as one tape node: the ReLU is applied while the bias
+/// is added, and its backward masks the output gradient once for all three gradients, so the
+/// activation costs no node, buffer or pass of its own.
+///
+/// ```
+/// use autodiff_core::{Tape, Tensor};
+/// use nn::fused::{conv2d_relu, Conv2dOptions};
+/// let tape = Tape::new();
+/// let x = tape.constant(Tensor::from_vec(vec![1.0, -2.0, 3.0, -4.0], [1, 1, 2, 2]));
+/// let k = tape.constant(Tensor::ones([1, 1, 1, 1]));
+/// let y = conv2d_relu(x, k, None, Conv2dOptions::default());
+/// assert_eq!(y.value().data(), &[1.0, 0.0, 3.0, 0.0]);
+/// ```
+///
+/// # Panics
+/// As [`conv2d`].
+pub fn conv2d_relu<'t, T: Float>(
+    x: Var<'t, T>,
+    kernel: Var<'t, T>,
+    bias: Option<Var<'t, T>>,
+    options: Conv2dOptions,
+) -> Var<'t, T> {
+    conv2d_with(x, kernel, bias, options, true)
+}
+
+/// [`conv2d`], followed by a ReLU if `relu`.
+fn conv2d_with<'t, T: Float>(
+    x: Var<'t, T>,
+    kernel: Var<'t, T>,
+    bias: Option<Var<'t, T>>,
+    options: Conv2dOptions,
+    relu: bool,
+) -> Var<'t, T> {
     let g = Geometry::new(x.shape(), kernel.shape(), options);
     if let Some(b) = bias
         && b.dims() != [g.o]
@@ -83,13 +120,26 @@ pub fn conv2d<'t, T: Float>(
         Some(cols) => forward_columns(&g, w.data(), cols.data(), y.data_mut()),
         None => x.with_value(|x| forward_pointwise(&g, w.data(), x.data(), y.data_mut())),
     });
-    if let Some(b) = bias {
-        b.with_value(|b| add_bias(&g, b.data(), y.data_mut()));
+    match bias {
+        Some(b) => b.with_value(|b| add_bias(&g, b.data(), relu, y.data_mut())),
+        None if relu => y.data_mut().iter_mut().for_each(|v| *v = v.max(T::zero())),
+        None => {}
     }
     let inputs: Vec<Var<'t, T>> = [x, kernel].into_iter().chain(bias).collect();
     x.tape().record(y, &inputs, move |cx: &mut BackwardCx<T>| {
-        backward(cx, &g, cols.as_ref())
+        let masked = relu.then(|| relu_masked(cx.grad_output().data(), cx.output().data()));
+        backward(cx, &g, cols.as_ref(), masked.as_ref())
     })
+}
+
+/// The output gradient where the ReLU passed its input (output > 0), 0 elsewhere, in a pooled
+/// buffer.
+fn relu_masked<T: Float>(dy: &[T], y: &[T]) -> Tensor<T> {
+    let mut masked = Tensor::empty([dy.len()]);
+    for ((m, &d), &v) in masked.data_mut().iter_mut().zip(dy).zip(y) {
+        *m = if v > T::zero() { d } else { T::zero() };
+    }
+    masked
 }
 
 /// The column matrix of `x`, in a pooled buffer.
@@ -138,20 +188,34 @@ fn forward_pointwise<T: Float>(g: &Geometry, w: &[T], x: &[T], y: &mut [T]) {
     }
 }
 
-fn add_bias<T: Float>(g: &Geometry, bias: &[T], y: &mut [T]) {
+/// y += b per channel, then y = max(y, 0) if `relu`, in one pass.
+fn add_bias<T: Float>(g: &Geometry, bias: &[T], relu: bool, y: &mut [T]) {
     let p = g.positions();
     if p == 0 {
         return;
     }
     for (row, channel) in y.chunks_exact_mut(p).enumerate() {
         let b = bias[row % g.o];
-        channel.iter_mut().for_each(|v| *v += b);
+        if relu {
+            channel
+                .iter_mut()
+                .for_each(|v| *v = (*v + b).max(T::zero()));
+        } else {
+            channel.iter_mut().for_each(|v| *v += b);
+        }
     }
 }
 
-fn backward<T: Float>(cx: &mut BackwardCx<T>, g: &Geometry, cols: Option<&Tensor<T>>) {
+/// The three gradients from the output gradient, or from `masked` (the output gradient through
+/// the fused ReLU) when given.
+fn backward<T: Float>(
+    cx: &mut BackwardCx<T>,
+    g: &Geometry,
+    cols: Option<&Tensor<T>>,
+    masked: Option<&Tensor<T>>,
+) {
     let (dy, x, w) = (
-        cx.grad_output().data(),
+        masked.unwrap_or(cx.grad_output()).data(),
         cx.input(0).data(),
         cx.input(1).data(),
     );

@@ -8,8 +8,8 @@
 //! Products below that size run on the calling thread, so here one parallel region per pass
 //! replaces those joins; and each image's result lands in NCHW directly (no rearrangement).
 
-use autodiff_core::Float;
 use autodiff_core::ops::gemm;
+use autodiff_core::{Float, Tensor};
 
 use super::geometry::Geometry;
 use super::im2col::add_image;
@@ -66,7 +66,8 @@ pub(super) fn forward<T: Float>(g: &Geometry, w: &[T], cols: &[T], y: &mut [T]) 
 /// columns (autodiff-core's narrow path).
 const NARROW: usize = 16;
 
-/// dW = Σ_b G_b · cols_bᵀ per group: a partial sum per thread, then added up into `dw`
+/// dW = Σ_b G_b · cols_bᵀ per group: a partial sum per thread (a pooled tensor, which goes back
+/// to the calling thread's pool when it has been added), then added up into `dw`
 /// (scaled by `beta`; `beta` = 0 ignores what `dw` held).
 ///
 /// With at most [`NARROW`] taps per group (a first layer's 3×3 kernel on one channel), each
@@ -77,8 +78,9 @@ pub(super) fn kernel_grad<T: Float>(g: &Geometry, dy: &[T], cols: &[T], beta: T,
     let (og, kg, p, np) = (g.og(), g.kg(), g.positions(), g.n * g.positions());
     let len = dw.len();
     let partials = map_ranges(g.n, g.o * p, |images| {
-        let mut partial = vec![T::zero(); len];
-        let mut by_position = vec![T::zero(); if kg <= NARROW { p * kg } else { 0 }];
+        let mut partial = Tensor::<T>::zeros([len]);
+        let mut by_position = Tensor::<T>::empty([if kg <= NARROW { p * kg } else { 0 }]);
+        let (partial_data, by_position) = (partial.data_mut(), by_position.data_mut());
         for b in images {
             for group in 0..g.groups {
                 let cols_bg = &cols[group * kg * np + b * p..];
@@ -97,14 +99,14 @@ pub(super) fn kernel_grad<T: Float>(g: &Geometry, dy: &[T], cols: &[T], beta: T,
                     (&dy[(b * g.o + group * og) * p..], [p, 1]),
                     (right, strides),
                     T::one(),
-                    (&mut partial[group * og * kg..], [kg, 1]),
+                    (&mut partial_data[group * og * kg..], [kg, 1]),
                 );
             }
         }
         partial
     });
     for (k, partial) in partials.iter().enumerate() {
-        for (d, &v) in dw.iter_mut().zip(partial) {
+        for (d, &v) in dw.iter_mut().zip(partial.data()) {
             *d = match (k, beta.is_zero()) {
                 (0, true) => v,
                 (0, false) => beta * *d + v,
@@ -114,7 +116,8 @@ pub(super) fn kernel_grad<T: Float>(g: &Geometry, dy: &[T], cols: &[T], beta: T,
     }
 }
 
-/// dx_b += col2im(W_gᵀ · G_b) per image, through a per-thread column buffer of one image.
+/// dx_b += col2im(W_gᵀ · G_b) per image, through a per-thread column buffer of one image (from
+/// the thread's tensor pool).
 pub(super) fn add_input_grad<T: Float>(g: &Geometry, dy: &[T], w: &[T], dx: &mut [T]) {
     let (og, kg, p) = (g.og(), g.kg(), g.positions());
     let image = g.c * g.h * g.w;
@@ -122,7 +125,8 @@ pub(super) fn add_input_grad<T: Float>(g: &Geometry, dy: &[T], w: &[T], dx: &mut
         return;
     }
     for_pieces(dx, image, |first, piece| {
-        let mut dcols = vec![T::zero(); g.c * g.kh * g.kw * p];
+        let mut dcols = Tensor::<T>::empty([g.c * g.kh * g.kw * p]);
+        let dcols = dcols.data_mut();
         for (i, dx_b) in piece.chunks_exact_mut(image).enumerate() {
             let b = first + i;
             for group in 0..g.groups {
@@ -134,7 +138,7 @@ pub(super) fn add_input_grad<T: Float>(g: &Geometry, dy: &[T], w: &[T], dx: &mut
                     (&mut dcols[group * kg * p..], [p, 1]),
                 );
             }
-            add_image(&dcols, [p, 0], g, dx_b);
+            add_image(dcols, [p, 0], g, dx_b);
         }
     });
 }

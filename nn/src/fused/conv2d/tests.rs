@@ -187,3 +187,18 @@ fn whole_batch_kernel_gradient_with_a_per_image_input_gradient_is_exact() {
     assert!(per_image::input_grad_applies(&g));
     check_forward_and_gradients(xd, wd, Conv2dOptions::default());
 }
+
+#[test]
+fn whole_batch_products_with_padding_stride_dilation_and_groups_are_exact() {
+    // Every geometry knob at once, with products too large per image.
+    let o = Conv2dOptions {
+        stride: [2, 1],
+        padding: [[2, 1], [1, 2]],
+        dilation: [1, 2],
+        groups: 2,
+    };
+    let (xd, wd) = ([2, 64, 20, 20], [128, 32, 3, 3]);
+    let g = Geometry::new(xd.into(), wd.into(), o);
+    assert!(!per_image::kernel_grad_applies(&g));
+    check_forward_and_gradients(xd, wd, o);
+}

@@ -16,6 +16,7 @@ use std::error::Error;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use examples::cli::{Arg, CliError, Flags, parse_or_exit};
 use examples::load_digit_images_sized;
 use nn::data::load_idx;
 use nn::layers::{Conv2d, Flatten};
@@ -42,28 +43,20 @@ struct Args {
     epochs: Option<usize>,
 }
 
-/// The arguments, `Ok(None)` for `--help`, or what was wrong with them.
-fn parse_args() -> Result<Option<Args>, String> {
+/// The arguments, or what was wrong with them.
+fn parse_args(flags: &mut Flags) -> Result<Args, CliError> {
     let mut args = Args {
         data: None,
         epochs: None,
     };
-    let mut it = std::env::args().skip(1);
-    while let Some(arg) = it.next() {
-        match arg.as_str() {
-            "-h" | "--help" => return Ok(None),
-            "--data" => args.data = Some(it.next().ok_or("--data needs a folder")?.into()),
-            "--epochs" => {
-                let n = it.next().ok_or("--epochs needs a number")?;
-                let epochs = n
-                    .parse()
-                    .map_err(|_| format!("--epochs: not a number: {n}"))?;
-                args.epochs = Some(epochs);
-            }
-            other => return Err(format!("unexpected argument {other:?}")),
+    while let Some(arg) = flags.next_arg()? {
+        match arg {
+            Arg::Flag(name) if name == "data" => args.data = Some(flags.value::<PathBuf>()?),
+            Arg::Flag(name) if name == "epochs" => args.epochs = Some(flags.positive()?),
+            _ => return Err(flags.unexpected()),
         }
     }
-    Ok(Some(args))
+    Ok(args)
 }
 
 fn convnet() -> Sequential<f32> {
@@ -140,14 +133,7 @@ fn load(data: Option<&Path>) -> Result<Split, Box<dyn Error>> {
 }
 
 fn main() {
-    let args = match parse_args() {
-        Ok(Some(args)) => args,
-        Ok(None) => return println!("{USAGE}"),
-        Err(message) => {
-            eprintln!("mnist_cnn: {message}\n\n{USAGE}");
-            std::process::exit(2);
-        }
-    };
+    let args = parse_or_exit(USAGE, parse_args);
     if let Err(e) = run(&args) {
         eprintln!("mnist_cnn: {e}");
         std::process::exit(1);

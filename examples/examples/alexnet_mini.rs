@@ -7,11 +7,11 @@
 
 use std::error::Error;
 
-use examples::{epochs_arg, load_digit_images, train_and_report};
+use examples::{example_args, load_digit_images, train_and_report};
 use nn::blocks::{AlexNet, AlexNetConfig};
 
 fn main() -> Result<(), Box<dyn Error>> {
-    let Some(epochs) = epochs_arg("alexnet_mini", 30)? else {
+    let Some(args) = example_args("alexnet_mini", 30)? else {
         return Ok(());
     };
     let config = AlexNetConfig {
@@ -19,6 +19,6 @@ fn main() -> Result<(), Box<dyn Error>> {
         ..AlexNetConfig::small(1, [16, 16], 10)
     };
     let net = AlexNet::<f32>::new(&config);
-    train_and_report("alexnet_mini", net, &load_digit_images(2)?, epochs, 1e-3)?;
+    train_and_report("alexnet_mini", net, &load_digit_images(2)?, &args, 1e-3)?;
     Ok(())
 }

@@ -13,9 +13,9 @@
 //! `cargo run --release --example digits_cnn [-- --epochs N --no-augment]`
 
 use std::error::Error;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use examples::{data_dir, output_dir};
+use examples::{data_dir, fit_logged, output_dir};
 use nn::data::{CsvOptions, FillMode, ImageAugmentation, load_csv, train_val_test_split};
 use nn::history_plot::plot_loss_and_metric;
 use nn::layers::{Conv2d, Flatten, Padding};
@@ -34,12 +34,14 @@ digits and reports the test accuracy.
   --epochs N     passes over the training digits (default 50)
   --no-augment   train on the digits as they are (default: shift, rotate and zoom the
                  training batches a little)
+  --tensorboard DIR  write TensorBoard logs (train/, validation/) and history.csv in DIR
   -h, --help     print this help";
 
 /// What the command line asked for.
 struct Args {
     epochs: usize,
     augment: bool,
+    tensorboard: Option<PathBuf>,
 }
 
 /// The arguments, or `None` after printing the help.
@@ -47,6 +49,7 @@ fn parse_args() -> Result<Option<Args>, Box<dyn Error>> {
     let mut args = Args {
         epochs: 50,
         augment: true,
+        tensorboard: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
@@ -56,6 +59,9 @@ fn parse_args() -> Result<Option<Args>, Box<dyn Error>> {
                 return Ok(None);
             }
             "--no-augment" => args.augment = false,
+            "--tensorboard" => {
+                args.tensorboard = Some(it.next().ok_or("--tensorboard needs a directory")?.into());
+            }
             "--epochs" => {
                 let n = it.next().ok_or("--epochs needs a number")?;
                 args.epochs = n
@@ -150,7 +156,8 @@ fn main() -> Result<(), Box<dyn Error>> {
         augment: args.augment.then_some(&augmentation as _),
         ..FitOptions::default()
     };
-    let history = model.fit(&train_x, &train_y, &options, &mut [])?;
+    let tensorboard = args.tensorboard.as_deref();
+    let history = fit_logged(&mut model, &train_x, &train_y, &options, tensorboard)?;
     println!("{history}");
     let test = model.evaluate(&test_x, &test_y, 256)?;
     let acc = test

@@ -3,6 +3,7 @@
 //! accuracy, parameters and seconds per epoch.
 
 use std::error::Error;
+use std::path::PathBuf;
 use std::time::Instant;
 
 use nn::data::{CsvOptions, FillMode, ImageAugmentation, load_csv, train_val_test_split};
@@ -12,7 +13,7 @@ use nn::optim::Optimizer;
 use nn::train::{FitOptions, Model, Validation};
 use nn::{Module, Tensor};
 
-use crate::data_dir;
+use crate::{data_dir, fit_logged};
 
 /// Training and test digits, `[n, 1, 8·scale, 8·scale]` in [0, 1], labels `[n]`.
 pub struct DigitImages {
@@ -61,13 +62,14 @@ pub fn digit_augmentation(seed: u64) -> ImageAugmentation {
     }
 }
 
-/// Trains `net` (logits out) with Adam and augmentation for `epochs`, then prints and returns
-/// its test accuracy, its parameter count and the seconds per epoch.
+/// Trains `net` (logits out) with Adam and augmentation for `args.epochs` (logging for
+/// TensorBoard when asked), then prints and returns its test accuracy, its parameter count and
+/// the seconds per epoch.
 pub fn train_and_report<N>(
     name: &str,
     net: N,
     data: &DigitImages,
-    epochs: usize,
+    args: &ExampleArgs,
     learning_rate: f64,
 ) -> Result<(f64, usize, f64), Box<dyn Error>>
 where
@@ -83,6 +85,7 @@ where
     let metrics = vec![Metric::sparse_categorical_accuracy("accuracy")];
     let mut model = Model::new(net, loss, Optimizer::adam(learning_rate), metrics);
     let augmentation = digit_augmentation(5);
+    let epochs = args.epochs;
     let options = FitOptions {
         epochs,
         batch_size: 32,
@@ -91,7 +94,13 @@ where
         ..FitOptions::default()
     };
     let start = Instant::now();
-    let history = model.fit(&data.train_x, &data.train_y, &options, &mut [])?;
+    let history = fit_logged(
+        &mut model,
+        &data.train_x,
+        &data.train_y,
+        &options,
+        args.tensorboard.as_deref(),
+    )?;
     let per_epoch = start.elapsed().as_secs_f64() / epochs.max(1) as f64;
     println!("{history}");
     let test = model.evaluate(&data.test_x, &data.test_y, 256)?;
@@ -106,23 +115,42 @@ where
     Ok((accuracy, params, per_epoch))
 }
 
-/// The `--epochs N` argument of the example `name` (`default` without it), or `None` after
+/// The command line of a digits example: `--epochs N` and `--tensorboard DIR`.
+pub struct ExampleArgs {
+    /// Passes over the training digits.
+    pub epochs: usize,
+    /// Where to write TensorBoard logs, if asked.
+    pub tensorboard: Option<PathBuf>,
+}
+
+/// The arguments of the example `name` (`default` epochs without `--epochs`), or `None` after
 /// printing the usage for `--help`.
-pub fn epochs_arg(name: &str, default: usize) -> Result<Option<usize>, Box<dyn Error>> {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let usage = format!("usage: {name} [--epochs N]   (default {default} epochs)");
-    match args.as_slice() {
-        [] => Ok(Some(default)),
-        [h] if h == "-h" || h == "--help" => {
-            println!("{usage}");
-            Ok(None)
+pub fn example_args(name: &str, default: usize) -> Result<Option<ExampleArgs>, Box<dyn Error>> {
+    let usage = format!(
+        "usage: {name} [--epochs N] [--tensorboard DIR]   (default {default} epochs, no logs)"
+    );
+    let mut args = ExampleArgs {
+        epochs: default,
+        tensorboard: None,
+    };
+    let mut it = std::env::args().skip(1);
+    while let Some(arg) = it.next() {
+        match arg.as_str() {
+            "-h" | "--help" => {
+                println!("{usage}");
+                return Ok(None);
+            }
+            "--epochs" => {
+                let n = it.next().ok_or("--epochs needs a number")?;
+                args.epochs = n
+                    .parse()
+                    .map_err(|_| format!("--epochs: not a number: {n}"))?;
+            }
+            "--tensorboard" => {
+                args.tensorboard = Some(it.next().ok_or("--tensorboard needs a directory")?.into());
+            }
+            other => return Err(format!("unexpected argument {other:?}\n{usage}").into()),
         }
-        [flag, n] if flag == "--epochs" => {
-            let epochs = n
-                .parse()
-                .map_err(|_| format!("--epochs: not a number: {n}"))?;
-            Ok(Some(epochs))
-        }
-        _ => Err(format!("unexpected arguments {args:?}\n{usage}").into()),
     }
+    Ok(Some(args))
 }

@@ -3,12 +3,14 @@
 
 mod digit_images;
 mod multi_hot_mlp;
+mod tensorboard_logs;
 pub mod workloads;
 
 pub use digit_images::{
-    DigitImages, digit_augmentation, epochs_arg, load_digit_images, train_and_report,
+    DigitImages, ExampleArgs, digit_augmentation, example_args, load_digit_images, train_and_report,
 };
 pub use multi_hot_mlp::MultiHotMlp;
+pub use tensorboard_logs::fit_logged;
 
 use std::path::{Path, PathBuf};
 

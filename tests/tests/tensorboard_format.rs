@@ -242,3 +242,45 @@ fn a_file_cut_mid_record_keeps_every_complete_record() {
     }
     assert!(n > 10, "{n} records");
 }
+
+#[test]
+fn gradient_histograms_come_from_the_last_batch_of_the_epoch() {
+    use nn::train::{BatchEnd, Callback};
+    use nn::{Param, Tape};
+    let dir = tempfile::tempdir().unwrap();
+    let mut weight = Param::new(Tensor::from_vec(vec![1.0_f64, 2.0, 3.0], [3]));
+    let mut board = TensorBoard::new(dir.path()).histogram_freq(1);
+    Callback::<f64>::on_train_begin(&mut board, &mut weight).unwrap();
+    let logs = vec![("loss".to_string(), 1.0)];
+    for (batch, scale) in [(0, 1.0), (1, 10.0)] {
+        let tape = Tape::new();
+        // d(scale · Σ w)/dw = scale for every weight.
+        let grads = (tape.param(&weight).sum() * scale).backward();
+        let end = BatchEnd {
+            epoch: 0,
+            batch,
+            batches: 2,
+            step: batch as u64 + 1,
+            logs: &logs,
+            grads: &grads,
+            learning_rate: 0.1,
+        };
+        board.on_train_batch_end(&end, &weight).unwrap();
+    }
+    board.on_epoch_end(0, &logs, &mut weight).unwrap();
+    board.on_train_end(&mut weight).unwrap();
+    let train = read_event_file(event_file(&dir.path().join("train"))).unwrap();
+    let sums: Vec<(String, f64)> = summaries(&train)
+        .filter_map(|(_, v)| match &v.value {
+            Some(Value::Histo(h)) => Some((v.tag.clone(), h.sum)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        sums,
+        [
+            ("/gradient".to_string(), 30.0),
+            ("/histogram".to_string(), 6.0)
+        ]
+    );
+}

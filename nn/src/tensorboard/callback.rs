@@ -82,7 +82,7 @@ impl TensorBoard {
     }
 
     fn histograms_due(&self, epoch: usize) -> bool {
-        self.histogram_freq > 0 && epoch % self.histogram_freq == 0
+        self.histogram_freq > 0 && epoch.is_multiple_of(self.histogram_freq)
     }
 
     fn writers(&mut self) -> Result<&mut Writers, CallbackError> {
@@ -138,7 +138,7 @@ impl<T: Float> Callback<T> for TensorBoard {
         let writers = self.writers()?;
         if let UpdateFreq::Batches(n) = update_freq
             && n > 0
-            && batch.step % n == 0
+            && batch.step.is_multiple_of(n)
         {
             for (key, value) in batch.logs {
                 let step = batch.step as i64;

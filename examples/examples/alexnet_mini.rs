@@ -7,16 +7,16 @@
 
 use std::error::Error;
 
-use examples::{epochs_arg, load_digit_images, train_and_report};
+use examples::{example_args, load_digit_images, train_and_report};
 use nn::blocks::{AlexNet, AlexNetConfig};
 
 fn main() -> Result<(), Box<dyn Error>> {
-    let epochs = epochs_arg("alexnet_mini", 30);
+    let args = example_args("alexnet_mini", 30);
     let config = AlexNetConfig {
         seed: 1,
         ..AlexNetConfig::small(1, [16, 16], 10)
     };
     let net = AlexNet::<f32>::new(&config);
-    train_and_report("alexnet_mini", net, &load_digit_images(2)?, epochs, 1e-3)?;
+    train_and_report("alexnet_mini", net, &load_digit_images(2)?, &args, 1e-3)?;
     Ok(())
 }

@@ -13,10 +13,10 @@
 //! `cargo run --release --example digits_cnn [-- --epochs N --no-augment]`
 
 use std::error::Error;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use examples::cli::{Arg, CliError, Flags, parse_or_exit};
-use examples::{data_dir, output_dir};
+use examples::{data_dir, fit_logged, output_dir};
 use nn::data::{CsvOptions, FillMode, ImageAugmentation, load_csv, train_val_test_split};
 use nn::history_plot::plot_loss_and_metric;
 use nn::layers::{Conv2d, Flatten, Padding};
@@ -35,12 +35,14 @@ digits and reports the test accuracy.
   --epochs N     passes over the training digits (default 50)
   --no-augment   train on the digits as they are (default: shift, rotate and zoom the
                  training batches a little)
+  --tensorboard DIR  write TensorBoard logs (train/, validation/) and history.csv in DIR
   -h, --help     print this help";
 
 /// What the command line asked for.
 struct Args {
     epochs: usize,
     augment: bool,
+    tensorboard: Option<PathBuf>,
 }
 
 /// The arguments (see `examples::cli`).
@@ -48,11 +50,13 @@ fn parse_args(flags: &mut Flags) -> Result<Args, CliError> {
     let mut args = Args {
         epochs: 50,
         augment: true,
+        tensorboard: None,
     };
     while let Some(arg) = flags.next_arg()? {
         match arg {
             Arg::Flag(name) if name == "no-augment" => args.augment = false,
             Arg::Flag(name) if name == "epochs" => args.epochs = flags.positive()?,
+            Arg::Flag(name) if name == "tensorboard" => args.tensorboard = Some(flags.value()?),
             _ => return Err(flags.unexpected()),
         }
     }
@@ -139,7 +143,8 @@ fn main() -> Result<(), Box<dyn Error>> {
         augment: args.augment.then_some(&augmentation as _),
         ..FitOptions::default()
     };
-    let history = model.fit(&train_x, &train_y, &options, &mut [])?;
+    let tensorboard = args.tensorboard.as_deref();
+    let history = fit_logged(&mut model, &train_x, &train_y, &options, tensorboard)?;
     println!("{history}");
     let test = model.evaluate(&test_x, &test_y, 256)?;
     let acc = test

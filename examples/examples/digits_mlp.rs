@@ -3,11 +3,11 @@
 //! course's table says. Pixels are scaled to [0, 1]; 20 % of the digits are held out for the
 //! test and 10 % of the rest for validation.
 //!
-//! `cargo run --release --example digits_mlp`
+//! `cargo run --release --example digits_mlp [-- --epochs N] [--tensorboard DIR]`
 
 use std::error::Error;
 
-use examples::{data_dir, output_dir};
+use examples::{data_dir, example_args, fit_logged, output_dir};
 use nn::data::{CsvOptions, load_csv, train_val_test_split};
 use nn::history_plot::plot_loss_and_metric;
 use nn::metrics::Metric;
@@ -16,7 +16,7 @@ use nn::train::{FitOptions, Model, Validation};
 use nn::{Activation, Dense, LastLayer, Sequential};
 
 fn main() -> Result<(), Box<dyn Error>> {
-    examples::cli::no_options("usage: digits_mlp   (no options)");
+    let args = example_args("digits_mlp", 40);
     let table = load_csv(
         data_dir().join("tabular/digits.csv.gz"),
         &CsvOptions::default(),
@@ -48,12 +48,13 @@ fn main() -> Result<(), Box<dyn Error>> {
     let metrics = vec![Metric::sparse_categorical_accuracy("accuracy")];
     let mut model = Model::new(net, task.loss(), Optimizer::rmsprop(1e-3), metrics);
     let options = FitOptions {
-        epochs: 40,
+        epochs: args.epochs,
         batch_size: 32,
         validation: Validation::Split(0.1),
         ..FitOptions::default()
     };
-    let history = model.fit(&train_x, &train_y, &options, &mut [])?;
+    let tensorboard = args.tensorboard.as_deref();
+    let history = fit_logged(&mut model, &train_x, &train_y, &options, tensorboard)?;
     println!("{history}");
     let test = model.evaluate(&test_x, &test_y, 256)?;
     let acc = test

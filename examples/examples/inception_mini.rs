@@ -7,13 +7,13 @@
 
 use std::error::Error;
 
-use examples::{epochs_arg, load_digit_images, train_and_report};
+use examples::{example_args, load_digit_images, train_and_report};
 use nn::blocks::InceptionModule;
 use nn::layers::{Conv2d, Padding};
 use nn::{Activation, Dense, GlobalAveragePooling2d, MaxPool2d, Sequential};
 
 fn main() -> Result<(), Box<dyn Error>> {
-    let epochs = epochs_arg("inception_mini", 30);
+    let args = example_args("inception_mini", 30);
     let first = InceptionModule::new(16, 8, [8, 16], [4, 4], 4).seed(10);
     let second = InceptionModule::new(first.out_channels(), 16, [12, 24], [4, 8], 8).seed(20);
     let channels = second.out_channels();
@@ -29,6 +29,6 @@ fn main() -> Result<(), Box<dyn Error>> {
         .add(second)
         .add(GlobalAveragePooling2d)
         .add(Dense::new(channels, 10).seed(2));
-    train_and_report("inception_mini", net, &load_digit_images(2)?, epochs, 3e-3)?;
+    train_and_report("inception_mini", net, &load_digit_images(2)?, &args, 3e-3)?;
     Ok(())
 }

@@ -7,13 +7,13 @@
 
 use std::error::Error;
 
-use examples::{epochs_arg, load_digit_images, train_and_report};
+use examples::{example_args, load_digit_images, train_and_report};
 use nn::blocks::BasicBlock;
 use nn::layers::{Conv2d, Padding};
 use nn::{Activation, BatchNorm2d, Dense, GlobalAveragePooling2d, Sequential};
 
 fn main() -> Result<(), Box<dyn Error>> {
-    let epochs = epochs_arg("resnet_mini", 30);
+    let args = example_args("resnet_mini", 30);
     let net = Sequential::new()
         .add(
             Conv2d::new(1, 16, [3, 3])
@@ -28,6 +28,6 @@ fn main() -> Result<(), Box<dyn Error>> {
         .add(BasicBlock::new(32, 64, 2).seed(30))
         .add(GlobalAveragePooling2d)
         .add(Dense::new(64, 10).seed(2));
-    train_and_report("resnet_mini", net, &load_digit_images(1)?, epochs, 3e-3)?;
+    train_and_report("resnet_mini", net, &load_digit_images(1)?, &args, 3e-3)?;
     Ok(())
 }

@@ -18,16 +18,21 @@
 //! ... --example word2vec -- plot -vectors FILE -output FILE.png|FILE.svg [-words w1,w2,...]
 //!         [-pairs 1]    (join words 1-2, 3-4, ... with a line; on by default for the default
 //!                        country,capital list)
+//! ... --example word2vec -- projector -vectors FILE -output DIR [-words N]
+//!         (the N most frequent words, default 10000, for TensorBoard's embedding projector:
+//!          tensors.tsv, metadata.tsv, projector_config.pbtxt; open with tensorboard --logdir DIR)
 //! ```
 //!
 //! With no arguments it trains skip-gram on the shipped Wikipedia sample, prints neighbours of a
-//! few words, the analogy and WordSim353 scores, and draws countries and capitals after PCA.
+//! few words, the analogy and WordSim353 scores, draws countries and capitals after PCA, and
+//! exports the vectors for TensorBoard's projector (PCA and t-SNE in the browser).
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::str::FromStr;
 
 use nn::plot::{Figure, PlotError};
+use nn::tensorboard::{WriteError, write_projector};
 use nn::word2vec::{
     self, Format, KeyedVectors, TrainConfig, Vocab, VocabConfig, Word2VecError, pca_2d,
 };
@@ -51,6 +56,8 @@ enum CliError {
     Word2Vec(#[from] Word2VecError),
     #[error(transparent)]
     Plot(#[from] PlotError),
+    #[error(transparent)]
+    TensorBoard(#[from] WriteError),
     #[error("{path}: {source}")]
     Io {
         path: PathBuf,
@@ -163,6 +170,7 @@ fn main() -> ExitCode {
         Some("analogy") => analogy(&args[1..]),
         Some("eval") => eval(&args[1..]),
         Some("plot") => plot(&args[1..]),
+        Some("projector") => projector(&args[1..]),
         Some(_) => train_cli(&args),
     };
     match result {
@@ -408,6 +416,26 @@ fn plot(args: &[String]) -> Result<(), CliError> {
     draw_words(&kv, &words, pairs, &a.path("output")?)
 }
 
+fn projector(args: &[String]) -> Result<(), CliError> {
+    let a = Args::parse(args, &["vectors", "binary", "output", "words"])?;
+    let kv = load_vectors(&a)?;
+    export_projector(&kv, a.get("words", 10_000, "count")?, &a.path("output")?)
+}
+
+/// Writes the `words` most frequent words' vectors (saved vectors and a trained vocabulary
+/// both come most frequent first) for TensorBoard's projector, and prints how to open it.
+fn export_projector(kv: &KeyedVectors, words: usize, dir: &Path) -> Result<(), CliError> {
+    let n = words.min(kv.len());
+    let vectors = &kv.vectors()[..n * kv.dim()];
+    write_projector(dir, "word2vec", &kv.words()[..n], vectors, kv.dim())?;
+    println!(
+        "{n} word vectors for the embedding projector in {0}; open them with:\n  \
+         tensorboard --logdir {0}   (then the Projector tab: PCA, t-SNE, UMAP)",
+        dir.display()
+    );
+    Ok(())
+}
+
 /// Plots `words` (comma-separated) after PCA; with `pairs`, joins words 1-2, 3-4, ... by a line
 /// (a pair with an unknown word is left out whole).
 fn draw_words(kv: &KeyedVectors, words: &str, pairs: bool, out: &Path) -> Result<(), CliError> {
@@ -493,5 +521,5 @@ fn demo() -> Result<(), CliError> {
     for name in ["countries.png", "countries.svg"] {
         draw_words(&kv, COUNTRIES_CAPITALS, true, &out_dir.join(name))?;
     }
-    Ok(())
+    export_projector(&kv, 10_000, &out_dir.join("projector"))
 }

@@ -3,6 +3,7 @@
 //! accuracy, parameters and seconds per epoch.
 
 use std::error::Error;
+use std::path::PathBuf;
 use std::time::Instant;
 
 use nn::data::{CsvOptions, FillMode, ImageAugmentation, load_csv, train_val_test_split};
@@ -12,7 +13,8 @@ use nn::optim::Optimizer;
 use nn::train::{FitOptions, Model, Validation};
 use nn::{Module, Tensor};
 
-use crate::data_dir;
+use crate::cli::Arg;
+use crate::{data_dir, fit_logged};
 
 /// Training and test digits, `[n, 1, 8·scale, 8·scale]` in [0, 1], labels `[n]`.
 pub struct DigitImages {
@@ -73,13 +75,14 @@ pub fn digit_augmentation(seed: u64) -> ImageAugmentation {
     }
 }
 
-/// Trains `net` (logits out) with Adam and augmentation for `epochs`, then prints and returns
-/// its test accuracy, its parameter count and the seconds per epoch.
+/// Trains `net` (logits out) with Adam and augmentation for `args.epochs` (logging for
+/// TensorBoard when asked), then prints and returns its test accuracy, its parameter count and
+/// the seconds per epoch.
 pub fn train_and_report<N>(
     name: &str,
     net: N,
     data: &DigitImages,
-    epochs: usize,
+    args: &ExampleArgs,
     learning_rate: f64,
 ) -> Result<(f64, usize, f64), Box<dyn Error>>
 where
@@ -95,6 +98,7 @@ where
     let metrics = vec![Metric::sparse_categorical_accuracy("accuracy")];
     let mut model = Model::new(net, loss, Optimizer::adam(learning_rate), metrics);
     let augmentation = digit_augmentation(5);
+    let epochs = args.epochs;
     let options = FitOptions {
         epochs,
         batch_size: 32,
@@ -103,7 +107,13 @@ where
         ..FitOptions::default()
     };
     let start = Instant::now();
-    let history = model.fit(&data.train_x, &data.train_y, &options, &mut [])?;
+    let history = fit_logged(
+        &mut model,
+        &data.train_x,
+        &data.train_y,
+        &options,
+        args.tensorboard.as_deref(),
+    )?;
     let per_epoch = start.elapsed().as_secs_f64() / epochs.max(1) as f64;
     println!("{history}");
     let test = model.evaluate(&data.test_x, &data.test_y, 256)?;
@@ -118,9 +128,32 @@ where
     Ok((accuracy, params, per_epoch))
 }
 
-/// The `--epochs N` argument of the example `name` (`default` without it); `--help` prints the
-/// usage and exits (see [`crate::cli`]).
-pub fn epochs_arg(name: &str, default: usize) -> usize {
-    let usage = format!("usage: {name} [--epochs N]   (default {default} epochs)");
-    crate::cli::epochs_or_exit(&usage, default)
+/// The command line of a digits example: `--epochs N` and `--tensorboard DIR`.
+pub struct ExampleArgs {
+    /// Passes over the training digits.
+    pub epochs: usize,
+    /// Where to write TensorBoard logs, if asked.
+    pub tensorboard: Option<PathBuf>,
+}
+
+/// The arguments of the example `name` (`default` epochs without `--epochs`); `--help` prints
+/// the usage and exits 0, a bad argument prints it and exits 2 (see [`crate::cli`]).
+pub fn example_args(name: &str, default: usize) -> ExampleArgs {
+    let usage = format!(
+        "usage: {name} [--epochs N] [--tensorboard DIR]   (default {default} epochs, no logs)"
+    );
+    crate::cli::parse_or_exit(&usage, |flags| {
+        let mut args = ExampleArgs {
+            epochs: default,
+            tensorboard: None,
+        };
+        while let Some(arg) = flags.next_arg()? {
+            match arg {
+                Arg::Flag(name) if name == "epochs" => args.epochs = flags.positive()?,
+                Arg::Flag(name) if name == "tensorboard" => args.tensorboard = Some(flags.value()?),
+                _ => return Err(flags.unexpected()),
+            }
+        }
+        Ok(args)
+    })
 }

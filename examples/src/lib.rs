@@ -4,13 +4,15 @@
 pub mod cli;
 mod digit_images;
 mod multi_hot_mlp;
+mod tensorboard_logs;
 pub mod workloads;
 
 pub use digit_images::{
-    DigitImages, digit_augmentation, epochs_arg, load_digit_images, load_digit_images_sized,
-    train_and_report, upscale,
+    DigitImages, ExampleArgs, digit_augmentation, example_args, load_digit_images,
+    load_digit_images_sized, train_and_report, upscale,
 };
 pub use multi_hot_mlp::MultiHotMlp;
+pub use tensorboard_logs::fit_logged;
 
 use std::path::{Path, PathBuf};
 

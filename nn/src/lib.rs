@@ -14,6 +14,7 @@
 //! - [`history_plot`]: training curves to PNG and SVG (on [`plot`]); [`LastLayer`]: the
 //!   course's table of last activation and loss per task;
 //! - [`recurrent`]: LSTM, GRU and simple RNN layers over sequences, one recorded op each;
+//! - [`tensorboard`]: TensorBoard event files (the `fit` callback, a writer) and projector export;
 //! - [`word2vec`]: skip-gram and CBOW embeddings.
 //!
 //! Runnable examples live in `examples/`; run one with `cargo run --release --example NAME`.
@@ -119,6 +120,7 @@ pub mod plot;
 pub mod recurrent;
 mod regularizers;
 pub mod summary;
+pub mod tensorboard;
 pub mod train;
 pub mod word2vec;
 

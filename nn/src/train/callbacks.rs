@@ -1,5 +1,5 @@
-//! Callbacks run by `fit` when training begins, at the end of every epoch and when training
-//! ends, and [`EarlyStopping`].
+//! Callbacks run by `fit` when training begins, after every batch, at the end of every epoch and
+//! when training ends, and [`EarlyStopping`].
 //!
 //! EarlyStopping follows Keras 3: an epoch improves when the monitored value beats the best by
 //! more than `min_delta`, in the direction of its [`Mode`] (by default `Auto`: lower for losses
@@ -11,7 +11,7 @@
 
 use std::sync::Arc;
 
-use autodiff_core::{BufferRef, Float, Module, ParamPath, Tensor};
+use autodiff_core::{BufferRef, Float, Gradients, Module, ParamPath, Tensor};
 
 use super::mode::improves;
 use super::{Logs, Mode};
@@ -43,8 +43,27 @@ impl std::fmt::Display for CallbackError {
 
 impl std::error::Error for CallbackError {}
 
-/// Something `fit` runs when training begins, after each epoch (with its logs) and when training
-/// ends, with the model.
+/// What `fit` tells callbacks after each training batch.
+pub struct BatchEnd<'a, T: Float> {
+    /// The epoch (0-based).
+    pub epoch: usize,
+    /// The batch within the epoch (0-based).
+    pub batch: usize,
+    /// Batches per epoch.
+    pub batches: usize,
+    /// Optimizer steps taken so far in this `fit`, this one included (1 after the first batch).
+    pub step: u64,
+    /// The epoch's running logs so far (the sample-weighted means over its batches, as Keras 3
+    /// logs them per batch); no `val_` keys.
+    pub logs: &'a Logs,
+    /// This batch's gradients, from before the optimizer step.
+    pub grads: &'a Gradients<T>,
+    /// The optimizer's learning rate for the next step (Keras logs `optimizer.learning_rate`).
+    pub learning_rate: f64,
+}
+
+/// Something `fit` runs when training begins, after each batch and each epoch (with its logs) and
+/// when training ends, with the model.
 pub trait Callback<T: Float> {
     /// Called by `fit` before [`Callback::on_train_begin`] with the model's compiled metrics, so
     /// that a callback can tell which way each logged value improves (Keras hands callbacks the
@@ -56,6 +75,16 @@ pub trait Callback<T: Float> {
     /// Called once when `fit` begins, before the first epoch: the place to reset per-run state.
     fn on_train_begin(&mut self, model: &mut dyn Module<T>) -> Result<(), CallbackError> {
         let _ = model;
+        Ok(())
+    }
+
+    /// Called after each training batch, once the optimizer has stepped.
+    fn on_train_batch_end(
+        &mut self,
+        batch: &BatchEnd<'_, T>,
+        model: &dyn Module<T>,
+    ) -> Result<(), CallbackError> {
+        let _ = (batch, model);
         Ok(())
     }
 

@@ -61,7 +61,9 @@ mod progress;
 mod transform;
 
 pub use batchable::Batchable;
-pub use callbacks::{Callback, CallbackError, Control, EarlyStopping, Weights, restore, snapshot};
+pub use callbacks::{
+    BatchEnd, Callback, CallbackError, Control, EarlyStopping, Weights, restore, snapshot,
+};
 pub use checkpoint::ModelCheckpoint;
 pub use feed::Feed;
 pub use history::{History, Logs};

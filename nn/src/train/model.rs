@@ -17,14 +17,15 @@
 //! [`Layer`](crate::Layer) on `Var`s, sparse rows for a layer on
 //! [`SparseInput`](crate::layers::SparseInput)s. Targets are dense.
 
-use autodiff_core::{Float, Module, Tape, Tensor};
+use autodiff_core::{Float, Gradients, Module, Tape, Tensor};
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 
 use super::progress::EpochBar;
 use super::{
-    BatchTransform, Batchable, Callback, CallbackError, Control, Feed, History, KFoldError, Logs,
+    BatchEnd, BatchTransform, Batchable, Callback, CallbackError, Control, Feed, History,
+    KFoldError, Logs,
 };
 use crate::losses::Loss;
 use crate::metrics::Metric;
@@ -278,6 +279,8 @@ impl<T: Float, N: Module<T>> Model<T, N> {
         let mut order: Vec<usize> = (0..n_train).collect();
         let mut rng = StdRng::seed_from_u64(options.seed);
         let mut history = History::default();
+        let batches = n_train.div_ceil(batch);
+        let mut steps = 0;
         for cb in callbacks.iter_mut() {
             cb.set_metrics(&self.metrics);
             cb.on_train_begin(&mut self.net)
@@ -288,20 +291,30 @@ impl<T: Float, N: Module<T>> Model<T, N> {
             if options.shuffle {
                 order.shuffle(&mut rng);
             }
-            let bar = EpochBar::new(
-                epoch,
-                options.epochs,
-                n_train.div_ceil(batch),
-                options.verbose,
-            );
+            let bar = EpochBar::new(epoch, options.epochs, batches, options.verbose);
             let mut totals = Totals::new(self.metrics.len());
             for (step, chunk) in order.chunks(batch).enumerate() {
                 let (mut bx, by) = (train_x.select_rows(chunk), train_y.select_rows(chunk));
                 if let Some(augment) = options.augment {
                     bx = augment.transform(bx, epoch, step);
                 }
-                self.train_step(bx, &by, &mut totals);
-                bar.tick(&totals.logs("", &self.metrics));
+                let grads = self.train_step(bx, &by, &mut totals);
+                let running = totals.logs("", &self.metrics);
+                bar.tick(&running);
+                steps += 1;
+                let end = BatchEnd {
+                    epoch,
+                    batch: step,
+                    batches,
+                    step: steps,
+                    logs: &running,
+                    grads: &grads,
+                    learning_rate: self.optimizer.learning_rate(),
+                };
+                for cb in callbacks.iter_mut() {
+                    cb.on_train_batch_end(&end, &self.net)
+                        .map_err(FitError::Callback)?;
+                }
             }
             let mut logs = totals.logs("", &self.metrics);
             if let Some((vx, vy)) = val {
@@ -327,9 +340,14 @@ impl<T: Float, N: Module<T>> Model<T, N> {
         Ok(history)
     }
 
-    /// One optimizer step on a batch, adding its loss and metrics to `totals`. The batch's
-    /// inputs move onto the tape: a wide batch is not copied again.
-    fn train_step<X: Feed<T, N>>(&mut self, x: X, y: &Tensor<T>, totals: &mut Totals) {
+    /// One optimizer step on a batch, adding its loss and metrics to `totals`; returns the
+    /// batch's gradients. The batch's inputs move onto the tape: a wide batch is not copied again.
+    fn train_step<X: Feed<T, N>>(
+        &mut self,
+        x: X,
+        y: &Tensor<T>,
+        totals: &mut Totals,
+    ) -> Gradients<T> {
         self.tape.clear();
         let (grads, loss, pred) = {
             let tape = &self.tape;
@@ -344,6 +362,7 @@ impl<T: Float, N: Module<T>> Model<T, N> {
         self.tape.clear();
         self.optimizer.step(&mut self.net, &grads);
         totals.add(loss, &pred, y, &self.metrics);
+        grads
     }
 
     /// The loss and metrics on `x`, `y`, logged under their names; data without rows is an

@@ -52,6 +52,7 @@ pub mod scalar;
 mod shape;
 mod simd;
 mod step_counter;
+mod tanh_f32;
 mod tape;
 mod tensor;
 

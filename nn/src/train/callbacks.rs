@@ -1,5 +1,5 @@
-//! Callbacks run by `fit` when training begins, at the end of every epoch and when training
-//! ends, and [`EarlyStopping`].
+//! Callbacks run by `fit` when training begins, after every batch and every epoch and when
+//! training ends, [`EarlyStopping`] and [`TerminateOnNaN`].
 //!
 //! EarlyStopping follows Keras 3: an epoch improves when the monitored value beats the best by
 //! more than `min_delta`, in the direction of its [`Mode`] (by default `Auto`: lower for losses
@@ -14,7 +14,7 @@ use std::sync::Arc;
 use autodiff_core::{BufferRef, Float, Module, ParamPath, Tensor};
 
 use super::mode::improves;
-use super::{Logs, Mode};
+use super::{Logs, Mode, StopReason};
 use crate::metrics::Metric;
 
 /// Whether training goes on after an epoch.
@@ -57,6 +57,22 @@ pub trait Callback<T: Float> {
     fn on_train_begin(&mut self, model: &mut dyn Module<T>) -> Result<(), CallbackError> {
         let _ = model;
         Ok(())
+    }
+
+    /// Called after training batch `batch` (0-based, within 0-based `epoch`) with its loss.
+    /// A reason returned stops `fit` after this batch; as in Keras, the epoch's logs are still
+    /// recorded and [`Callback::on_epoch_end`] still runs, and [`History::stopped`] holds the
+    /// reason.
+    ///
+    /// [`History::stopped`]: super::History::stopped
+    fn on_batch_end(
+        &mut self,
+        epoch: usize,
+        batch: usize,
+        loss: f64,
+    ) -> Result<Option<StopReason>, CallbackError> {
+        let _ = (epoch, batch, loss);
+        Ok(None)
     }
 
     /// Called after epoch `epoch` (0-based) with that epoch's logs.
@@ -121,6 +137,40 @@ pub fn restore<T: Float>(model: &mut dyn Module<T>, weights: &Weights<T>) {
             _ => {}
         },
     );
+}
+
+/// Stops training at the first batch whose loss is NaN or infinite (Keras's `TerminateOnNaN`):
+/// `fit` returns after that batch's epoch is logged, with
+/// [`StopReason::NonFiniteLoss`] in [`History::stopped`](super::History::stopped).
+///
+/// ```
+/// use nn::train::{Callback, StopReason, TerminateOnNaN};
+/// let mut stop = TerminateOnNaN::default();
+/// assert_eq!(Callback::<f32>::on_batch_end(&mut stop, 0, 3, 0.7).unwrap(), None);
+/// let reason = Callback::<f32>::on_batch_end(&mut stop, 0, 4, f64::NAN).unwrap();
+/// assert!(matches!(reason, Some(StopReason::NonFiniteLoss { epoch: 0, batch: 4, .. })));
+/// ```
+#[derive(Clone, Copy, Debug, Default)]
+pub struct TerminateOnNaN;
+
+impl<T: Float> Callback<T> for TerminateOnNaN {
+    fn on_batch_end(
+        &mut self,
+        epoch: usize,
+        batch: usize,
+        loss: f64,
+    ) -> Result<Option<StopReason>, CallbackError> {
+        Ok((!loss.is_finite()).then_some(StopReason::NonFiniteLoss { epoch, batch, loss }))
+    }
+
+    fn on_epoch_end(
+        &mut self,
+        _epoch: usize,
+        _logs: &Logs,
+        _model: &mut dyn Module<T>,
+    ) -> Result<Control, CallbackError> {
+        Ok(Control::Continue)
+    }
 }
 
 /// Stops training when a monitored value stops improving.

@@ -61,10 +61,12 @@ mod progress;
 mod transform;
 
 pub use batchable::Batchable;
-pub use callbacks::{Callback, CallbackError, Control, EarlyStopping, Weights, restore, snapshot};
+pub use callbacks::{
+    Callback, CallbackError, Control, EarlyStopping, TerminateOnNaN, Weights, restore, snapshot,
+};
 pub use checkpoint::ModelCheckpoint;
 pub use feed::Feed;
-pub use history::{History, Logs};
+pub use history::{History, Logs, StopReason};
 pub use kfold::{CrossValidation, Fold, KFold, KFoldError};
 pub use mode::Mode;
 pub use model::{FitError, FitOptions, Model, Validation};

@@ -25,6 +25,7 @@ use rand::seq::SliceRandom;
 use super::progress::EpochBar;
 use super::{
     BatchTransform, Batchable, Callback, CallbackError, Control, Feed, History, KFoldError, Logs,
+    StopReason,
 };
 use crate::losses::Loss;
 use crate::metrics::Metric;
@@ -300,8 +301,17 @@ impl<T: Float, N: Module<T>> Model<T, N> {
                 if let Some(augment) = options.augment {
                     bx = augment.transform(bx, epoch, step);
                 }
-                self.train_step(bx, &by, &mut totals);
+                let loss = self.train_step(bx, &by, &mut totals);
                 bar.tick(&totals.logs("", &self.metrics));
+                for cb in callbacks.iter_mut() {
+                    let reason = cb
+                        .on_batch_end(epoch, step, loss)
+                        .map_err(FitError::Callback)?;
+                    history.stopped = history.stopped.take().or(reason);
+                }
+                if history.stopped.is_some() {
+                    break;
+                }
             }
             let mut logs = totals.logs("", &self.metrics);
             if let Some((vx, vy)) = val {
@@ -317,6 +327,12 @@ impl<T: Float, N: Module<T>> Model<T, N> {
                 stop |= control == Control::Stop;
             }
             if stop {
+                history.stopped = history
+                    .stopped
+                    .take()
+                    .or(Some(StopReason::Requested { epoch }));
+            }
+            if history.stopped.is_some() {
                 break;
             }
         }
@@ -327,9 +343,9 @@ impl<T: Float, N: Module<T>> Model<T, N> {
         Ok(history)
     }
 
-    /// One optimizer step on a batch, adding its loss and metrics to `totals`. The batch's
-    /// inputs move onto the tape: a wide batch is not copied again.
-    fn train_step<X: Feed<T, N>>(&mut self, x: X, y: &Tensor<T>, totals: &mut Totals) {
+    /// One optimizer step on a batch, adding its loss and metrics to `totals`, and returning its
+    /// loss. The batch's inputs move onto the tape: a wide batch is not copied again.
+    fn train_step<X: Feed<T, N>>(&mut self, x: X, y: &Tensor<T>, totals: &mut Totals) -> f64 {
         self.tape.clear();
         let (grads, loss, pred) = {
             let tape = &self.tape;
@@ -344,6 +360,7 @@ impl<T: Float, N: Module<T>> Model<T, N> {
         self.tape.clear();
         self.optimizer.step(&mut self.net, &grads);
         totals.add(loss, &pred, y, &self.metrics);
+        loss.to_f64().unwrap_or(f64::NAN)
     }
 
     /// The loss and metrics on `x`, `y`, logged under their names; data without rows is an

@@ -28,7 +28,8 @@ thread_local!(static ENABLED: Cell<bool> = const { Cell::new(false) });
 /// let _on = detect_anomaly();
 /// let tape = Tape::new();
 /// let x = tape.var(Tensor::from_vec(vec![-1.0_f64], [1]));
-/// let found = std::panic::catch_unwind(|| x.ln().item()).unwrap_err();
+/// let ln = std::panic::AssertUnwindSafe(|| x.ln().item());
+/// let found = std::panic::catch_unwind(ln).unwrap_err();
 /// let message = found.downcast_ref::<String>().unwrap();
 /// assert!(message.contains("forward of `ln`") && message.contains("NaN"), "{message}");
 /// ```

@@ -52,6 +52,7 @@ pub mod scalar;
 mod shape;
 mod simd;
 mod step_counter;
+mod tanh_f32;
 mod tape;
 mod tensor;
 
@@ -63,5 +64,8 @@ pub use ops::{Correction, Operand};
 pub use param::{Param, ParamId};
 pub use shape::{MAX_RANK, Shape};
 pub use step_counter::StepCounter;
-pub use tape::{Backward, BackwardCx, Gradients, Tape, Var};
+pub use tape::{
+    AnomalyGuard, Backward, BackwardCx, Gradients, Tape, Var, detect_anomaly,
+    is_anomaly_detection_enabled,
+};
 pub use tensor::{ShapeError, Tensor};

@@ -107,6 +107,7 @@ pub fn with_capacity<T: Float>(n: usize) -> Vec<T> {
 }
 
 /// A buffer with room for at least `n` elements, holding what it last held if it is reused.
+#[inline]
 fn reused_or_new<T: Float>(n: usize) -> Vec<T> {
     if n == 0 {
         return Vec::new();
@@ -150,6 +151,7 @@ pub(crate) fn copy_of<T: Float>(data: &[T]) -> Vec<T> {
 
 /// Takes a buffer back with its elements (for [`unspecified`]), unless the thread holds its
 /// limit already.
+#[inline]
 pub(crate) fn give_back<T: Float>(v: Vec<T>) {
     let cap = v.capacity();
     if cap == 0 {

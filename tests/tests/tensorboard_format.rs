@@ -263,6 +263,7 @@ fn gradient_histograms_come_from_the_last_batch_of_the_epoch() {
             step: batch as u64 + 1,
             logs: &logs,
             grads: &grads,
+            loss: 0.5,
             learning_rate: 0.1,
         };
         board.on_train_batch_end(&end, &weight).unwrap();

@@ -128,6 +128,7 @@ impl<'t, T: Float> Var<'t, T> {
     }
 
     /// `self · s` for a scalar `s`.
+    #[track_caller]
     pub fn scale(self, s: T) -> Self {
         self.tape.record_with(
             "scale",
@@ -138,6 +139,7 @@ impl<'t, T: Float> Var<'t, T> {
     }
 
     /// `self + s` for a scalar `s`.
+    #[track_caller]
     pub fn add_scalar(self, s: T) -> Self {
         self.tape.record_with(
             "add_scalar",
@@ -148,6 +150,7 @@ impl<'t, T: Float> Var<'t, T> {
     }
 
     /// `s ÷ self` for a scalar `s`; d/dx (s/x) = −(s/x)/x.
+    #[track_caller]
     pub fn rdiv_scalar(self, s: T) -> Self {
         let value = self.with_value(|a| a.map(|x| s / x));
         self.tape.record(value, &[self], |cx: &mut BackwardCx<T>| {
@@ -168,8 +171,12 @@ impl<'t, T: Float> Add for Var<'t, T> {
     #[track_caller]
     fn add(self, other: Self) -> Self {
         let value = self.binary(other, "add", Tensor::add);
-        self.tape
-            .record_op(value, &[self, other], || Op::Linear([T::one(), T::one()]))
+        self.tape.record_op(
+            || "add",
+            value,
+            &[self, other],
+            || Op::Linear([T::one(), T::one()]),
+        )
     }
 }
 
@@ -180,8 +187,12 @@ impl<'t, T: Float> Sub for Var<'t, T> {
     #[track_caller]
     fn sub(self, other: Self) -> Self {
         let value = self.binary(other, "sub", Tensor::sub);
-        self.tape
-            .record_op(value, &[self, other], || Op::Linear([T::one(), -T::one()]))
+        self.tape.record_op(
+            || "sub",
+            value,
+            &[self, other],
+            || Op::Linear([T::one(), -T::one()]),
+        )
     }
 }
 
@@ -239,6 +250,7 @@ impl<'t, T: Float> Neg for Var<'t, T> {
     type Output = Var<'t, T>;
 
     /// `−self`.
+    #[track_caller]
     fn neg(self) -> Self {
         self.scale(-T::one())
     }
@@ -248,34 +260,42 @@ macro_rules! scalar_operators {
     ($($t:ty),*) => {$(
         impl<'t> Add<$t> for Var<'t, $t> {
             type Output = Var<'t, $t>;
+            #[track_caller]
             fn add(self, s: $t) -> Self::Output { self.add_scalar(s) }
         }
         impl<'t> Sub<$t> for Var<'t, $t> {
             type Output = Var<'t, $t>;
+            #[track_caller]
             fn sub(self, s: $t) -> Self::Output { self.add_scalar(-s) }
         }
         impl<'t> Mul<$t> for Var<'t, $t> {
             type Output = Var<'t, $t>;
+            #[track_caller]
             fn mul(self, s: $t) -> Self::Output { self.scale(s) }
         }
         impl<'t> Div<$t> for Var<'t, $t> {
             type Output = Var<'t, $t>;
+            #[track_caller]
             fn div(self, s: $t) -> Self::Output { self.scale(1.0 / s) }
         }
         impl<'t> Add<Var<'t, $t>> for $t {
             type Output = Var<'t, $t>;
+            #[track_caller]
             fn add(self, v: Var<'t, $t>) -> Self::Output { v.add_scalar(self) }
         }
         impl<'t> Sub<Var<'t, $t>> for $t {
             type Output = Var<'t, $t>;
+            #[track_caller]
             fn sub(self, v: Var<'t, $t>) -> Self::Output { v.scale(-1.0).add_scalar(self) }
         }
         impl<'t> Mul<Var<'t, $t>> for $t {
             type Output = Var<'t, $t>;
+            #[track_caller]
             fn mul(self, v: Var<'t, $t>) -> Self::Output { v.scale(self) }
         }
         impl<'t> Div<Var<'t, $t>> for $t {
             type Output = Var<'t, $t>;
+            #[track_caller]
             fn div(self, v: Var<'t, $t>) -> Self::Output { v.rdiv_scalar(self) }
         }
     )*};

@@ -27,6 +27,7 @@ pub trait Operand<'t, T: Float> {
 }
 
 impl<'t, T: Float> Operand<'t, T> for Var<'t, T> {
+    #[track_caller]
     fn into_var(self, _: &'t Tape<T>) -> Var<'t, T> {
         self
     }
@@ -104,6 +105,7 @@ impl<T: Float> Tensor<T> {
 impl<'t, T: Float> Var<'t, T> {
     /// `a` where `mask` is non-zero, else `b` (broadcasting); `a` and `b` are `Var`s or scalars
     /// ([`Operand`]). The mask gets no gradient.
+    #[track_caller]
     pub fn where_(mask: Var<'t, T>, a: impl Operand<'t, T>, b: impl Operand<'t, T>) -> Var<'t, T> {
         let (a, b) = (a.into_var(mask.tape), b.into_var(mask.tape));
         let value = a
@@ -124,11 +126,13 @@ impl<'t, T: Float> Var<'t, T> {
     }
 
     /// The elementwise maximum (broadcasting); the gradient goes to the larger input.
+    #[track_caller]
     pub fn maximum(self, other: Self) -> Var<'t, T> {
         self.select_extreme(other, "maximum", |a, b| a > b, scalar::max_grad)
     }
 
     /// The elementwise minimum (broadcasting); the gradient goes to the smaller input.
+    #[track_caller]
     pub fn minimum(self, other: Self) -> Var<'t, T> {
         self.select_extreme(other, "minimum", |a, b| a < b, scalar::min_grad)
     }
@@ -136,6 +140,7 @@ impl<'t, T: Float> Var<'t, T> {
     /// `self` where `wins(self, other)`, `other` where `wins(other, self)`, their common value on
     /// a tie. The gradient is weighted by the derivative table's `derivative(x, y)` (∂/∂x; the
     /// other input's is `derivative(y, x)`), which splits a tie in half.
+    #[track_caller]
     fn select_extreme(
         self,
         other: Self,

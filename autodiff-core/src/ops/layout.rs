@@ -122,6 +122,7 @@ fn swapped_axes(rank: usize, a: usize, b: usize) -> Vec<usize> {
 
 impl<'t, T: Float> Var<'t, T> {
     /// The same elements under a new shape with as many elements.
+    #[track_caller]
     pub fn reshape(self, shape: impl Into<Shape>) -> Var<'t, T> {
         let value = self.with_value(|x| x.reshape(shape));
         self.tape.record(value, &[self], |cx: &mut BackwardCx<T>| {
@@ -131,6 +132,7 @@ impl<'t, T: Float> Var<'t, T> {
     }
 
     /// All dimensions after the first merged into one: `[n, …] → [n, ∏…]` (Keras's `Flatten`).
+    #[track_caller]
     pub fn flatten(self) -> Var<'t, T> {
         let shape = self.shape();
         assert!(shape.rank() >= 1, "flatten: a scalar has no batch axis");
@@ -138,6 +140,7 @@ impl<'t, T: Float> Var<'t, T> {
     }
 
     /// Inserts an axis of length 1 at `axis`.
+    #[track_caller]
     pub fn unsqueeze(self, axis: usize) -> Var<'t, T> {
         let shape = self.shape();
         assert!(
@@ -148,6 +151,7 @@ impl<'t, T: Float> Var<'t, T> {
     }
 
     /// Removes `axis`, which must have length 1.
+    #[track_caller]
     pub fn squeeze(self, axis: usize) -> Var<'t, T> {
         let shape = self.shape();
         assert!(
@@ -158,6 +162,7 @@ impl<'t, T: Float> Var<'t, T> {
     }
 
     /// The axes re-ordered: output axis `i` is input axis `axes[i]`.
+    #[track_caller]
     pub fn permute(self, axes: &[usize]) -> Var<'t, T> {
         let value = self.with_value(|x| x.permute(axes));
         let mut inverse = vec![0; axes.len()];
@@ -172,11 +177,13 @@ impl<'t, T: Float> Var<'t, T> {
     }
 
     /// Axes `a` and `b` swapped.
+    #[track_caller]
     pub fn transpose(self, a: usize, b: usize) -> Var<'t, T> {
         self.permute(&swapped_axes(self.shape().rank(), a, b))
     }
 
     /// The transpose of a matrix.
+    #[track_caller]
     pub fn t(self) -> Var<'t, T> {
         let shape = self.shape();
         assert!(shape.rank() == 2, "t: shape {shape} is not a matrix");
@@ -184,6 +191,7 @@ impl<'t, T: Float> Var<'t, T> {
     }
 
     /// The value repeated along broadcast dimensions to `shape`; the gradient is summed back.
+    #[track_caller]
     pub fn broadcast_to(self, shape: impl Into<Shape>) -> Var<'t, T> {
         let value = self.with_value(|x| x.broadcast_to(shape));
         self.tape.record(value, &[self], |cx: &mut BackwardCx<T>| {

@@ -214,6 +214,7 @@ impl<T: Float> Tensor<T> {
 
 impl<'t, T: Float> Var<'t, T> {
     /// The matrix product, with NumPy's `matmul` rules (see [`Tensor::matmul`]).
+    #[track_caller]
     pub fn matmul(self, other: Self) -> Var<'t, T> {
         let value = self
             .tape

@@ -160,6 +160,7 @@ impl<T: Float> Tensor<T> {
 
 impl<'t, T: Float> Var<'t, T> {
     /// The sum of all elements (a rank-0 value, ready for [`Var::backward`]).
+    #[track_caller]
     pub fn sum(self) -> Var<'t, T> {
         let value = self.with_value(Tensor::sum_all);
         self.tape.record(value, &[self], |cx: &mut BackwardCx<T>| {
@@ -169,12 +170,14 @@ impl<'t, T: Float> Var<'t, T> {
     }
 
     /// The mean of all elements.
+    #[track_caller]
     pub fn mean(self) -> Var<'t, T> {
         let n = self.shape().numel();
         self.sum().scale(T::from_usize(n).unwrap().recip())
     }
 
     /// The sum along `axis`, keeping it as length 1 if `keepdim`.
+    #[track_caller]
     pub fn sum_axis(self, axis: usize, keepdim: bool) -> Var<'t, T> {
         let value = self.with_value(|x| x.sum_axis(axis, keepdim));
         self.tape
@@ -186,6 +189,7 @@ impl<'t, T: Float> Var<'t, T> {
     }
 
     /// The mean along `axis`.
+    #[track_caller]
     pub fn mean_axis(self, axis: usize, keepdim: bool) -> Var<'t, T> {
         let n = self.shape()[self.shape().axis("mean_axis", axis)];
         self.sum_axis(axis, keepdim)
@@ -193,27 +197,32 @@ impl<'t, T: Float> Var<'t, T> {
     }
 
     /// The maximum along `axis`; the gradient is split evenly among tied maxima.
+    #[track_caller]
     pub fn max_axis(self, axis: usize, keepdim: bool) -> Var<'t, T> {
         self.extreme_axis(axis, keepdim, Tensor::max_axis)
     }
 
     /// The minimum along `axis`; the gradient is split evenly among tied minima.
+    #[track_caller]
     pub fn min_axis(self, axis: usize, keepdim: bool) -> Var<'t, T> {
         self.extreme_axis(axis, keepdim, Tensor::min_axis)
     }
 
     /// The largest element; the gradient is split evenly among ties.
+    #[track_caller]
     pub fn max(self) -> Var<'t, T> {
         let n = self.shape().numel();
         self.reshape([n]).max_axis(0, false)
     }
 
     /// The smallest element; the gradient is split evenly among ties.
+    #[track_caller]
     pub fn min(self) -> Var<'t, T> {
         let n = self.shape().numel();
         self.reshape([n]).min_axis(0, false)
     }
 
+    #[track_caller]
     fn extreme_axis(
         self,
         axis: usize,
@@ -234,6 +243,7 @@ impl<'t, T: Float> Var<'t, T> {
 
     /// The variance along `axis`, dividing by n or n − 1 as `correction` says (see
     /// [`Tensor::var_axis`]).
+    #[track_caller]
     pub fn var_axis(self, axis: usize, keepdim: bool, correction: Correction) -> Var<'t, T> {
         let value = self.with_value(|x| x.var_axis(axis, keepdim, correction));
         self.tape

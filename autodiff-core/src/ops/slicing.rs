@@ -159,6 +159,7 @@ fn chunk_sizes(shape: Shape, chunks: usize, axis: usize) -> Vec<usize> {
 
 impl<'t, T: Float> Var<'t, T> {
     /// Elements `start..start + len` along `axis`.
+    #[track_caller]
     pub fn narrow(self, axis: usize, start: usize, len: usize) -> Var<'t, T> {
         let value = self.with_value(|x| x.narrow(axis, start, len));
         self.tape
@@ -177,6 +178,7 @@ impl<'t, T: Float> Var<'t, T> {
     }
 
     /// The values joined along `axis`.
+    #[track_caller]
     pub fn concat(parts: &[Var<'t, T>], axis: usize) -> Var<'t, T> {
         assert!(!parts.is_empty(), "concat: nothing to join");
         let tape = parts[0].tape;
@@ -195,12 +197,14 @@ impl<'t, T: Float> Var<'t, T> {
     }
 
     /// The values (of one shape) stacked along a new axis.
+    #[track_caller]
     pub fn stack(parts: &[Var<'t, T>], axis: usize) -> Var<'t, T> {
         let expanded: Vec<Var<'t, T>> = parts.iter().map(|p| p.unsqueeze(axis)).collect();
         Var::concat(&expanded, axis)
     }
 
     /// Pieces of the given lengths along `axis`.
+    #[track_caller]
     pub fn split(self, axis: usize, sizes: &[usize]) -> Vec<Var<'t, T>> {
         split_ranges(self.shape(), axis, sizes)
             .map(|(start, len)| self.narrow(axis, start, len))
@@ -208,12 +212,14 @@ impl<'t, T: Float> Var<'t, T> {
     }
 
     /// `chunks` pieces of equal length along `axis` (the last is shorter if it does not divide).
+    #[track_caller]
     pub fn chunk(self, chunks: usize, axis: usize) -> Vec<Var<'t, T>> {
         self.split(axis, &chunk_sizes(self.shape(), chunks, axis))
     }
 
     /// The entries at `indices` along `axis`; the backward pass scatter-adds into the picked
     /// entries only.
+    #[track_caller]
     pub fn index_select(self, axis: usize, indices: &[usize]) -> Var<'t, T> {
         let value = self.with_value(|x| x.index_select(axis, indices));
         let indices = indices.to_vec();

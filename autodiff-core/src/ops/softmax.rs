@@ -94,6 +94,7 @@ fn lane_logsumexp<T: Float>(x: &[T], lane: Lane) -> T {
 
 impl<'t, T: Float> Var<'t, T> {
     /// softmax along `axis`.
+    #[track_caller]
     pub fn softmax(self, axis: usize) -> Var<'t, T> {
         let value = self.with_value(|x| x.softmax(axis));
         self.tape
@@ -112,6 +113,7 @@ impl<'t, T: Float> Var<'t, T> {
     }
 
     /// log softmax along `axis` (the stable input of cross-entropy).
+    #[track_caller]
     pub fn log_softmax(self, axis: usize) -> Var<'t, T> {
         let value = self.with_value(|x| x.log_softmax(axis));
         self.tape
@@ -130,6 +132,7 @@ impl<'t, T: Float> Var<'t, T> {
     }
 
     /// log Σ exp along `axis`, computed stably.
+    #[track_caller]
     pub fn logsumexp(self, axis: usize, keepdim: bool) -> Var<'t, T> {
         let value = self.with_value(|x| x.logsumexp(axis, keepdim));
         self.tape

@@ -37,6 +37,7 @@ macro_rules! unary_fns {
 
         impl<'t, T: Float> Var<'t, T> {
             $(#[$doc])*
+            #[track_caller]
             pub fn $name(self) -> Var<'t, T> { self.apply($ty) }
         }
     )*};
@@ -160,6 +161,7 @@ impl<T: Float> Tensor<T> {
 impl<'t, T: Float> Var<'t, T> {
     /// Applies an [`UnaryFn`] elementwise: one forward loop, and in the backward pass one loop
     /// computing `grad · df(x, y)`.
+    #[track_caller]
     pub fn apply<F: UnaryFn<T>>(self, f: F) -> Var<'t, T> {
         self.tape.record_with(
             F::NAME,
@@ -170,11 +172,13 @@ impl<'t, T: Float> Var<'t, T> {
     }
 
     /// xⁿ elementwise.
+    #[track_caller]
     pub fn powi(self, n: i32) -> Var<'t, T> {
         self.apply(Powi(n))
     }
 
     /// xᵖ elementwise.
+    #[track_caller]
     pub fn powf(self, p: T) -> Var<'t, T> {
         self.apply(Powf(p))
     }
@@ -183,6 +187,7 @@ impl<'t, T: Float> Var<'t, T> {
     ///
     /// # Panics
     /// If `low > high`.
+    #[track_caller]
     pub fn clamp(self, low: T, high: T) -> Var<'t, T> {
         assert!(low <= high, "clamp: low {low} is above high {high}");
         self.apply(Clamp { low, high })

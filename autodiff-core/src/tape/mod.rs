@@ -3,12 +3,14 @@
 //! Creation order is a topological order, so the backward pass is one reverse sweep over the
 //! nodes: no sorting, no hashing, no reference counting.
 
+mod anomaly;
 mod backward;
 mod builtin;
 mod gradients;
 mod sweep;
 mod var;
 
+pub use anomaly::{AnomalyGuard, detect_anomaly, is_anomaly_detection_enabled};
 pub use backward::{Backward, BackwardCx};
 pub use gradients::Gradients;
 pub use var::Var;
@@ -18,6 +20,7 @@ pub(crate) use builtin::{Op, UnaryVjp};
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::ops::Range;
+use std::panic::Location;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -53,6 +56,10 @@ struct Nodes<T: Float> {
     edges: Vec<u32>,
     /// Which node holds each parameter put on this tape.
     params: HashMap<ParamId, u32>,
+    /// Whether every op's output and gradients are checked for NaN and infinity ([`detect_anomaly`]).
+    detect_anomaly: bool,
+    /// The op and source location behind each node, kept only while detecting anomalies.
+    provenance: Vec<anomaly::Provenance>,
 }
 
 struct Node<T: Float> {
@@ -126,6 +133,8 @@ impl<T: Float> Tape<T> {
                 nodes: Vec::new(),
                 edges: Vec::new(),
                 params: HashMap::new(),
+                detect_anomaly: is_anomaly_detection_enabled(),
+                provenance: Vec::new(),
             }),
             recording,
             stamp: fresh_stamp(),
@@ -148,13 +157,16 @@ impl<T: Float> Tape<T> {
     }
 
     /// Removes every node, keeping the allocations for the next computation. [`Gradients`]
-    /// from before refuse the new computation's [`Var`]s.
+    /// from before refuse the new computation's [`Var`]s. The tape takes up this thread's
+    /// [anomaly detection](detect_anomaly) mode again, as a new tape would.
     pub fn clear(&mut self) {
         let inner = self.inner.get_mut();
         inner.values.clear();
         inner.nodes.clear();
         inner.edges.clear();
         inner.params.clear();
+        inner.provenance.clear();
+        inner.detect_anomaly = is_anomaly_detection_enabled();
         self.stamp = fresh_stamp();
     }
 
@@ -163,13 +175,15 @@ impl<T: Float> Tape<T> {
     }
 
     /// A leaf whose gradient [`Var::backward`] computes (an input of a gradient check, say).
+    #[track_caller]
     pub fn var(&self, value: Tensor<T>) -> Var<'_, T> {
-        self.leaf(Value::Owned(value), self.recording)
+        self.leaf("var", Value::Owned(value), self.recording)
     }
 
     /// A leaf that needs no gradient (data, labels, masks).
+    #[track_caller]
     pub fn constant(&self, value: Tensor<T>) -> Var<'_, T> {
-        self.leaf(Value::Owned(value), false)
+        self.leaf("constant", Value::Owned(value), false)
     }
 
     /// A leaf that needs no gradient and shares `value` instead of owning a copy: data used
@@ -184,12 +198,14 @@ impl<T: Float> Tape<T> {
     /// assert_eq!(x.sum().item(), 3.0);
     /// assert!(!x.requires_grad());
     /// ```
+    #[track_caller]
     pub fn shared_constant(&self, value: Arc<Tensor<T>>) -> Var<'_, T> {
-        self.leaf(Value::Shared(value), false)
+        self.leaf("shared_constant", Value::Shared(value), false)
     }
 
     /// Puts a parameter on the tape, sharing its tensor without a copy. Using the same parameter
     /// twice returns the same node, so its gradient collects every use.
+    #[track_caller]
     pub fn param(&self, param: &Param<T>) -> Var<'_, T> {
         {
             let inner = self.inner.borrow();
@@ -204,6 +220,7 @@ impl<T: Float> Tape<T> {
             }
         }
         let var = self.leaf(
+            "param",
             Value::Shared(param.shared()),
             self.recording && param.is_trainable(),
         );
@@ -212,17 +229,25 @@ impl<T: Float> Tape<T> {
     }
 
     /// A leaf holding `var`'s value without a copy and needing no gradient.
+    #[track_caller]
     pub(crate) fn detach(&self, var: Var<'_, T>) -> Var<'_, T> {
         self.check_owns("detach", &[var]);
         let target = match self.inner.borrow().values[var.id as usize] {
             Value::Alias(of) => of,
             _ => var.id,
         };
-        self.leaf(Value::Alias(target), false)
+        self.leaf("detach", Value::Alias(target), false)
     }
 
-    fn leaf(&self, value: Value<T>, requires_grad: bool) -> Var<'_, T> {
+    #[track_caller]
+    fn leaf(&self, name: &'static str, value: Value<T>, requires_grad: bool) -> Var<'_, T> {
         let mut inner = self.inner.borrow_mut();
+        if inner.detect_anomaly {
+            inner.provenance.push(anomaly::Provenance {
+                op: name,
+                location: Location::caller(),
+            });
+        }
         let start = inner.edges.len() as u32;
         inner.values.push(value);
         inner.nodes.push(Node {
@@ -255,21 +280,24 @@ impl<T: Float> Tape<T> {
     /// # Panics
     /// If an input belongs to another tape.
     #[track_caller]
-    pub fn record(
+    pub fn record<B: Backward<T>>(
         &self,
         value: Tensor<T>,
         inputs: &[Var<'_, T>],
-        backward: impl Backward<T>,
+        backward: B,
     ) -> Var<'_, T> {
-        self.record_op(value, inputs, || Op::Custom(Box::new(backward)))
+        self.record_op(anomaly::op_name_of::<B>, value, inputs, || {
+            Op::Custom(Box::new(backward))
+        })
     }
 
     /// [`Tape::record`] for a built-in op, whose backward `op` makes (called only when an input
-    /// needs a gradient).
+    /// needs a gradient); `op_name` names it in anomaly reports (called only when detecting them).
     #[track_caller]
     #[inline]
     pub(crate) fn record_op(
         &self,
+        op_name: impl FnOnce() -> &'static str,
         value: Tensor<T>,
         inputs: &[Var<'_, T>],
         op: impl FnOnce() -> Op<T>,
@@ -286,7 +314,30 @@ impl<T: Float> Tape<T> {
             requires_grad,
             keep_grad: false,
         });
-        Var::new(self, (inner.nodes.len() - 1) as u32)
+        let id = (inner.nodes.len() - 1) as u32;
+        if inner.detect_anomaly {
+            self.note_recorded(&mut inner, op_name, inputs, id);
+        }
+        Var::new(self, id)
+    }
+
+    /// For anomaly detection: notes which op made node `id` and where, then checks its value.
+    #[track_caller]
+    #[cold]
+    fn note_recorded(
+        &self,
+        inner: &mut Nodes<T>,
+        op_name: impl FnOnce() -> &'static str,
+        inputs: &[Var<'_, T>],
+        id: u32,
+    ) {
+        let provenance = anomaly::Provenance {
+            op: op_name(),
+            location: Location::caller(),
+        };
+        inner.provenance.push(provenance);
+        let inputs: Vec<u32> = inputs.iter().map(|v| v.id).collect();
+        anomaly::check_forward(inner, provenance, &inputs, id);
     }
 
     /// [`Tape::record_op`] for a value computed from `inputs`' values by `compute`, which runs
@@ -298,7 +349,7 @@ impl<T: Float> Tape<T> {
     #[inline(always)]
     pub(crate) fn record_with<const N: usize>(
         &self,
-        op_name: &str,
+        op_name: &'static str,
         inputs: [Var<'_, T>; N],
         compute: impl FnOnce([&Tensor<T>; N]) -> (Shape, Vec<T>),
         op: impl FnOnce() -> Op<T>,
@@ -329,6 +380,9 @@ impl<T: Float> Tape<T> {
         unsafe {
             inner.values.set_len(len + 1);
             inner.nodes.set_len(len + 1);
+        }
+        if inner.detect_anomaly {
+            self.note_recorded(inner, || op_name, &inputs, len as u32);
         }
         Var::new(self, len as u32)
     }
@@ -368,11 +422,11 @@ impl<T: Float> Tape<T> {
     /// # Panics
     /// If an input belongs to another tape, or if `M` is 0.
     #[track_caller]
-    pub fn record_many<const M: usize>(
+    pub fn record_many<B: Backward<T>, const M: usize>(
         &self,
         values: [Tensor<T>; M],
         inputs: &[Var<'_, T>],
-        backward: impl Backward<T>,
+        backward: B,
     ) -> [Var<'_, T>; M] {
         assert!(M > 0, "record_many: an op needs at least one output");
         self.check_owns("record", inputs);
@@ -394,6 +448,11 @@ impl<T: Float> Tape<T> {
                 requires_grad,
                 keep_grad: false,
             });
+        }
+        if inner.detect_anomaly {
+            for k in 0..M as u32 {
+                self.note_recorded(&mut inner, anomaly::op_name_of::<B>, inputs, first + k);
+            }
         }
         std::array::from_fn(|k| Var::new(self, first + k as u32))
     }

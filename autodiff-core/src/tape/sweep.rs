@@ -3,6 +3,7 @@
 use crate::{Float, Tensor, pool};
 
 use super::Nodes;
+use super::anomaly;
 use super::backward::BackwardCx;
 use super::builtin::{self, Op};
 
@@ -55,6 +56,9 @@ pub(super) fn run<T: Float>(
                 );
             }
             _ => builtin::run(op, nodes, inputs, first, &mut outputs[0], before),
+        }
+        if nodes.detect_anomaly {
+            anomaly::check_backward(nodes, k, inputs, before);
         }
         for (j, slot) in outputs.iter_mut().enumerate() {
             if !nodes.keeps_grad((first + j) as u32) {

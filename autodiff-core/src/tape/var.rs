@@ -74,6 +74,7 @@ impl<'t, T: Float> Var<'t, T> {
 
     /// Keeps this intermediate value's gradient after the backward pass, for
     /// [`Gradients::wrt`] (leaves and parameters keep theirs anyway).
+    #[track_caller]
     pub fn retain_grad(self) -> Self {
         self.tape.keep_grad(self.id);
         self
@@ -97,6 +98,7 @@ impl<'t, T: Float> Var<'t, T> {
     /// let (h1, y) = (0.5_f64.tanh(), (0.5_f64.tanh() * 0.5).tanh());
     /// assert!((g.wrt(w).unwrap().item() - (1.0 - y * y) * h1).abs() < 1e-15);
     /// ```
+    #[track_caller]
     pub fn detach(self) -> Self {
         self.tape.detach(self)
     }

@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 use autodiff_core::{Float, Module, Param, ParamPath, Tensor};
 
 use super::writer::{SummaryWriter, WriteError};
-use crate::train::{BatchEnd, Callback, CallbackError, Control, Logs};
+use crate::train::{BatchEnd, Callback, CallbackError, Control, Logs, StopReason};
 
 /// How often per-batch scalars are written (Keras's `update_freq`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -131,7 +131,7 @@ impl<T: Float> Callback<T> for TensorBoard {
         &mut self,
         batch: &BatchEnd<'_, T>,
         model: &dyn Module<T>,
-    ) -> Result<(), CallbackError> {
+    ) -> Result<Option<StopReason>, CallbackError> {
         self.learning_rate = Some(batch.learning_rate);
         let due = self.histograms_due(batch.epoch) && batch.batch + 1 == batch.batches;
         let update_freq = self.update_freq;
@@ -155,7 +155,7 @@ impl<T: Float> Callback<T> for TensorBoard {
             })
             .map_err(failed)?;
         }
-        Ok(())
+        Ok(None)
     }
 
     fn on_epoch_end(

@@ -1,5 +1,5 @@
 //! Callbacks run by `fit` when training begins, after every batch, at the end of every epoch and
-//! when training ends, and [`EarlyStopping`].
+//! when training ends, [`EarlyStopping`] and [`TerminateOnNaN`].
 //!
 //! EarlyStopping follows Keras 3: an epoch improves when the monitored value beats the best by
 //! more than `min_delta`, in the direction of its [`Mode`] (by default `Auto`: lower for losses
@@ -14,7 +14,7 @@ use std::sync::Arc;
 use autodiff_core::{BufferRef, Float, Gradients, Module, ParamPath, Tensor};
 
 use super::mode::improves;
-use super::{Logs, Mode};
+use super::{Logs, Mode, StopReason};
 use crate::metrics::Metric;
 
 /// Whether training goes on after an epoch.
@@ -58,6 +58,8 @@ pub struct BatchEnd<'a, T: Float> {
     pub logs: &'a Logs,
     /// This batch's gradients, from before the optimizer step.
     pub grads: &'a Gradients<T>,
+    /// This batch's own loss (not the running mean), NaN or infinite if training diverged.
+    pub loss: f64,
     /// The optimizer's learning rate for the next step (Keras logs `optimizer.learning_rate`).
     pub learning_rate: f64,
 }
@@ -78,14 +80,18 @@ pub trait Callback<T: Float> {
         Ok(())
     }
 
-    /// Called after each training batch, once the optimizer has stepped.
+    /// Called after each training batch, once the optimizer has stepped. A reason returned stops
+    /// `fit` after this batch; as in Keras, the epoch's logs are still recorded and
+    /// [`Callback::on_epoch_end`] still runs, and [`History::stopped`] holds the reason.
+    ///
+    /// [`History::stopped`]: super::History::stopped
     fn on_train_batch_end(
         &mut self,
         batch: &BatchEnd<'_, T>,
         model: &dyn Module<T>,
-    ) -> Result<(), CallbackError> {
+    ) -> Result<Option<StopReason>, CallbackError> {
         let _ = (batch, model);
-        Ok(())
+        Ok(None)
     }
 
     /// Called after epoch `epoch` (0-based) with that epoch's logs.
@@ -150,6 +156,51 @@ pub fn restore<T: Float>(model: &mut dyn Module<T>, weights: &Weights<T>) {
             _ => {}
         },
     );
+}
+
+/// Stops training at the first batch whose loss is NaN or infinite (Keras's `TerminateOnNaN`):
+/// `fit` returns after that batch's epoch is logged, with
+/// [`StopReason::NonFiniteLoss`] in [`History::stopped`](super::History::stopped).
+///
+/// ```
+/// use nn::losses::Loss;
+/// use nn::optim::Optimizer;
+/// use nn::train::{FitOptions, Model, StopReason, TerminateOnNaN};
+/// use nn::{Dense, Sequential, Tensor};
+/// // Row 5 holds a NaN, so with batches of 4 in order batch 1's loss is NaN.
+/// let mut x = Tensor::<f32>::normal([12, 2], 0.0, 1.0, 1);
+/// x.data_mut()[5 * 2] = f32::NAN;
+/// let y = Tensor::<f32>::zeros([12, 1]);
+/// let net = Sequential::new().add(Dense::new(2, 1));
+/// let mut model = Model::new(net, Loss::MeanSquaredError, Optimizer::sgd(0.01), vec![]);
+/// let options = FitOptions { epochs: 4, batch_size: 4, shuffle: false, verbose: false, ..FitOptions::default() };
+/// let history = model.fit(&x, &y, &options, &mut [&mut TerminateOnNaN]).unwrap();
+/// assert!(matches!(history.stopped, Some(StopReason::NonFiniteLoss { epoch: 0, batch: 1, .. })));
+/// assert_eq!(history.epochs(), 1);
+/// ```
+#[derive(Clone, Copy, Debug, Default)]
+pub struct TerminateOnNaN;
+
+impl<T: Float> Callback<T> for TerminateOnNaN {
+    fn on_train_batch_end(
+        &mut self,
+        batch: &BatchEnd<'_, T>,
+        _model: &dyn Module<T>,
+    ) -> Result<Option<StopReason>, CallbackError> {
+        let BatchEnd {
+            epoch, batch, loss, ..
+        } = *batch;
+        Ok((!loss.is_finite()).then_some(StopReason::NonFiniteLoss { epoch, batch, loss }))
+    }
+
+    fn on_epoch_end(
+        &mut self,
+        _epoch: usize,
+        _logs: &Logs,
+        _model: &mut dyn Module<T>,
+    ) -> Result<Control, CallbackError> {
+        Ok(Control::Continue)
+    }
 }
 
 /// Stops training when a monitored value stops improving.

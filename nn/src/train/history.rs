@@ -20,10 +20,34 @@ use std::fmt;
 /// One epoch's logs: `(key, value)` pairs in Keras 2's order (see the module docs).
 pub type Logs = Vec<(String, f64)>;
 
-/// The values of every key, one per epoch.
+/// The values of every key, one per epoch, and why training stopped early if it did.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct History {
     series: Vec<(String, Vec<f64>)>,
+    /// Why `fit` stopped before its last epoch; `None` when it ran every epoch.
+    pub stopped: Option<StopReason>,
+}
+
+/// Why `fit` stopped before its last epoch (recorded in [`History::stopped`]).
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum StopReason {
+    /// A training batch's loss was NaN or infinite ([`TerminateOnNaN`](super::TerminateOnNaN)):
+    /// training stopped after that batch (0-based, within 0-based `epoch`), whose epoch is
+    /// still logged.
+    NonFiniteLoss {
+        /// The epoch of the batch.
+        epoch: usize,
+        /// The batch within its epoch.
+        batch: usize,
+        /// Its loss.
+        loss: f64,
+    },
+    /// A callback's `on_epoch_end` asked to stop after `epoch` ([`EarlyStopping`](super::EarlyStopping)).
+    Requested {
+        /// The last epoch run.
+        epoch: usize,
+    },
 }
 
 impl History {
@@ -74,7 +98,10 @@ impl History {
                 (key.to_string(), mean)
             })
             .collect();
-        History { series }
+        History {
+            series,
+            stopped: None,
+        }
     }
 }
 

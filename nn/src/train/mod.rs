@@ -62,11 +62,12 @@ mod transform;
 
 pub use batchable::Batchable;
 pub use callbacks::{
-    BatchEnd, Callback, CallbackError, Control, EarlyStopping, Weights, restore, snapshot,
+    BatchEnd, Callback, CallbackError, Control, EarlyStopping, TerminateOnNaN, Weights, restore,
+    snapshot,
 };
 pub use checkpoint::ModelCheckpoint;
 pub use feed::Feed;
-pub use history::{History, Logs};
+pub use history::{History, Logs, StopReason};
 pub use kfold::{CrossValidation, Fold, KFold, KFoldError};
 pub use mode::Mode;
 pub use model::{FitError, FitOptions, Model, Validation};

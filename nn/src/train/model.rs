@@ -25,7 +25,7 @@ use rand::seq::SliceRandom;
 use super::progress::EpochBar;
 use super::{
     BatchEnd, BatchTransform, Batchable, Callback, CallbackError, Control, Feed, History,
-    KFoldError, Logs,
+    KFoldError, Logs, StopReason,
 };
 use crate::losses::Loss;
 use crate::metrics::Metric;
@@ -298,7 +298,7 @@ impl<T: Float, N: Module<T>> Model<T, N> {
                 if let Some(augment) = options.augment {
                     bx = augment.transform(bx, epoch, step);
                 }
-                let grads = self.train_step(bx, &by, &mut totals);
+                let (grads, loss) = self.train_step(bx, &by, &mut totals);
                 let running = totals.logs("", &self.metrics);
                 bar.tick(&running);
                 steps += 1;
@@ -309,11 +309,17 @@ impl<T: Float, N: Module<T>> Model<T, N> {
                     step: steps,
                     logs: &running,
                     grads: &grads,
+                    loss,
                     learning_rate: self.optimizer.learning_rate(),
                 };
                 for cb in callbacks.iter_mut() {
-                    cb.on_train_batch_end(&end, &self.net)
+                    let reason = cb
+                        .on_train_batch_end(&end, &self.net)
                         .map_err(FitError::Callback)?;
+                    history.stopped = history.stopped.take().or(reason);
+                }
+                if history.stopped.is_some() {
+                    break;
                 }
             }
             let mut logs = totals.logs("", &self.metrics);
@@ -330,6 +336,12 @@ impl<T: Float, N: Module<T>> Model<T, N> {
                 stop |= control == Control::Stop;
             }
             if stop {
+                history.stopped = history
+                    .stopped
+                    .take()
+                    .or(Some(StopReason::Requested { epoch }));
+            }
+            if history.stopped.is_some() {
                 break;
             }
         }
@@ -341,13 +353,14 @@ impl<T: Float, N: Module<T>> Model<T, N> {
     }
 
     /// One optimizer step on a batch, adding its loss and metrics to `totals`; returns the
-    /// batch's gradients. The batch's inputs move onto the tape: a wide batch is not copied again.
+    /// batch's gradients and its loss. The batch's inputs move onto the tape: a wide batch is not
+    /// copied again.
     fn train_step<X: Feed<T, N>>(
         &mut self,
         x: X,
         y: &Tensor<T>,
         totals: &mut Totals,
-    ) -> Gradients<T> {
+    ) -> (Gradients<T>, f64) {
         self.tape.clear();
         let (grads, loss, pred) = {
             let tape = &self.tape;
@@ -362,7 +375,7 @@ impl<T: Float, N: Module<T>> Model<T, N> {
         self.tape.clear();
         self.optimizer.step(&mut self.net, &grads);
         totals.add(loss, &pred, y, &self.metrics);
-        grads
+        (grads, loss.to_f64().unwrap_or(f64::NAN))
     }
 
     /// The loss and metrics on `x`, `y`, logged under their names; data without rows is an

@@ -5,9 +5,10 @@ use autodiff_core::ops::gemm;
 use autodiff_core::{Float, Tensor};
 
 use super::rows::{
-    copy_rows, fill_rows, gather_diagonal, gather_gates, state_slices, step_gemm, transposed,
+    copy_rows, fill_rows, gather_diagonal, gather_gates, split_all, split_opt, state_slices,
+    step_gemm, transposed,
 };
-use super::{Dims, RunOptions, Trace, direct_width, uses_rows};
+use super::{Dims, RunOptions, Trace, direct_width, part_count, uses_rows};
 use crate::recurrent::cell::{Cell, ForwardRows, MAX_STATES, Recurrence};
 
 /// The forward pass's inputs as slices.
@@ -83,7 +84,19 @@ pub(super) fn forward<T: Float, C: Cell>(
     // Wᵀ_hh `[H, G·H]`, row-major as the per-step products read it.
     let weight_hh_t = transposed(v.weight_hh, gh, h);
     let weight_hh_t = weight_hh_t.data();
-    run_part(cell, dims, options, (v, weight_hh_t), rows, whole);
+    let run = |part: Part<'_, T>| run_part(cell, dims, options, (v, weight_hh_t), rows, part);
+    // The batch rows are independent through time, so each thread runs whole rows over every
+    // step: no synchronisation per step (the per-step products are too small to share).
+    let parts = part_count(dims);
+    if parts == 1 {
+        run(whole);
+    } else {
+        let (first, second) = whole.split(dims, b / 2);
+        std::thread::scope(|scope| {
+            scope.spawn(|| run(second));
+            run(first);
+        });
+    }
     let output = sequence.unwrap_or_else(|| state[0].clone());
     let outputs = std::iter::once(output).chain(state).collect();
     let trace = Trace {
@@ -96,7 +109,7 @@ pub(super) fn forward<T: Float, C: Cell>(
     (trace, outputs)
 }
 
-/// Every buffer the forward pass writes, for `batch` rows.
+/// Some of the batch rows of every buffer the forward pass writes (`batch` rows of each).
 struct Part<'a, T> {
     batch: usize,
     pre: &'a mut [T],
@@ -108,7 +121,44 @@ struct Part<'a, T> {
     saved: &'a mut [T],
 }
 
-/// Every step: the recurrent product(s), then the pointwise pass.
+impl<'a, T> Part<'a, T> {
+    /// The first `rows` batch rows and the rest.
+    fn split(self, dims: Dims, rows: usize) -> (Part<'a, T>, Part<'a, T>) {
+        let (t, h, gh) = (dims.steps, dims.hidden, dims.width());
+        let saved_width = self.saved.len() / self.batch;
+        let (pre, pre2) = self.pre.split_at_mut(rows * t * gh);
+        let (rec, rec2) = split_opt(self.rec, rows * t * gh);
+        let (prev, prev2) = split_all(self.prev, rows * t * h);
+        let (state, state2) = split_all(self.state, rows * h);
+        let (sequence, sequence2) = split_opt(self.sequence, rows * t * h);
+        let (modulated, modulated2) = split_opt(self.modulated, rows * t * h);
+        let (saved, saved2) = self.saved.split_at_mut(rows * saved_width);
+        (
+            Part {
+                batch: rows,
+                pre,
+                rec,
+                prev,
+                state,
+                sequence,
+                modulated,
+                saved,
+            },
+            Part {
+                batch: self.batch - rows,
+                pre: pre2,
+                rec: rec2,
+                prev: prev2,
+                state: state2,
+                sequence: sequence2,
+                modulated: modulated2,
+                saved: saved2,
+            },
+        )
+    }
+}
+
+/// Every step for the part's batch rows: the recurrent product(s), then the pointwise pass.
 fn run_part<T: Float, C: Cell>(
     cell: &C,
     dims: Dims,

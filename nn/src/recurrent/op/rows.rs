@@ -97,10 +97,40 @@ pub(super) fn column_sums<T: Float>(d: &[T], width: usize, beta: T, db: &mut [T]
     }
 }
 
+/// Each state buffer's first `at` elements, and the rest (an absent state's empty buffer stays
+/// empty).
+pub(super) fn split_all<'a, T>(
+    buffers: [&'a mut [T]; MAX_STATES],
+    at: usize,
+) -> ([&'a mut [T]; MAX_STATES], [&'a mut [T]; MAX_STATES]) {
+    let mut firsts: [&'a mut [T]; MAX_STATES] = Default::default();
+    let mut rests: [&'a mut [T]; MAX_STATES] = Default::default();
+    for (k, b) in buffers.into_iter().enumerate() {
+        if !b.is_empty() {
+            (firsts[k], rests[k]) = b.split_at_mut(at);
+        }
+    }
+    (firsts, rests)
+}
+
 /// The data of each state's tensor, empty for the states the cell does not have.
 pub(super) fn state_slices<T: Float>(tensors: &mut [Tensor<T>]) -> [&mut [T]; MAX_STATES] {
     let mut tensors = tensors.iter_mut();
     std::array::from_fn(|_| tensors.next().map_or(&mut [][..], |t| t.data_mut()))
+}
+
+/// An optional buffer's first `at` elements, and the rest.
+pub(super) fn split_opt<T>(
+    buffer: Option<&mut [T]>,
+    at: usize,
+) -> (Option<&mut [T]>, Option<&mut [T]>) {
+    match buffer {
+        Some(b) => {
+            let (first, rest) = b.split_at_mut(at);
+            (Some(first), Some(rest))
+        }
+        None => (None, None),
+    }
 }
 
 /// Columns per product in [`step_gemm`]: the core's unpacked kernel for narrow products takes

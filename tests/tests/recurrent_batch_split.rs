@@ -1,6 +1,7 @@
 //! A run large enough to be split over two threads by batch rows (B·T·G·H ≥ 2¹⁶, with two
 //! threads allowed) gives what the rows give run one at a time (never split): outputs, final
 //! states, the input's gradient row by row, and the weights' gradients as sums over the rows.
+//! With 16 inputs, ∂X and ∂W_ih take the blocked products, their rows in halves too.
 
 use autodiff_core::{Module, Tensor};
 use nn::recurrent::{Cell, GruCell, LstmCell, PeepholeLstmCell, Recurrent};
@@ -8,7 +9,7 @@ use nn::{Layer, Tape};
 
 const BATCH: usize = 8;
 const STEPS: usize = 64;
-const INPUT: usize = 3;
+const INPUT: usize = 16;
 const HIDDEN: usize = 48;
 
 /// The output and the gradients of Σ output·w (w fixed) w.r.t. the input and every parameter.

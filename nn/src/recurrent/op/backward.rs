@@ -5,8 +5,8 @@ use autodiff_core::ops::gemm;
 use autodiff_core::{BackwardCx, Float, Tensor};
 
 use super::rows::{
-    add_into, column_sums, gather_diagonal, gather_gates, split_all, split_opt, state_slices,
-    step_gemm, write_or_add,
+    add_into, blocked_gemm, column_sums, gather_diagonal, gather_gates, split_all, split_opt,
+    state_slices, step_gemm, write_or_add,
 };
 use super::{Dims, RunOptions, Slots, Trace, direct_width, part_count};
 use crate::recurrent::cell::{BackwardRows, Cell, MAX_STATES};
@@ -89,23 +89,28 @@ pub(super) fn backward<T: Float, C: Cell>(
     let d_pre = d_pre.data();
     let d_rec = d_rec.as_ref().map_or(d_pre, |r| r.data());
     // ∂X = ∂pre · W_ih: [B·T, G·H] × [G·H, I], one product.
+    let parts = part_count(dims);
     cx.write_grad(0, |dx, beta| {
-        gemm(
+        blocked_gemm(
             (b * t, gh, i),
             (d_pre, [gh, 1]),
             (w_ih, [i, 1]),
+            (w_ih, i),
             beta,
-            (dx, [i, 1]),
+            (dx, i),
+            parts,
         )
     });
     // ∂W_ih = ∂preᵀ · X: [G·H, B·T] × [B·T, I], one product over every step.
     cx.write_grad(1, |dw, beta| {
-        gemm(
+        blocked_gemm(
             (gh, b * t, i),
             (d_pre, [1, gh]),
             (xv, [i, 1]),
+            (xv, i),
             beta,
-            (dw, [i, 1]),
+            (dw, i),
+            parts,
         )
     });
     // ∂W_hh = ∂recᵀ · H_prev: [G·H, B·T] × [B·T, H], one product over every step (the last

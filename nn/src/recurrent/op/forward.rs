@@ -5,8 +5,8 @@ use autodiff_core::ops::gemm;
 use autodiff_core::{Float, Tensor};
 
 use super::rows::{
-    copy_rows, fill_rows, gather_diagonal, gather_gates, split_all, split_opt, state_slices,
-    step_gemm, transposed,
+    add_into, copy_rows, fill_rows, gather_diagonal, gather_gates, split_all, split_opt,
+    state_slices, step_gemm, transposed,
 };
 use super::{Dims, RunOptions, Trace, direct_width, part_count, uses_rows};
 use crate::recurrent::cell::{Cell, ForwardRows, MAX_STATES, Recurrence};
@@ -39,16 +39,22 @@ pub(super) fn forward<T: Float, C: Cell>(
     let gh = dims.width();
     let summed = cell.recurrence() != Recurrence::Separate;
     let direct = direct_width(cell, dims);
-    // Every step's input projection in one product: [B·T, I] × [I, G·H], onto the biases
-    // (both of them when the recurrent part is summed in).
+    // Every step's input projection in one product: [B·T, I] × [I, G·H]. The biases (both of
+    // them when the recurrent part is summed in) are added per step, onto rows the step's
+    // product has just brought into cache, rather than filled into the whole buffer first.
     let mut pre = Tensor::empty([b, t, gh]);
     let biases = [v.bias_ih, if summed { v.bias_hh } else { None }];
-    fill_rows(pre.data_mut(), gh, biases);
+    let mut bias = Tensor::empty([if biases.iter().any(Option::is_some) {
+        gh
+    } else {
+        0
+    }]);
+    fill_rows(bias.data_mut(), gh, biases);
     gemm(
         (b * t, i, gh),
         (v.x, [i, 1]),
         (v.weight_ih, [1, i]),
-        T::one(),
+        T::zero(),
         (pre.data_mut(), [gh, 1]),
     );
     let mut rec = (!summed).then(|| {
@@ -84,7 +90,16 @@ pub(super) fn forward<T: Float, C: Cell>(
     // Wᵀ_hh `[H, G·H]`, row-major as the per-step products read it.
     let weight_hh_t = transposed(v.weight_hh, gh, h);
     let weight_hh_t = weight_hh_t.data();
-    let run = |part: Part<'_, T>| run_part(cell, dims, options, (v, weight_hh_t), rows, part);
+    let run = |part: Part<'_, T>| {
+        run_part(
+            cell,
+            dims,
+            options,
+            (v, weight_hh_t, bias.data()),
+            rows,
+            part,
+        )
+    };
     // The batch rows are independent through time, so each thread runs whole rows over every
     // step: no synchronisation per step (the per-step products are too small to share).
     let parts = part_count(dims);
@@ -163,7 +178,7 @@ fn run_part<T: Float, C: Cell>(
     cell: &C,
     dims: Dims,
     options: RunOptions,
-    (v, weight_hh_t): (&Values<'_, T>, &[T]),
+    (v, weight_hh_t, bias): (&Values<'_, T>, &[T], &[T]),
     rows: bool,
     mut part: Part<'_, T>,
 ) {
@@ -187,6 +202,11 @@ fn run_part<T: Float, C: Cell>(
             (weight_hh_t, gh),
             (&mut target[tt * gh..], t * gh),
         );
+        if !bias.is_empty() {
+            for bb in 0..b {
+                add_into(&mut part.pre[(bb * t + tt) * gh..][..gh], bias);
+            }
+        }
         if let Some(modulated) = part.modulated.as_deref_mut() {
             for bb in 0..b {
                 for j in 0..h {

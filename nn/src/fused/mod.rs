@@ -15,7 +15,7 @@
 
 mod avg_pool;
 mod batch_norm;
-mod conv2d;
+pub(crate) mod conv2d;
 mod embedding_lookup;
 mod linear;
 mod linear_sparse;

@@ -28,7 +28,7 @@
 
 mod geometry;
 mod im2col;
-mod parallel;
+pub(crate) mod parallel;
 mod per_image;
 mod product;
 #[cfg(test)]

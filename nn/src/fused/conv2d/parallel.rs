@@ -11,7 +11,7 @@ const MIN_PARALLEL_ELEMENTS: usize = 1 << 16;
 
 /// The thread count matrixmultiply reads: `MATMUL_NUM_THREADS`, else the machine's cores, at
 /// most 4 (its limit too).
-fn threads() -> usize {
+pub(crate) fn threads() -> usize {
     static THREADS: OnceLock<usize> = OnceLock::new();
     *THREADS.get_or_init(|| {
         let configured = std::env::var("MATMUL_NUM_THREADS")

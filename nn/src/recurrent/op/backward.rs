@@ -6,9 +6,10 @@ use autodiff_core::{BackwardCx, Float, Tensor};
 
 use super::mask::{pass_through, runs};
 use super::rows::{
-    add_into, column_sums, gather_diagonal, gather_gates, state_slices, step_gemm, write_or_add,
+    add_into, blocked_gemm, column_sums, gather_diagonal, gather_gates, split_all, split_opt,
+    state_slices, step_gemm, write_or_add,
 };
-use super::{Dims, RunOptions, Slots, Trace, direct_width};
+use super::{Dims, RunOptions, Slots, Trace, direct_width, part_count};
 use crate::recurrent::cell::{BackwardRows, Cell, MAX_STATES};
 use crate::recurrent::mask::SequenceMask;
 
@@ -40,7 +41,9 @@ pub(super) fn backward<T: Float, C: Cell>(
     let mut d_prev: Vec<Tensor<T>> = (0..C::STATES).map(|_| Tensor::empty([b, h])).collect();
     let mut d_pre = Tensor::empty([b, t, gh]);
     let mut d_rec = trace.rec.as_ref().map(|_| Tensor::empty([b, t, gh]));
-    let mut d_diag = Tensor::zeros([C::DIAGONALS * h]);
+    let parts = part_count(dims);
+    // The second part's own sum of the diagonal weights' gradients, added to the first's after.
+    let mut d_diag = [1, parts - 1].map(|n| Tensor::zeros([n * C::DIAGONALS * h]));
     let reads = Reads {
         w_hh: cx.input(2).data(),
         diagonal: slots.diagonal.map(|s| cx.input(s).data()),
@@ -51,18 +54,36 @@ pub(super) fn backward<T: Float, C: Cell>(
         saved: trace.saved.as_ref().map(|s| s.data()),
         mask,
     };
-    let part = Part {
+    let whole = Part {
         batch: b,
         d_pre: d_pre.data_mut(),
         d_rec: d_rec.as_mut().map(|r| r.data_mut()),
         d_state: state_slices(&mut d_state),
         d_prev: state_slices(&mut d_prev),
-        d_diag: d_diag.data_mut(),
+        d_diag: &mut [],
     };
-    run_part(cell, dims, options, &reads, part);
+    let run = |first: usize, part: Part<'_, T>| run_part(cell, dims, options, &reads, first, part);
+    let mut diag_parts = d_diag.iter_mut().map(|d| d.data_mut());
+    if parts == 1 {
+        let d_diag = diag_parts.next().expect("one part");
+        run(0, Part { d_diag, ..whole });
+    } else {
+        let half = b / 2;
+        let (mut first, mut second) = whole.split(dims, half);
+        first.d_diag = diag_parts.next().expect("two parts");
+        second.d_diag = diag_parts.next().expect("two parts");
+        std::thread::scope(|scope| {
+            scope.spawn(|| run(half, second));
+            run(0, first);
+        });
+    }
     // Each step swapped the two sets of state gradients: after an odd number of steps the
     // gradients of the initial states are in the second.
     let d_initial = if t % 2 == 1 { &d_prev } else { &d_state };
+    let [mut d_diag, second] = d_diag;
+    if parts > 1 {
+        add_into(d_diag.data_mut(), second.data());
+    }
     for (k, s) in slots.initial.iter().enumerate() {
         if let Some(s) = *s {
             cx.write_grad(s, |buf, beta| write_or_add(buf, beta, d_initial[k].data()));
@@ -71,23 +92,28 @@ pub(super) fn backward<T: Float, C: Cell>(
     let d_pre = d_pre.data();
     let d_rec = d_rec.as_ref().map_or(d_pre, |r| r.data());
     // ∂X = ∂pre · W_ih: [B·T, G·H] × [G·H, I], one product.
+    let parts = part_count(dims);
     cx.write_grad(0, |dx, beta| {
-        gemm(
+        blocked_gemm(
             (b * t, gh, i),
             (d_pre, [gh, 1]),
             (w_ih, [i, 1]),
+            (w_ih, i),
             beta,
-            (dx, [i, 1]),
+            (dx, i),
+            parts,
         )
     });
     // ∂W_ih = ∂preᵀ · X: [G·H, B·T] × [B·T, I], one product over every step.
     cx.write_grad(1, |dw, beta| {
-        gemm(
+        blocked_gemm(
             (gh, b * t, i),
             (d_pre, [1, gh]),
             (xv, [i, 1]),
+            (xv, i),
             beta,
-            (dw, [i, 1]),
+            (dw, i),
+            parts,
         )
     });
     // ∂W_hh = ∂recᵀ · H_prev: [G·H, B·T] × [B·T, H], one product over every step (the last
@@ -122,7 +148,7 @@ pub(super) fn backward<T: Float, C: Cell>(
     }
 }
 
-/// What the walk through time reads: the weights, the output's gradient and the trace.
+/// What every part reads: the weights, the output's gradient and the trace, whole.
 struct Reads<'a, T> {
     w_hh: &'a [T],
     diagonal: Option<&'a [T]>,
@@ -134,7 +160,8 @@ struct Reads<'a, T> {
     mask: Option<&'a SequenceMask>,
 }
 
-/// Every buffer the walk through time writes.
+/// Some of the batch rows of every buffer the backward pass writes, and this part's own sum
+/// of the diagonal weights' gradients.
 struct Part<'a, T> {
     batch: usize,
     d_pre: &'a mut [T],
@@ -144,36 +171,73 @@ struct Part<'a, T> {
     d_diag: &'a mut [T],
 }
 
-/// Every step in reverse.
+impl<'a, T> Part<'a, T> {
+    /// The first `rows` batch rows and the rest (each with an empty `d_diag`).
+    fn split(self, dims: Dims, rows: usize) -> (Part<'a, T>, Part<'a, T>) {
+        let (t, h, gh) = (dims.steps, dims.hidden, dims.width());
+        let (d_pre, d_pre2) = self.d_pre.split_at_mut(rows * t * gh);
+        let (d_rec, d_rec2) = split_opt(self.d_rec, rows * t * gh);
+        let (d_state, d_state2) = split_all(self.d_state, rows * h);
+        let (d_prev, d_prev2) = split_all(self.d_prev, rows * h);
+        (
+            Part {
+                batch: rows,
+                d_pre,
+                d_rec,
+                d_state,
+                d_prev,
+                d_diag: &mut [],
+            },
+            Part {
+                batch: self.batch - rows,
+                d_pre: d_pre2,
+                d_rec: d_rec2,
+                d_state: d_state2,
+                d_prev: d_prev2,
+                d_diag: &mut [],
+            },
+        )
+    }
+}
+
+/// Every step in reverse for the part's batch rows (`first` is its first row's index in the
+/// whole batch).
 fn run_part<T: Float, C: Cell>(
     cell: &C,
     dims: Dims,
     options: RunOptions,
     r: &Reads<'_, T>,
+    first: usize,
     mut part: Part<'_, T>,
 ) {
     let (t, h, gh, b) = (dims.steps, dims.hidden, dims.width(), part.batch);
     let direct = direct_width(cell, dims);
     let mut d_m = Tensor::empty([if direct < gh { b * h } else { 0 }]);
-    let (pre, rec, prev, saved) = (r.pre, r.rec, r.prev, r.saved);
+    // The trace from this part's first row on: part-local row bb is row first + bb.
+    let (pre, rec) = (
+        &r.pre[first * t * gh..],
+        r.rec.map(|r| &r[first * t * gh..]),
+    );
+    let prev = r.prev.map(|p| p.get(first * t * h..).unwrap_or_default());
     let saved_width = C::SAVED * h;
+    let saved = r.saved.map(|s| &s[first * t * saved_width..]);
     for step in (0..t).rev() {
         let tt = options.time(step, t);
         match r.g_output {
             Some(g) if options.return_sequences => {
-                for bb in (0..b).filter(|&bb| runs(r.mask, bb, tt)) {
-                    let from = &g[(bb * t + tt) * h..][..h];
+                for bb in (0..b).filter(|&bb| runs(r.mask, first + bb, tt)) {
+                    let from = &g[((first + bb) * t + tt) * h..][..h];
                     add_into(&mut part.d_state[0][bb * h..][..h], from);
                 }
             }
             Some(g) if options.is_last(step, t) => {
-                add_into(part.d_state[0], g);
+                add_into(part.d_state[0], &g[first * h..(first + b) * h]);
             }
             _ => {}
         }
         for bb in 0..b {
             let row = (bb * t + tt) * gh;
-            if !runs(r.mask, bb, tt) {
+            if !runs(r.mask, first + bb, tt) {
                 let d_rec = part.d_rec.as_deref_mut().map(|d| &mut d[row..row + gh]);
                 let d_gates = &mut part.d_pre[row..row + gh];
                 pass_through(

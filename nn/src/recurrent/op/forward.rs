@@ -6,9 +6,10 @@ use autodiff_core::{Float, Tensor};
 
 use super::mask::{runs, zero_padded_outputs};
 use super::rows::{
-    copy_rows, fill_rows, gather_diagonal, gather_gates, state_slices, step_gemm, transposed,
+    add_into, copy_rows, fill_rows, gather_diagonal, gather_gates, split_all, split_opt,
+    state_slices, step_gemm, transposed,
 };
-use super::{Dims, RunOptions, Trace, direct_width, uses_rows};
+use super::{Dims, RunOptions, Trace, direct_width, part_count, uses_rows};
 use crate::recurrent::cell::{Cell, ForwardRows, MAX_STATES, Recurrence};
 use crate::recurrent::mask::SequenceMask;
 
@@ -41,16 +42,22 @@ pub(super) fn forward<T: Float, C: Cell>(
     let gh = dims.width();
     let summed = cell.recurrence() != Recurrence::Separate;
     let direct = direct_width(cell, dims);
-    // Every step's input projection in one product: [B·T, I] × [I, G·H], onto the biases
-    // (both of them when the recurrent part is summed in).
+    // Every step's input projection in one product: [B·T, I] × [I, G·H]. The biases (both of
+    // them when the recurrent part is summed in) are added per step, onto rows the step's
+    // product has just brought into cache, rather than filled into the whole buffer first.
     let mut pre = Tensor::empty([b, t, gh]);
     let biases = [v.bias_ih, if summed { v.bias_hh } else { None }];
-    fill_rows(pre.data_mut(), gh, biases);
+    let mut bias = Tensor::empty([if biases.iter().any(Option::is_some) {
+        gh
+    } else {
+        0
+    }]);
+    fill_rows(bias.data_mut(), gh, biases);
     gemm(
         (b * t, i, gh),
         (v.x, [i, 1]),
         (v.weight_ih, [1, i]),
-        T::one(),
+        T::zero(),
         (pre.data_mut(), [gh, 1]),
     );
     let mut rec = (!summed).then(|| {
@@ -86,7 +93,30 @@ pub(super) fn forward<T: Float, C: Cell>(
     // Wᵀ_hh `[H, G·H]`, row-major as the per-step products read it.
     let weight_hh_t = transposed(v.weight_hh, gh, h);
     let weight_hh_t = weight_hh_t.data();
-    run_part(cell, dims, options, (v, weight_hh_t), rows, whole);
+    let run = |first: usize, part: Part<'_, T>| {
+        run_part(
+            cell,
+            dims,
+            options,
+            (v, weight_hh_t, bias.data()),
+            rows,
+            first,
+            part,
+        )
+    };
+    // The batch rows are independent through time, so each thread runs whole rows over every
+    // step: no synchronisation per step (the per-step products are too small to share).
+    let parts = part_count(dims);
+    if parts == 1 {
+        run(0, whole);
+    } else {
+        let half = b / 2;
+        let (first, second) = whole.split(dims, half);
+        std::thread::scope(|scope| {
+            scope.spawn(|| run(half, second));
+            run(0, first);
+        });
+    }
     let output = sequence.unwrap_or_else(|| state[0].clone());
     let outputs = std::iter::once(output).chain(state).collect();
     let trace = Trace {
@@ -99,7 +129,7 @@ pub(super) fn forward<T: Float, C: Cell>(
     (trace, outputs)
 }
 
-/// Every buffer the forward pass writes, for `batch` rows.
+/// Some of the batch rows of every buffer the forward pass writes (`batch` rows of each).
 struct Part<'a, T> {
     batch: usize,
     pre: &'a mut [T],
@@ -111,13 +141,52 @@ struct Part<'a, T> {
     saved: &'a mut [T],
 }
 
-/// Every step: the recurrent product(s), then the pointwise pass.
+impl<'a, T> Part<'a, T> {
+    /// The first `rows` batch rows and the rest.
+    fn split(self, dims: Dims, rows: usize) -> (Part<'a, T>, Part<'a, T>) {
+        let (t, h, gh) = (dims.steps, dims.hidden, dims.width());
+        let saved_width = self.saved.len() / self.batch;
+        let (pre, pre2) = self.pre.split_at_mut(rows * t * gh);
+        let (rec, rec2) = split_opt(self.rec, rows * t * gh);
+        let (prev, prev2) = split_all(self.prev, rows * t * h);
+        let (state, state2) = split_all(self.state, rows * h);
+        let (sequence, sequence2) = split_opt(self.sequence, rows * t * h);
+        let (modulated, modulated2) = split_opt(self.modulated, rows * t * h);
+        let (saved, saved2) = self.saved.split_at_mut(rows * saved_width);
+        (
+            Part {
+                batch: rows,
+                pre,
+                rec,
+                prev,
+                state,
+                sequence,
+                modulated,
+                saved,
+            },
+            Part {
+                batch: self.batch - rows,
+                pre: pre2,
+                rec: rec2,
+                prev: prev2,
+                state: state2,
+                sequence: sequence2,
+                modulated: modulated2,
+                saved: saved2,
+            },
+        )
+    }
+}
+
+/// Every step for the part's batch rows: the recurrent product(s), then the pointwise pass
+/// (`first` is the part's first row's index in the whole batch, for the mask).
 fn run_part<T: Float, C: Cell>(
     cell: &C,
     dims: Dims,
     options: RunOptions,
-    (v, weight_hh_t): (&Values<'_, T>, &[T]),
+    (v, weight_hh_t, bias): (&Values<'_, T>, &[T], &[T]),
     rows: bool,
+    first: usize,
     mut part: Part<'_, T>,
 ) {
     let (t, h, gh, b) = (dims.steps, dims.hidden, dims.width(), part.batch);
@@ -140,6 +209,11 @@ fn run_part<T: Float, C: Cell>(
             (weight_hh_t, gh),
             (&mut target[tt * gh..], t * gh),
         );
+        if !bias.is_empty() {
+            for bb in 0..b {
+                add_into(&mut part.pre[(bb * t + tt) * gh..][..gh], bias);
+            }
+        }
         if let Some(modulated) = part.modulated.as_deref_mut() {
             for bb in 0..b {
                 for j in 0..h {
@@ -161,7 +235,7 @@ fn run_part<T: Float, C: Cell>(
             copy_rows(m.data(), modulated, (b, t, h), tt);
         }
         for bb in 0..b {
-            if !runs(v.mask, bb, tt) {
+            if !runs(v.mask, first + bb, tt) {
                 continue; // padding: the states carry through
             }
             let row = (bb * t + tt) * gh;
@@ -195,7 +269,7 @@ fn run_part<T: Float, C: Cell>(
         }
         if let Some(sequence) = part.sequence.as_deref_mut() {
             copy_rows(part.state[0], sequence, (b, t, h), tt);
-            zero_padded_outputs(v.mask, sequence, (b, t, h), tt);
+            zero_padded_outputs(v.mask, sequence, (first, b, t, h), tt);
         }
     }
 }

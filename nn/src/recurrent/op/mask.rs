@@ -16,14 +16,15 @@ pub(super) fn runs(mask: Option<&SequenceMask>, b: usize, t: usize) -> bool {
     mask.is_none_or(|m| m.is_valid(b, t))
 }
 
-/// Zeros at the padded rows of time slot `t` of a `[B, T, H]` output.
+/// Zeros at the padded rows of time slot `tt` of a `[B, T, H]` output holding the `b` batch rows
+/// from row `first` on.
 pub(super) fn zero_padded_outputs<T: Float>(
     mask: Option<&SequenceMask>,
     sequence: &mut [T],
-    (b, t, h): (usize, usize, usize),
+    (first, b, t, h): (usize, usize, usize, usize),
     tt: usize,
 ) {
-    for bb in (0..b).filter(|&bb| !runs(mask, bb, tt)) {
+    for bb in (0..b).filter(|&bb| !runs(mask, first + bb, tt)) {
         sequence[(bb * t + tt) * h..][..h].fill(T::zero());
     }
 }

@@ -269,6 +269,21 @@ fn uses_rows<C: Cell>(cell: &C, has_diagonal: bool) -> bool {
     cell.has_rows() && (C::DIAGONALS == 0 || has_diagonal)
 }
 
+/// Below this many pre-activations (`B·T·G·H`) a run stays on the calling thread: a thread
+/// costs tens of microseconds to start, as much as a small layer's whole run.
+const MIN_PARALLEL_WORK: usize = 1 << 16;
+
+/// How many threads share a run's batch rows: 2 when threads are allowed (as many as
+/// matrixmultiply uses) and the run is large enough, else 1.
+fn part_count(dims: Dims) -> usize {
+    let enough = dims.batch >= 2 && dims.batch * dims.steps * dims.width() >= MIN_PARALLEL_WORK;
+    if enough && crate::fused::conv2d::parallel::threads() > 1 {
+        2
+    } else {
+        1
+    }
+}
+
 /// How many of the `G·H` recurrent columns read `h_{t−1}` itself: all but the last gate's under
 /// [`Recurrence::ModulatedLast`], else all.
 fn direct_width<C: Cell>(cell: &C, dims: Dims) -> usize {

@@ -97,22 +97,53 @@ pub(super) fn column_sums<T: Float>(d: &[T], width: usize, beta: T, db: &mut [T]
     }
 }
 
+/// Each state buffer's first `at` elements, and the rest (an absent state's empty buffer stays
+/// empty).
+pub(super) fn split_all<'a, T>(
+    buffers: [&'a mut [T]; MAX_STATES],
+    at: usize,
+) -> ([&'a mut [T]; MAX_STATES], [&'a mut [T]; MAX_STATES]) {
+    let mut firsts: [&'a mut [T]; MAX_STATES] = Default::default();
+    let mut rests: [&'a mut [T]; MAX_STATES] = Default::default();
+    for (k, b) in buffers.into_iter().enumerate() {
+        if !b.is_empty() {
+            (firsts[k], rests[k]) = b.split_at_mut(at);
+        }
+    }
+    (firsts, rests)
+}
+
 /// The data of each state's tensor, empty for the states the cell does not have.
 pub(super) fn state_slices<T: Float>(tensors: &mut [Tensor<T>]) -> [&mut [T]; MAX_STATES] {
     let mut tensors = tensors.iter_mut();
     std::array::from_fn(|_| tensors.next().map_or(&mut [][..], |t| t.data_mut()))
 }
 
+/// An optional buffer's first `at` elements, and the rest.
+pub(super) fn split_opt<T>(
+    buffer: Option<&mut [T]>,
+    at: usize,
+) -> (Option<&mut [T]>, Option<&mut [T]>) {
+    match buffer {
+        Some(b) => {
+            let (first, rest) = b.split_at_mut(at);
+            (Some(first), Some(rest))
+        }
+        None => (None, None),
+    }
+}
+
 /// Columns per product in [`step_gemm`]: the core's unpacked kernel for narrow products takes
 /// up to 16.
 const STEP_COLUMNS: usize = 16;
 
-/// `C ← A·B + C` for a per-step product (`m` batch rows). With a multiple of 16 columns, as
-/// products of 16 columns each on `row_major_b` (the same B, rows `rsb` apart), which the
-/// core's narrow kernel reads in place: matrixmultiply packs both operands of every call, and
-/// for a `[32, 128] × [128, 512]` step packing B (the whole weight) cost as much as the
-/// multiply. Otherwise one ordinary product on `b` with its strides (the narrow kernel would
-/// pad copies of a partial block). C's rows are `rsc` apart.
+/// Rows of C per pass over the column blocks in [`blocked_gemm`]: 64 rows of a `G·H = 512`
+/// wide C are 128 KiB, which stay in L2 while every block writes them.
+const ROW_CHUNK: usize = 64;
+
+/// `C ← A·B + C` for a per-step product (`m` batch rows, A's rows `rsa` apart): [`blocked_gemm`]
+/// on the calling thread. matrixmultiply packs both operands of every call, and for a
+/// `[32, 128] × [128, 512]` step packing B (the whole weight) cost as much as the multiply.
 pub(super) fn step_gemm<T: Float>(
     (m, k, n): (usize, usize, usize),
     (a, rsa): (&[T], usize),
@@ -120,24 +151,73 @@ pub(super) fn step_gemm<T: Float>(
     (row_major_b, rsb): (&[T], usize),
     (c, rsc): (&mut [T], usize),
 ) {
+    blocked_gemm(
+        (m, k, n),
+        (a, [rsa, 1]),
+        (b, b_strides),
+        (row_major_b, rsb),
+        T::one(),
+        (c, rsc),
+        1,
+    )
+}
+
+/// `C ← A·B + β·C` with C's rows `rsc` apart. With a multiple of 16 columns, as products of 16
+/// columns each on `row_major_b` (the same B, rows `rsb` apart), which the core's narrow kernel
+/// reads in place, with C's rows in two halves, the second on a scoped thread, when `parts` > 1;
+/// otherwise one ordinary product on `b` with its strides (the narrow kernel would pad copies
+/// of a partial block, and matrixmultiply threads it itself). A's strides must have a 1
+/// (rows or columns contiguous).
+pub(super) fn blocked_gemm<T: Float>(
+    (m, k, n): (usize, usize, usize),
+    (a, a_strides): (&[T], [usize; 2]),
+    (b, b_strides): (&[T], [usize; 2]),
+    (row_major_b, rsb): (&[T], usize),
+    beta: T,
+    (c, rsc): (&mut [T], usize),
+    parts: usize,
+) {
     if n % STEP_COLUMNS != 0 {
         return gemm(
             (m, k, n),
-            (a, [rsa, 1]),
+            (a, a_strides),
             (b, b_strides),
-            T::one(),
+            beta,
             (c, [rsc, 1]),
         );
     }
-    for first in (0..n).step_by(STEP_COLUMNS) {
-        gemm(
-            (m, k, STEP_COLUMNS),
-            (a, [rsa, 1]),
-            (&row_major_b[first..], [rsb, 1]),
-            T::one(),
-            (&mut c[first..], [rsc, 1]),
-        );
+    // With A's rows contiguous, every column block of ROW_CHUNK rows before the next rows, so
+    // those rows of C stay in cache (one column block at a time over a `[2048, 512]` C ran
+    // slower than matrixmultiply); A stored by columns is read in place whole.
+    let chunk = if a_strides[1] == 1 {
+        ROW_CHUNK
+    } else {
+        m.max(1)
+    };
+    let blocks = |rows: usize, a: &[T], c: &mut [T]| {
+        for start in (0..rows).step_by(chunk) {
+            let rows = chunk.min(rows - start);
+            for first in (0..n).step_by(STEP_COLUMNS) {
+                gemm(
+                    (rows, k, STEP_COLUMNS),
+                    (&a[start * a_strides[0]..], a_strides),
+                    (&row_major_b[first..], [rsb, 1]),
+                    beta,
+                    (&mut c[start * rsc + first..], [rsc, 1]),
+                );
+            }
+        }
+    };
+    let half = m / 2;
+    if parts < 2 || half == 0 {
+        return blocks(m, a, c);
     }
+    let (c_first, c_rest) = c.split_at_mut(half * rsc);
+    let a_rest = &a[half * a_strides[0]..];
+    std::thread::scope(|scope| {
+        scope.spawn(|| blocks(m - half, a_rest, c_rest));
+        blocks(half, a, c_first);
+    });
 }
 
 /// `w` (`rows × cols`, row-major) transposed, for a product that needs it row-major.
@@ -162,6 +242,45 @@ mod tests {
         // rows of A, B and C padded.
         for n in [48, 40] {
             step_gemm_case(n);
+        }
+    }
+
+    #[test]
+    fn blocked_gemm_is_the_product_in_chunks_and_halves() {
+        // 150 rows: three row chunks, halves of 75; A by rows and by columns; β = 0 over stale
+        // values and β = 1; one part and two; 32 columns (blocks) and 40 (one product).
+        let (m, k) = (150, 7);
+        for n in [32, 40] {
+            let b: Vec<f64> = (0..k * n).map(|x| (x as f64 * 0.11).cos()).collect();
+            let bt = transposed(&b, k, n);
+            let a: Vec<f64> = (0..m * k).map(|x| (x as f64 * 0.37).sin()).collect();
+            let a_cols = transposed(&a, m, k);
+            for (a, a_strides) in [(&a[..], [k, 1]), (a_cols.data(), [1, m])] {
+                for (beta, parts) in [(0.0, 1), (0.0, 2), (1.0, 1), (1.0, 2)] {
+                    let before: Vec<f64> = (0..m * n).map(|x| x as f64).collect();
+                    let mut c = before.clone();
+                    blocked_gemm(
+                        (m, k, n),
+                        (a, a_strides),
+                        (bt.data(), [1, k]),
+                        (&b, n),
+                        beta,
+                        (&mut c, n),
+                        parts,
+                    );
+                    for r in 0..m {
+                        for j in 0..n {
+                            let product: f64 = (0..k)
+                                .map(|p| a[r * a_strides[0] + p * a_strides[1]] * b[p * n + j])
+                                .sum();
+                            let want = product + beta * before[r * n + j];
+                            let got = c[r * n + j];
+                            let close = (got - want).abs() <= 1e-12 * (1.0 + want.abs());
+                            assert!(close, "n {n} row {r} column {j}: {got}, not {want}");
+                        }
+                    }
+                }
+            }
         }
     }
 

@@ -10,14 +10,14 @@
 //! shipped 8×8 digits upscaled to MNIST's 28×28. Reports the test accuracy and the seconds per
 //! epoch.
 //!
-//! `cargo run --release --example mnist_cnn [-- --data DIR --epochs N]`
+//! `cargo run --release --example mnist_cnn [-- --data DIR --epochs N --tensorboard DIR]`
 
 use std::error::Error;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use examples::cli::{Arg, CliError, Flags, parse_or_exit};
-use examples::load_digit_images_sized;
+use examples::{fit_logged, load_digit_images_sized};
 use nn::data::load_idx;
 use nn::layers::{Conv2d, Flatten};
 use nn::losses::Loss;
@@ -26,7 +26,7 @@ use nn::optim::Optimizer;
 use nn::train::{FitOptions, Model, Validation};
 use nn::{Activation, Dense, MaxPool2d, Module, Sequential, Tensor};
 
-const USAGE: &str = "usage: mnist_cnn [--data DIR] [--epochs N]
+const USAGE: &str = "usage: mnist_cnn [--data DIR] [--epochs N] [--tensorboard DIR]
 
 Trains the Keras book's MNIST convnet and reports the test accuracy and seconds per epoch.
 
@@ -35,12 +35,14 @@ Trains the Keras book's MNIST convnet and reports the test accuracy and seconds 
                from DIR (default: the shipped 8×8 digits upscaled to 28×28)
   --epochs N   passes over the training images (default 5 on MNIST, as the book; 15 on the
                digits)
+  --tensorboard DIR  write TensorBoard logs (train/, validation/) and history.csv in DIR
   -h, --help   print this help";
 
 /// What the command line asked for.
 struct Args {
     data: Option<PathBuf>,
     epochs: Option<usize>,
+    tensorboard: Option<PathBuf>,
 }
 
 /// The arguments, or what was wrong with them.
@@ -48,11 +50,13 @@ fn parse_args(flags: &mut Flags) -> Result<Args, CliError> {
     let mut args = Args {
         data: None,
         epochs: None,
+        tensorboard: None,
     };
     while let Some(arg) = flags.next_arg()? {
         match arg {
             Arg::Flag(name) if name == "data" => args.data = Some(flags.value::<PathBuf>()?),
             Arg::Flag(name) if name == "epochs" => args.epochs = Some(flags.positive()?),
+            Arg::Flag(name) if name == "tensorboard" => args.tensorboard = Some(flags.value()?),
             _ => return Err(flags.unexpected()),
         }
     }
@@ -163,7 +167,13 @@ fn run(args: &Args) -> Result<(), Box<dyn Error>> {
         ..FitOptions::default()
     };
     let start = Instant::now();
-    let history = model.fit(&split.train.0, &split.train.1, &options, &mut [])?;
+    let history = fit_logged(
+        &mut model,
+        &split.train.0,
+        &split.train.1,
+        &options,
+        args.tensorboard.as_deref(),
+    )?;
     let per_epoch = start.elapsed().as_secs_f64() / epochs.max(1) as f64;
     println!("{history}");
     let test = model.evaluate(&split.test.0, &split.test.1, 256)?;

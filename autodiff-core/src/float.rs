@@ -32,7 +32,7 @@ pub trait Float:
 
     /// tanh x as the tensor ops compute it: for `f32` a branch-free polynomial that vectorises,
     /// within 2 ulp of the correctly rounded value (measured on 2.7·10⁸ inputs, see
-    /// `tanh_f32.rs`); for `f64` the standard library's function.
+    /// `fast_f32.rs`); for `f64` the standard library's function.
     ///
     /// ```
     /// use autodiff_core::Float;
@@ -80,7 +80,7 @@ impl Float for f32 {
 
     #[inline(always)]
     fn tanh_fast(self) -> Self {
-        crate::tanh_f32::tanh(self)
+        crate::fast_f32::tanh(self)
     }
 
     unsafe fn gemm(

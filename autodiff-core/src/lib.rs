@@ -42,6 +42,7 @@ pub mod atomic_file;
 mod buffer;
 pub mod checkpoint;
 pub mod elementwise;
+pub mod fast_f32;
 mod float;
 mod gradcheck;
 mod module;
@@ -52,7 +53,6 @@ pub mod scalar;
 mod shape;
 mod simd;
 mod step_counter;
-mod tanh_f32;
 mod tape;
 mod tensor;
 

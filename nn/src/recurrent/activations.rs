@@ -1,5 +1,5 @@
-//! σ and tanh over whole rows, in place. For `f32` a vectorisable polynomial (Cephes-style
-//! range reduction for exp, an odd polynomial for small |x| in tanh), compiled three times
+//! σ and tanh over whole rows, in place. For `f32` the vectorisable polynomials of
+//! `autodiff_core::fast_f32` (the same tanh as `Float::tanh_fast`), compiled three times
 //! (plain, AVX2 + FMA, AVX-512F) and picked once at run time: a user's crate is built for plain
 //! x86-64, so `#[target_feature]` copies behind detection are what give it wide vectors. For
 //! `f64` (gradient checks, fixtures) the standard library's exact functions.
@@ -13,6 +13,7 @@ use std::any::TypeId;
 use std::sync::OnceLock;
 
 use autodiff_core::Float;
+use autodiff_core::fast_f32::{exp_nonpositive, tanh};
 
 /// `x ← σ(x)` elementwise.
 pub fn sigmoid_in_place<T: Float>(x: &mut [T]) {
@@ -105,55 +106,12 @@ fn run(kernel: Kernel, x: &mut [f32]) {
     }
 }
 
-/// 1.5·2²³: adding it rounds an f32 below 2²² in magnitude to an integer, which then sits in
-/// the low mantissa bits (no float-to-int conversion, which plain SSE2 cannot vectorise).
-const ROUNDER: f32 = 12_582_912.0;
-
-/// eˣ for x ≤ 0 (σ and tanh only need that side), flushed to 0 from −87.3 down (f32's normal
-/// range ends near there): x = n·ln 2 + r with |r| ≤ ln 2 / 2, eʳ by a degree-6 polynomial, 2ⁿ by its bits.
-#[inline(always)]
-fn exp_nonpositive(x: f32) -> f32 {
-    let flushed = x < -87.3;
-    let x = x.max(-87.3);
-    let shifted = x * std::f32::consts::LOG2_E + ROUNDER;
-    let n = shifted - ROUNDER;
-    // ln 2 split in two so n·ln 2 is exact to f32 precision.
-    let r = x - n * 0.693_359_4 + n * 2.121_944_4e-4;
-    let mut p = 1.987_569_1e-4_f32;
-    p = p * r + 1.398_199_9e-3;
-    p = p * r + 8.333_452e-3;
-    p = p * r + 4.166_579_6e-2;
-    p = p * r + 0.166_666_65;
-    p = p * r + 0.5;
-    let er = p * r * r + r + 1.0;
-    let exponent = shifted.to_bits().wrapping_sub(ROUNDER.to_bits()) as i32 + 127;
-    let scale = f32::from_bits((exponent.max(0) as u32) << 23);
-    if flushed { 0.0 } else { er * scale }
-}
-
 /// σ(x) = 1 / (1 + e^−|x|) for x ≥ 0, e^−|x| / (1 + e^−|x|) below: never 1 − (something near 1).
 #[inline(always)]
 fn sigmoid(x: f32) -> f32 {
     let e = exp_nonpositive(-x.abs());
     let r = 1.0 / (1.0 + e);
     if x >= 0.0 { r } else { e * r }
-}
-
-/// tanh: an odd polynomial for |x| < 0.625 (where (1 − e)/(1 + e) would cancel), else
-/// (1 − e)/(1 + e) with e = e^−2|x|, with x's sign.
-#[inline(always)]
-fn tanh(x: f32) -> f32 {
-    let a = x.abs();
-    let z = x * x;
-    let mut p = -5.704_988_7e-3_f32;
-    p = p * z + 2.063_909e-2;
-    p = p * z - 5.373_971_6e-2;
-    p = p * z + 0.133_314_42;
-    p = p * z - 0.333_332_8;
-    let small = p * z * x + x;
-    let e = exp_nonpositive(-2.0 * a);
-    let large = ((1.0 - e) / (1.0 + e)).copysign(x);
-    if a < 0.625 { small } else { large }
 }
 
 #[cfg(test)]

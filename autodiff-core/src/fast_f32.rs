@@ -1,5 +1,6 @@
-//! A branch-free `f32` tanh that the compiler can vectorise, used by [`Float::tanh_fast`] for
-//! `f32` (the standard library's `tanhf` is a call into libm, about 6 ns a value, and blocks
+//! Branch-free `f32` tanh and e^x (x ≤ 0) that the compiler can vectorise: [`Float::tanh_fast`]
+//! for `f32`, and the row kernels of `nn`'s recurrent cells inline the same functions into their
+//! `#[target_feature]` loops (the standard library's `tanhf` is a call into libm, about 6 ns a value, and blocks
 //! vectorisation of the elementwise loop). `f64` keeps the standard library's function, so
 //! gradient checks see the exact one.
 //!
@@ -19,7 +20,7 @@ const ROUNDER: f32 = 12_582_912.0;
 
 /// eˣ for x ≤ 0, flushed to 0 from −87.3 down (where f32's normal range ends).
 #[inline(always)]
-fn exp_nonpositive(x: f32) -> f32 {
+pub fn exp_nonpositive(x: f32) -> f32 {
     let flushed = x < -87.3;
     let x = x.max(-87.3);
     let shifted = x * std::f32::consts::LOG2_E + ROUNDER;
@@ -40,7 +41,7 @@ fn exp_nonpositive(x: f32) -> f32 {
 
 /// tanh x, within 2 ulp (see the module's documentation). NaN in, NaN out.
 #[inline(always)]
-pub(crate) fn tanh(x: f32) -> f32 {
+pub fn tanh(x: f32) -> f32 {
     let a = x.abs();
     let z = x * x;
     let mut p = -5.704_988_7e-3_f32;
@@ -79,7 +80,7 @@ mod tests {
                 }
             }
         }
-        eprintln!("tanh_f32: at most {} ulp, at {:e}", worst.0, worst.1);
+        eprintln!("fast_f32::tanh: at most {} ulp, at {:e}", worst.0, worst.1);
         assert!(worst.0 <= 2, "{} ulp at {:e}", worst.0, worst.1);
     }
 

@@ -1,5 +1,5 @@
 //! The Keras training workflow: [`Model`] (`fit`, `evaluate`, `predict`), [`History`],
-//! callbacks ([`EarlyStopping`], [`ModelCheckpoint`], a progress bar), and K-fold cross-validation ([`KFold`]).
+//! callbacks ([`EarlyStopping`], [`ModelCheckpoint`], [`CSVLogger`], a progress bar), and K-fold cross-validation ([`KFold`]).
 //! Inputs are dense tensors for any [`Layer`](crate::Layer) on `Var`s, or sparse rows for a
 //! layer on [`SparseInput`](crate::layers::SparseInput)s (see [`Feed`]).
 //!
@@ -51,6 +51,7 @@
 mod batchable;
 mod callbacks;
 mod checkpoint;
+mod csv_logger;
 mod feed;
 mod feed_tokens;
 mod history;
@@ -66,6 +67,7 @@ pub use callbacks::{
     snapshot,
 };
 pub use checkpoint::ModelCheckpoint;
+pub use csv_logger::CSVLogger;
 pub use feed::Feed;
 pub use history::{History, Logs, StopReason};
 pub use kfold::{CrossValidation, Fold, KFold, KFoldError};

@@ -1,10 +1,13 @@
 //! Keras's CSVLogger, ReduceLROnPlateau and LearningRateScheduler, against expectations worked
 //! out by hand from Keras's documented algorithms.
 
-use autodiff_core::{Param, Tensor};
+use autodiff_core::{Module, Param, Tensor};
 use nn::losses::Loss;
-use nn::optim::Optimizer;
-use nn::train::{CSVLogger, Callback, FitOptions, Logs, Model, Validation};
+use nn::optim::{Optimizer, Schedule};
+use nn::train::{
+    BatchEnd, CSVLogger, Callback, CallbackError, Control, FitOptions, LearningRateScheduler, Logs,
+    Model, StopReason, Validation,
+};
 use nn::{Dense, Sequential};
 
 fn model(lr: f64) -> Model<f32, Sequential<f32>> {
@@ -100,4 +103,90 @@ fn csv_logger_names_the_file_it_cannot_open() {
     let message = err.to_string();
     assert!(message.contains("CSVLogger"), "{message}");
     assert!(message.contains(&path.display().to_string()), "{message}");
+}
+
+/// Records the learning rate of every batch, grouped by epoch.
+#[derive(Default)]
+struct RateRecorder {
+    rates: Vec<Vec<f64>>,
+}
+
+impl Callback<f32> for RateRecorder {
+    fn on_train_batch_end(
+        &mut self,
+        batch: &BatchEnd<'_, f32>,
+        _model: &dyn Module<f32>,
+    ) -> Result<Option<StopReason>, CallbackError> {
+        if batch.batch == 0 {
+            self.rates.push(vec![]);
+        }
+        self.rates.last_mut().unwrap().push(batch.learning_rate);
+        Ok(None)
+    }
+
+    fn on_epoch_end(
+        &mut self,
+        _epoch: usize,
+        _logs: &Logs,
+        _model: &mut dyn Module<f32>,
+    ) -> Result<Control, CallbackError> {
+        Ok(Control::Continue)
+    }
+}
+
+#[test]
+fn learning_rate_scheduler_sets_the_rate_before_each_epoch() {
+    let (x, y) = data();
+    let mut m = model(0.1);
+    let mut seen = vec![];
+    let mut halve_from_2 = LearningRateScheduler::new(move |epoch, lr| {
+        seen.push((epoch, lr));
+        assert_eq!(seen.len(), epoch + 1, "called once per epoch, in order");
+        if epoch < 2 { lr } else { lr * 0.5 }
+    });
+    let mut rec = RateRecorder::default();
+    m.fit(&x, &y, &options(4), &mut [&mut halve_from_2, &mut rec])
+        .unwrap();
+    // 15 training rows in batches of 5: three steps per epoch, all at that epoch's rate.
+    let expected = [0.1, 0.1, 0.05, 0.025];
+    assert_eq!(rec.rates.len(), 4);
+    for (rates, want) in rec.rates.iter().zip(expected) {
+        assert_eq!(rates, &[want; 3]);
+    }
+    assert_eq!(m.optimizer.learning_rate(), 0.025);
+}
+
+#[test]
+fn a_scheduled_optimizer_rate_cannot_be_set() {
+    let (x, y) = data();
+    let schedule = Schedule::Exponential {
+        initial: 0.1,
+        decay_steps: 3,
+        decay_rate: 0.5,
+        staircase: true,
+    };
+    let net = Sequential::new().add(Dense::new(2, 1).seed(3));
+    let mut m = Model::new(
+        net,
+        Loss::MeanSquaredError,
+        Optimizer::sgd(schedule),
+        vec![],
+    );
+    let mut constant = LearningRateScheduler::new(|_, lr| lr);
+    let err = m
+        .fit(&x, &y, &options(2), &mut [&mut constant])
+        .unwrap_err();
+    let message = err.to_string();
+    assert!(message.contains("LearningRateScheduler"), "{message}");
+    assert!(message.contains("Exponential"), "{message}");
+    assert_eq!(m.optimizer.iterations(), 0);
+    let err = m
+        .fit(
+            &x,
+            &y,
+            &options(1),
+            &mut [&mut LearningRateScheduler::new(|_, _| f64::NAN)],
+        )
+        .unwrap_err();
+    assert!(err.to_string().contains("NaN"), "{err}");
 }

@@ -103,6 +103,19 @@ impl<T: Float> Optimizer<T> {
         self.schedule.at(self.iterations)
     }
 
+    /// Sets the learning rate of the steps to come. An optimizer built with a schedule that is
+    /// not a constant keeps it and returns it as the error: as in Keras, a scheduled rate is
+    /// not settable.
+    pub fn set_learning_rate(&mut self, learning_rate: f64) -> Result<(), &Schedule> {
+        match self.schedule {
+            Schedule::Constant(_) => {
+                self.schedule = Schedule::Constant(learning_rate);
+                Ok(())
+            }
+            _ => Err(&self.schedule),
+        }
+    }
+
     /// Applies one update to every trainable parameter of `model` that has a gradient.
     pub fn step<M: Module<T> + ?Sized>(&mut self, model: &mut M, grads: &Gradients<T>) {
         let global_scale = self.clipping.global_scale(model, grads);

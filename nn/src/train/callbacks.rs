@@ -14,7 +14,7 @@ use std::sync::Arc;
 use autodiff_core::{BufferRef, Float, Gradients, Module, ParamPath, Tensor};
 
 use super::mode::improves;
-use super::{Logs, Mode, StopReason};
+use super::{LearningRate, Logs, Mode, StopReason};
 use crate::metrics::Metric;
 
 /// Whether training goes on after an epoch.
@@ -92,6 +92,29 @@ pub trait Callback<T: Float> {
     ) -> Result<Option<StopReason>, CallbackError> {
         let _ = (batch, model);
         Ok(None)
+    }
+
+    /// Called before epoch `epoch` (0-based) trains, with the optimizer's learning rate (see
+    /// [`LearningRate`] for why a handle and what happens with a schedule).
+    fn on_epoch_begin(
+        &mut self,
+        epoch: usize,
+        learning_rate: &mut dyn LearningRate,
+    ) -> Result<(), CallbackError> {
+        let _ = (epoch, learning_rate);
+        Ok(())
+    }
+
+    /// Called right after this callback's [`Callback::on_epoch_end`], with the same logs and
+    /// the optimizer's learning rate, to change the rate of the epochs to come.
+    fn adjust_learning_rate(
+        &mut self,
+        epoch: usize,
+        logs: &Logs,
+        learning_rate: &mut dyn LearningRate,
+    ) -> Result<(), CallbackError> {
+        let _ = (epoch, logs, learning_rate);
+        Ok(())
     }
 
     /// Called after epoch `epoch` (0-based) with that epoch's logs.

@@ -1,5 +1,5 @@
 //! The Keras training workflow: [`Model`] (`fit`, `evaluate`, `predict`), [`History`],
-//! callbacks ([`EarlyStopping`], [`ModelCheckpoint`], [`CSVLogger`], a progress bar), and K-fold cross-validation ([`KFold`]).
+//! callbacks ([`EarlyStopping`], [`ModelCheckpoint`], [`CSVLogger`], [`LearningRateScheduler`], a progress bar), and K-fold cross-validation ([`KFold`]).
 //! Inputs are dense tensors for any [`Layer`](crate::Layer) on `Var`s, or sparse rows for a
 //! layer on [`SparseInput`](crate::layers::SparseInput)s (see [`Feed`]).
 //!
@@ -56,6 +56,8 @@ mod feed;
 mod feed_tokens;
 mod history;
 mod kfold;
+mod learning_rate;
+mod lr_scheduler;
 mod mode;
 mod model;
 mod progress;
@@ -71,6 +73,8 @@ pub use csv_logger::CSVLogger;
 pub use feed::Feed;
 pub use history::{History, Logs, StopReason};
 pub use kfold::{CrossValidation, Fold, KFold, KFoldError};
+pub use learning_rate::{LearningRate, RateNotSettable};
+pub use lr_scheduler::LearningRateScheduler;
 pub use mode::Mode;
 pub use model::{FitError, FitOptions, Model, Validation};
 pub use transform::BatchTransform;

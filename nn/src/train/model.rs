@@ -287,6 +287,10 @@ impl<T: Float, N: Module<T>> Model<T, N> {
                 .map_err(FitError::Callback)?;
         }
         for epoch in 0..options.epochs {
+            for cb in callbacks.iter_mut() {
+                cb.on_epoch_begin(epoch, &mut self.optimizer)
+                    .map_err(FitError::Callback)?;
+            }
             self.net.set_training(true);
             if options.shuffle {
                 order.shuffle(&mut rng);
@@ -332,6 +336,8 @@ impl<T: Float, N: Module<T>> Model<T, N> {
             for cb in callbacks.iter_mut() {
                 let control = cb
                     .on_epoch_end(epoch, &logs, &mut self.net)
+                    .map_err(FitError::Callback)?;
+                cb.adjust_learning_rate(epoch, &logs, &mut self.optimizer)
                     .map_err(FitError::Callback)?;
                 stop |= control == Control::Stop;
             }

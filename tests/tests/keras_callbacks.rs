@@ -6,7 +6,7 @@ use nn::losses::Loss;
 use nn::optim::{Optimizer, Schedule};
 use nn::train::{
     BatchEnd, CSVLogger, Callback, CallbackError, Control, FitOptions, LearningRateScheduler, Logs,
-    Model, StopReason, Validation,
+    Model, ReduceLROnPlateau, StopReason, Validation,
 };
 use nn::{Dense, Sequential};
 
@@ -189,4 +189,98 @@ fn a_scheduled_optimizer_rate_cannot_be_set() {
         )
         .unwrap_err();
     assert!(err.to_string().contains("NaN"), "{err}");
+}
+
+/// The rate after each epoch when `reduce` sees these monitored values, from a rate of 1.
+fn rates_after(reduce: &mut ReduceLROnPlateau, values: &[f64]) -> Vec<f64> {
+    let mut opt = Optimizer::<f64>::sgd(1.0);
+    let mut p = param();
+    Callback::<f64>::on_train_begin(reduce, &mut p).unwrap();
+    values
+        .iter()
+        .enumerate()
+        .map(|(epoch, &v)| {
+            let logs = logs(&[("val_loss", v)]);
+            let c = Callback::<f64>::on_epoch_end(reduce, epoch, &logs, &mut p).unwrap();
+            assert_eq!(c, Control::Continue);
+            Callback::<f64>::adjust_learning_rate(reduce, epoch, &logs, &mut opt).unwrap();
+            opt.learning_rate()
+        })
+        .collect()
+}
+
+#[test]
+fn reduce_lr_on_plateau_halves_after_two_epochs_without_improvement() {
+    let mut reduce = ReduceLROnPlateau::new("val_loss")
+        .factor(0.5)
+        .patience(2)
+        .min_delta(0.0);
+    let values = [1.0, 0.9, 0.95, 0.95, 0.8, 0.85, 0.9, 0.9, 0.9, 0.9];
+    // Best 1.0, 0.9 (wait 0); 0.95 twice: wait 1, 2 → halve after epoch 3, wait 0; 0.8 is the
+    // new best; then wait 1, 2 → halve after epoch 6; wait 1, 2 → halve after epoch 8.
+    let want = [1.0, 1.0, 1.0, 0.5, 0.5, 0.5, 0.25, 0.25, 0.125, 0.125];
+    assert_eq!(rates_after(&mut reduce, &values), want);
+    assert_eq!(reduce.reductions, [(3, 0.5), (6, 0.25), (8, 0.125)]);
+    // min_delta: 0.95 → 0.9 is not an improvement by more than 0.1, so it still waits.
+    let mut strict = ReduceLROnPlateau::new("val_loss")
+        .factor(0.5)
+        .patience(2)
+        .min_delta(0.1);
+    assert_eq!(rates_after(&mut strict, &[1.0, 0.95, 0.9]), [1.0, 1.0, 0.5]);
+}
+
+#[test]
+fn reduce_lr_on_plateau_respects_cooldown_and_the_min_lr_floor() {
+    let mut reduce = ReduceLROnPlateau::new("val_loss")
+        .factor(0.5)
+        .patience(1)
+        .cooldown(2)
+        .min_lr(0.2);
+    // Epoch 0 sets the best; 1 waits and halves (cooldown 2); 2 and 3 count the cooldown down
+    // (3 reaches 0 and then waits, so halves); 4, 5 likewise, 0.125 floored at 0.2; at 7 the
+    // rate is already min_lr, so it stays.
+    let want = [1.0, 0.5, 0.5, 0.25, 0.25, 0.2, 0.2, 0.2];
+    assert_eq!(rates_after(&mut reduce, &[1.0; 8]), want);
+    assert_eq!(reduce.reductions, [(1, 0.5), (3, 0.25), (5, 0.2)]);
+    // State starts over with each run, and an improvement resets the wait.
+    assert_eq!(
+        rates_after(&mut reduce, &[1.0, 0.5, 0.25, 0.25]),
+        [1.0, 1.0, 1.0, 0.5]
+    );
+}
+
+#[test]
+fn reduce_lr_on_plateau_lowers_the_optimizer_rate_inside_fit() {
+    let (x, y) = data();
+    let mut m = model(0.1);
+    // Nothing improves by 1e9: after epoch 0 every epoch waits once and halves the rate.
+    let mut reduce = ReduceLROnPlateau::new("val_loss")
+        .factor(0.5)
+        .patience(1)
+        .min_delta(1e9);
+    let mut rec = RateRecorder::default();
+    m.fit(&x, &y, &options(4), &mut [&mut rec, &mut reduce])
+        .unwrap();
+    let per_epoch: Vec<f64> = rec.rates.iter().map(|r| r[0]).collect();
+    assert_eq!(per_epoch, [0.1, 0.1, 0.05, 0.025]);
+    assert_eq!(reduce.reductions, [(1, 0.05), (2, 0.025), (3, 0.0125)]);
+    assert_eq!(m.optimizer.learning_rate(), 0.0125);
+    // With a schedule the first reduction is a typed error.
+    let schedule = Schedule::Cosine {
+        initial: 0.1,
+        decay_steps: 100,
+        alpha: 0.0,
+    };
+    let net = Sequential::new().add(Dense::new(2, 1).seed(3));
+    let mut scheduled = Model::new(
+        net,
+        Loss::MeanSquaredError,
+        Optimizer::sgd(schedule),
+        vec![],
+    );
+    let err = scheduled
+        .fit(&x, &y, &options(4), &mut [&mut reduce])
+        .unwrap_err();
+    assert!(err.to_string().contains("ReduceLROnPlateau"), "{err}");
+    assert!(err.to_string().contains("Cosine"), "{err}");
 }

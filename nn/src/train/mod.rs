@@ -1,5 +1,5 @@
 //! The Keras training workflow: [`Model`] (`fit`, `evaluate`, `predict`), [`History`],
-//! callbacks ([`EarlyStopping`], [`ModelCheckpoint`], [`CSVLogger`], [`LearningRateScheduler`], a progress bar), and K-fold cross-validation ([`KFold`]).
+//! callbacks ([`EarlyStopping`], [`ModelCheckpoint`], [`CSVLogger`], [`LearningRateScheduler`], [`ReduceLROnPlateau`], a progress bar), and K-fold cross-validation ([`KFold`]).
 //! Inputs are dense tensors for any [`Layer`](crate::Layer) on `Var`s, or sparse rows for a
 //! layer on [`SparseInput`](crate::layers::SparseInput)s (see [`Feed`]).
 //!
@@ -61,6 +61,7 @@ mod lr_scheduler;
 mod mode;
 mod model;
 mod progress;
+mod reduce_lr;
 mod transform;
 
 pub use batchable::Batchable;
@@ -77,4 +78,5 @@ pub use learning_rate::{LearningRate, RateNotSettable};
 pub use lr_scheduler::LearningRateScheduler;
 pub use mode::Mode;
 pub use model::{FitError, FitOptions, Model, Validation};
+pub use reduce_lr::ReduceLROnPlateau;
 pub use transform::BatchTransform;

@@ -50,6 +50,22 @@ pub fn fixture_values(fixture: &str, name: &str) -> Vec<f64> {
         .collect()
 }
 
+/// Asserts that `got` holds the fixture's values for `name`, each within `tolerance`
+/// (absolute), naming the first element that is not.
+///
+/// # Panics
+/// On a length mismatch or the first value out of tolerance, and as [`fixture_values`] does.
+pub fn assert_matches_fixture(fixture: &str, name: &str, got: &Tensor<f64>, tolerance: f64) {
+    let want = fixture_values(fixture, name);
+    assert_eq!(got.numel(), want.len(), "{name}: length");
+    for (k, (g, w)) in got.data().iter().zip(&want).enumerate() {
+        assert!(
+            (g - w).abs() <= tolerance,
+            "{name}[{k}]: ours {g} vs PyTorch {w}"
+        );
+    }
+}
+
 /// The README's Rust code blocks, compiled and run as doc tests so the README cannot rot.
 #[cfg(doctest)]
 #[doc = include_str!("../../README.md")]

@@ -22,14 +22,7 @@ fn reference(name: &str) -> Vec<f64> {
 }
 
 fn assert_close(name: &str, got: &Tensor<f64>) {
-    let want = reference(name);
-    assert_eq!(got.numel(), want.len(), "{name}: length");
-    for (k, (g, w)) in got.data().iter().zip(&want).enumerate() {
-        assert!(
-            (g - w).abs() <= TOLERANCE,
-            "{name}[{k}]: ours {g} vs PyTorch {w}"
-        );
-    }
+    tests::assert_matches_fixture(FIXTURE, name, got, TOLERANCE);
 }
 
 /// `layer` (built with `return_sequences`) loaded from the case's state dict, run from the

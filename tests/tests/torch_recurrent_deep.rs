@@ -25,14 +25,7 @@ fn reference(name: &str) -> Vec<f64> {
 }
 
 fn assert_close(name: &str, got: &Tensor<f64>) {
-    let want = reference(name);
-    assert_eq!(got.numel(), want.len(), "{name}: length");
-    for (k, (g, w)) in got.data().iter().zip(&want).enumerate() {
-        assert!(
-            (g - w).abs() <= TOLERANCE,
-            "{name}[{k}]: ours {g} vs PyTorch {w}"
-        );
-    }
+    tests::assert_matches_fixture(FIXTURE, name, got, TOLERANCE);
 }
 
 /// What a run hands back, with the final states in PyTorch's order (layer 0 forward, layer 0

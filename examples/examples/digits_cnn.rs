@@ -16,8 +16,8 @@ use std::error::Error;
 use std::path::{Path, PathBuf};
 
 use examples::cli::{Arg, CliError, Flags, parse_or_exit};
-use examples::{data_dir, fit_logged, output_dir};
-use nn::data::{CsvOptions, FillMode, ImageAugmentation, load_csv, train_val_test_split};
+use examples::{DigitImages, fit_logged, load_digit_images, output_dir};
+use nn::data::{FillMode, ImageAugmentation};
 use nn::history_plot::plot_loss_and_metric;
 use nn::layers::{Conv2d, Flatten, Padding};
 use nn::losses::Loss;
@@ -101,25 +101,16 @@ fn save_first_layer_pictures(
 
 fn main() -> Result<(), Box<dyn Error>> {
     let args = parse_or_exit(USAGE, parse_args);
-    let table = load_csv(
-        data_dir().join("tabular/digits.csv.gz"),
-        &CsvOptions::default(),
-    )?;
-    let (x, y) = table.features_and_target::<f32>();
-    let images = x.map(|v| v / 16.0).reshape([table.rows, 1, 8, 8]);
-    let split = train_val_test_split(table.rows, 0.0, 0.2, Some(7));
-    let (train_x, train_y) = (
-        images.index_select(0, &split.train),
-        y.index_select(0, &split.train),
-    );
-    let (test_x, test_y) = (
-        images.index_select(0, &split.test),
-        y.index_select(0, &split.test),
-    );
+    let DigitImages {
+        train_x,
+        train_y,
+        test_x,
+        test_y,
+    } = load_digit_images(1)?;
     println!(
         "digits: {} training and {} test images of 1×8×8",
-        split.train.len(),
-        split.test.len()
+        train_y.numel(),
+        test_y.numel()
     );
 
     let net = convnet();

@@ -7,35 +7,27 @@
 
 use std::error::Error;
 
-use examples::{data_dir, example_args, fit_logged, output_dir};
-use nn::data::{CsvOptions, load_csv, train_val_test_split};
+use examples::{example_args, fit_logged, load_digit_images, output_dir};
 use nn::history_plot::plot_loss_and_metric;
 use nn::metrics::Metric;
 use nn::optim::Optimizer;
 use nn::train::{FitOptions, Model, Validation};
-use nn::{Activation, Dense, LastLayer, Sequential};
+use nn::{Activation, Dense, LastLayer, Sequential, Tensor};
 
 fn main() -> Result<(), Box<dyn Error>> {
     let args = example_args("digits_mlp", 40);
-    let table = load_csv(
-        data_dir().join("tabular/digits.csv.gz"),
-        &CsvOptions::default(),
-    )?;
-    let (x, y) = table.features_and_target::<f32>();
-    let x = x.map(|v| v / 16.0);
-    let split = train_val_test_split(table.rows, 0.0, 0.2, Some(7));
-    let (train_x, train_y) = (
-        x.index_select(0, &split.train),
-        y.index_select(0, &split.train),
-    );
-    let (test_x, test_y) = (
-        x.index_select(0, &split.test),
-        y.index_select(0, &split.test),
-    );
+    // The shared loader's `[n, 1, 8, 8]` images, flattened to the 64 inputs of a dense net.
+    let digits = load_digit_images(1)?;
+    let flat = |images: Tensor<f32>| {
+        let n = images.shape()[0];
+        images.reshape([n, 64])
+    };
+    let (train_x, train_y) = (flat(digits.train_x), digits.train_y);
+    let (test_x, test_y) = (flat(digits.test_x), digits.test_y);
     println!(
         "digits: {} training and {} test images",
-        split.train.len(),
-        split.test.len()
+        train_y.numel(),
+        test_y.numel()
     );
 
     let task = LastLayer::MulticlassSingleLabel {

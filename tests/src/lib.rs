@@ -4,9 +4,11 @@
 
 mod counting;
 pub mod fuzz;
+mod torch_run;
 
 pub use counting::{CountingAllocator, allocations_by, largest_allocation_by};
 pub use fuzz::{allocation_cap, fuzz, mangled};
+pub use torch_run::TorchRun;
 
 use autodiff_core::{Tensor, Var, gradcheck};
 

@@ -8,9 +8,8 @@ use std::path::PathBuf;
 
 use autodiff_core::{Module, Tensor, Var, checkpoint};
 use nn::Tape;
-use nn::recurrent::{
-    Bidirectional, BidirectionalOutput, GruCell, LstmCell, Stacked, StackedOutput,
-};
+use nn::recurrent::{Bidirectional, GruCell, LstmCell, Stacked};
+use tests::TorchRun;
 
 const FIXTURE: &str = include_str!("../fixtures/torch_rnn_deep.txt");
 const B: usize = 3;
@@ -28,35 +27,6 @@ fn assert_close(name: &str, got: &Tensor<f64>) {
     tests::assert_matches_fixture(FIXTURE, name, got, TOLERANCE);
 }
 
-/// What a run hands back, with the final states in PyTorch's order (layer 0 forward, layer 0
-/// backward, layer 1 forward, …).
-struct Run<'t> {
-    output: Var<'t, f64>,
-    h: Vec<Var<'t, f64>>,
-    c: Option<Vec<Var<'t, f64>>>,
-}
-
-impl<'t> From<BidirectionalOutput<'t, f64>> for Run<'t> {
-    fn from(out: BidirectionalOutput<'t, f64>) -> Self {
-        let (f, b) = (out.forward, out.backward);
-        Run {
-            output: out.output,
-            h: vec![f.h, b.h],
-            c: f.c.zip(b.c).map(|(f, b)| vec![f, b]),
-        }
-    }
-}
-
-impl<'t> From<StackedOutput<'t, f64>> for Run<'t> {
-    fn from(out: StackedOutput<'t, f64>) -> Self {
-        Run {
-            output: out.output,
-            h: out.h,
-            c: out.c,
-        }
-    }
-}
-
 /// `model` loaded from the case's state dict, run by `run` from the fixture's input and initial
 /// states (`states` per entry — `[h]` or `[h, c]` — one entry per layer and direction, in
 /// PyTorch's order), compared with PyTorch in values and in every gradient.
@@ -64,7 +34,7 @@ fn check<M: Module<f64>>(
     case: &str,
     mut model: M,
     states: usize,
-    run: impl for<'t> Fn(&M, Var<'t, f64>, &[Vec<Var<'t, f64>>]) -> Run<'t>,
+    run: impl for<'t> Fn(&M, Var<'t, f64>, &[Vec<Var<'t, f64>>]) -> TorchRun<'t>,
 ) {
     let file: PathBuf = [env!("CARGO_MANIFEST_DIR"), "fixtures"]
         .iter()

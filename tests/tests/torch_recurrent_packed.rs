@@ -9,10 +9,8 @@ use std::path::PathBuf;
 
 use autodiff_core::{Module, Tensor, Var, checkpoint};
 use nn::Tape;
-use nn::recurrent::{
-    Bidirectional, BidirectionalOutput, Gru, GruCell, Lstm, LstmCell, RecurrentOutput,
-    SequenceMask, Stacked, StackedOutput,
-};
+use nn::recurrent::{Bidirectional, Gru, GruCell, Lstm, LstmCell, SequenceMask, Stacked};
+use tests::TorchRun;
 
 const FIXTURE: &str = include_str!("../fixtures/torch_rnn_packed.txt");
 const B: usize = 4;
@@ -29,44 +27,6 @@ fn assert_close(name: &str, got: &Tensor<f64>) {
     tests::assert_matches_fixture(FIXTURE, name, got, TOLERANCE);
 }
 
-/// A run's output and final states in PyTorch's order.
-struct Run<'t> {
-    output: Var<'t, f64>,
-    h: Vec<Var<'t, f64>>,
-    c: Option<Vec<Var<'t, f64>>>,
-}
-
-impl<'t> From<RecurrentOutput<'t, f64>> for Run<'t> {
-    fn from(out: RecurrentOutput<'t, f64>) -> Self {
-        Run {
-            output: out.output,
-            h: vec![out.h],
-            c: out.c.map(|c| vec![c]),
-        }
-    }
-}
-
-impl<'t> From<BidirectionalOutput<'t, f64>> for Run<'t> {
-    fn from(out: BidirectionalOutput<'t, f64>) -> Self {
-        let (f, b) = (out.forward, out.backward);
-        Run {
-            output: out.output,
-            h: vec![f.h, b.h],
-            c: f.c.zip(b.c).map(|(f, b)| vec![f, b]),
-        }
-    }
-}
-
-impl<'t> From<StackedOutput<'t, f64>> for Run<'t> {
-    fn from(out: StackedOutput<'t, f64>) -> Self {
-        Run {
-            output: out.output,
-            h: out.h,
-            c: out.c,
-        }
-    }
-}
-
 /// `model` loaded from the case's state dict, run by `run` over the fixture's padded input with
 /// the mask of its lengths, from its initial states (one entry per layer and direction),
 /// compared with PyTorch in values and in every gradient.
@@ -74,7 +34,7 @@ fn check<M: Module<f64>>(
     case: &str,
     mut model: M,
     states: usize,
-    run: impl for<'t> Fn(&M, Var<'t, f64>, &SequenceMask, &[Vec<Var<'t, f64>>]) -> Run<'t>,
+    run: impl for<'t> Fn(&M, Var<'t, f64>, &SequenceMask, &[Vec<Var<'t, f64>>]) -> TorchRun<'t>,
 ) {
     let file: PathBuf = [env!("CARGO_MANIFEST_DIR"), "fixtures"]
         .iter()

@@ -1,6 +1,7 @@
-//! Categorical cross-entropy (one-hot targets) and sparse categorical cross-entropy (class
-//! indices), on probabilities and fused with log-softmax on logits. Classes lie along the last
-//! axis; the loss is Σ over classes, averaged over the other axes (Keras's reduction).
+//! Categorical cross-entropy (one-hot targets) on probabilities and fused with log-softmax on
+//! logits, and sparse categorical cross-entropy (class indices) on probabilities (on logits:
+//! [`super::sparse_logits`]). Classes lie along the last axis; the loss is Σ over classes,
+//! averaged over the other axes (Keras's reduction).
 //!
 //! - logits z, s = softmax(z): ℓ = −Σ y·log_softmax(z); ∂ℓ/∂z = s·Σy − y.
 //! - probabilities p: Keras first rescales q = p / Σp, clips q to [ε, 1 − ε] and takes
@@ -15,7 +16,7 @@ use autodiff_core::{BackwardCx, Float, Tensor, Var, pool};
 use super::binary::EPSILON;
 
 /// Splits `[..., classes]` into (rows, classes), panicking with `name` on a scalar.
-fn rows_classes<T: Float>(name: &str, x: &Tensor<T>) -> (usize, usize) {
+pub(super) fn rows_classes<T: Float>(name: &str, x: &Tensor<T>) -> (usize, usize) {
     let classes = *x
         .dims()
         .last()
@@ -215,37 +216,12 @@ pub fn sparse_categorical_crossentropy<'t, T: Float>(
     from_probabilities("sparse_categorical_crossentropy", pred, y, None)
 }
 
-/// Cross-entropy of logits against class indices, fused with log-softmax. The labels get no
-/// gradient: an index is not differentiable (PyTorch's are integers).
-///
-/// # Panics
-/// If the label count is not the row count or a label is not a class index.
-pub fn sparse_categorical_crossentropy_from_logits<'t, T: Float>(
-    logits: Var<'t, T>,
-    labels: Var<'t, T>,
-) -> Var<'t, T> {
-    let (rows, classes) =
-        logits.with_value(|p| rows_classes("sparse_categorical_crossentropy_from_logits", p));
-    let y = labels.with_value(|l| {
-        one_hot_of(
-            "sparse_categorical_crossentropy_from_logits",
-            l,
-            rows,
-            classes,
-        )
-    });
-    from_logits(
-        "sparse_categorical_crossentropy_from_logits",
-        logits,
-        y,
-        None,
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::losses::{check_loss, check_loss_in_prediction};
+    use crate::losses::{
+        check_loss, check_loss_in_prediction, sparse_categorical_crossentropy_from_logits,
+    };
     use autodiff_core::Tape;
 
     #[test]

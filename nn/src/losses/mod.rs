@@ -14,13 +14,14 @@ mod binary;
 mod categorical;
 mod elementwise;
 mod regression;
+mod sparse_logits;
 
 pub use binary::{EPSILON, binary_crossentropy, binary_crossentropy_from_logits};
 pub use categorical::{
-    categorical_crossentropy, categorical_crossentropy_from_logits,
-    sparse_categorical_crossentropy, sparse_categorical_crossentropy_from_logits,
+    categorical_crossentropy, categorical_crossentropy_from_logits, sparse_categorical_crossentropy,
 };
 pub use regression::{huber, mean_absolute_error, mean_squared_error};
+pub use sparse_logits::sparse_categorical_crossentropy_from_logits;
 
 use autodiff_core::{Float, Var};
 

@@ -1,5 +1,6 @@
-//! σ and tanh over whole rows, in place. For `f32` the vectorisable polynomials of
-//! `autodiff_core::fast_f32` (the same tanh as `Float::tanh_fast`), compiled three times
+//! σ, tanh and e^x for x ≤ 0 (a softmax's shifted logits) over whole rows, in place. For `f32`
+//! the vectorisable polynomials of `autodiff_core::fast_f32` (the same tanh as
+//! `Float::tanh_fast`), compiled three times
 //! (plain, AVX2 + FMA, AVX-512F) and picked once at run time: a user's crate is built for plain
 //! x86-64, so `#[target_feature]` copies behind detection are what give it wide vectors. For
 //! `f64` (gradient checks, fixtures) the standard library's exact functions.
@@ -33,6 +34,14 @@ pub fn tanh_in_place<T: Float>(x: &mut [T]) {
     }
 }
 
+/// `x ← eˣ` elementwise, for `x ≤ 0` (flushed to 0 from −87.3 down in `f32`).
+pub fn exp_nonpositive_in_place<T: Float>(x: &mut [T]) {
+    match as_f32(x) {
+        Some(x) => dispatch(Kernel::ExpNonpositive, x),
+        None => x.iter_mut().for_each(|v| *v = v.exp()),
+    }
+}
+
 /// `x` as `f32`s when `T` is `f32`.
 fn as_f32<T: Float>(x: &mut [T]) -> Option<&mut [f32]> {
     // SAFETY: T is f32 (same type, so same layout and validity), checked just before.
@@ -44,6 +53,7 @@ fn as_f32<T: Float>(x: &mut [T]) -> Option<&mut [f32]> {
 enum Kernel {
     Sigmoid,
     Tanh,
+    ExpNonpositive,
 }
 
 /// The vector instructions this CPU has, detected once.
@@ -103,6 +113,7 @@ fn run(kernel: Kernel, x: &mut [f32]) {
     match kernel {
         Kernel::Sigmoid => x.iter_mut().for_each(|v| *v = sigmoid(*v)),
         Kernel::Tanh => x.iter_mut().for_each(|v| *v = tanh(*v)),
+        Kernel::ExpNonpositive => x.iter_mut().for_each(|v| *v = exp_nonpositive(*v)),
     }
 }
 
@@ -132,9 +143,13 @@ mod tests {
         xs
     }
 
-    fn max_relative_error(kernel: Kernel, level: Level, exact: impl Fn(f64) -> f64) -> (f64, f32) {
-        let xs = points();
-        let mut ys = xs.clone();
+    fn max_relative_error(
+        kernel: Kernel,
+        level: Level,
+        xs: &[f32],
+        exact: impl Fn(f64) -> f64,
+    ) -> (f64, f32) {
+        let mut ys = xs.to_vec();
         match level {
             Level::Portable => run(kernel, &mut ys),
             // SAFETY: only called for levels this CPU has.
@@ -173,11 +188,16 @@ mod tests {
     #[test]
     fn activations_are_accurate() {
         for level in levels() {
-            let (s, at) = max_relative_error(Kernel::Sigmoid, level, |x| 1.0 / (1.0 + (-x).exp()));
+            let xs = points();
+            let (s, at) =
+                max_relative_error(Kernel::Sigmoid, level, &xs, |x| 1.0 / (1.0 + (-x).exp()));
             assert!(s < 2.5e-7, "sigmoid: relative error {s:e} at {at}");
-            let (t, at) = max_relative_error(Kernel::Tanh, level, f64::tanh);
-            eprintln!("{level:?}: max relative error sigmoid {s:e}, tanh {t:e}");
+            let (t, at) = max_relative_error(Kernel::Tanh, level, &xs, f64::tanh);
             assert!(t < 2.5e-7, "tanh: relative error {t:e} at {at}");
+            let nonpositive: Vec<f32> = xs.into_iter().filter(|&x| x <= 0.0).collect();
+            let (e, at) = max_relative_error(Kernel::ExpNonpositive, level, &nonpositive, f64::exp);
+            eprintln!("{level:?}: max relative error sigmoid {s:e}, tanh {t:e}, exp {e:e}");
+            assert!(e < 2.5e-7, "exp: relative error {e:e} at {at}");
         }
     }
 

@@ -45,7 +45,7 @@
 //! [`TruncatedBptt`] (training a long sequence in windows of `k` steps, the state carried
 //! forward detached).
 
-mod activations;
+pub(crate) mod activations;
 mod bidirectional;
 mod cell;
 pub mod cells;

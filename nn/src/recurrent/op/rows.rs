@@ -220,13 +220,24 @@ pub(super) fn blocked_gemm<T: Float>(
     });
 }
 
-/// `w` (`rows × cols`, row-major) transposed, for a product that needs it row-major.
+/// Side of the square tiles [`transposed`] copies: 16 `f32` rows of a tile are 16 cache lines,
+/// read and written whole.
+const TILE: usize = 16;
+
+/// `w` (`rows × cols`, row-major) transposed, for a product that needs it row-major. Tile by
+/// tile: element by element, the writes of one source row land `rows` elements apart, and with
+/// `rows = 512` every 16th one falls in the same cache set, which took 0.3 ms for `W_hh` of the
+/// 128-unit LSTM, each forward pass.
 pub(super) fn transposed<T: Float>(w: &[T], rows: usize, cols: usize) -> Tensor<T> {
     let mut out = Tensor::empty([cols, rows]);
     let o = out.data_mut();
-    for r in 0..rows {
-        for (c, &x) in w[r * cols..(r + 1) * cols].iter().enumerate() {
-            o[c * rows + r] = x;
+    for r0 in (0..rows).step_by(TILE) {
+        for c0 in (0..cols).step_by(TILE) {
+            for r in r0..rows.min(r0 + TILE) {
+                for c in c0..cols.min(c0 + TILE) {
+                    o[c * rows + r] = w[r * cols + c];
+                }
+            }
         }
     }
     out
@@ -235,6 +246,24 @@ pub(super) fn transposed<T: Float>(w: &[T], rows: usize, cols: usize) -> Tensor<
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn transposed_swaps_rows_and_columns_across_partial_tiles() {
+        // 37 × 21: neither a multiple of the tile.
+        let (rows, cols) = (37, 21);
+        let w: Vec<f64> = (0..rows * cols).map(|x| x as f64).collect();
+        let t = transposed(&w, rows, cols);
+        assert_eq!(t.dims(), [cols, rows]);
+        for r in 0..rows {
+            for c in 0..cols {
+                assert_eq!(
+                    t.data()[c * rows + r],
+                    w[r * cols + c],
+                    "row {r} column {c}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn step_gemm_is_the_product_with_strides() {

@@ -67,6 +67,7 @@ impl Cell for CoupledLstmCell {
     }
 
     /// [`coupled_lstm_unit`] over a row, saving σ(f), tanh(g), σ(o) in place and tanh(c_t).
+    #[inline(always)]
     fn forward_rows<T: Float>(&self, r: ForwardRows<'_, T>) {
         let units = r.saved.len();
         let [h, c] = r.states;
@@ -86,6 +87,7 @@ impl Cell for CoupledLstmCell {
     }
 
     /// [`coupled_lstm_unit_vjp`] over a row from the saved activations.
+    #[inline(always)]
     fn backward_rows<T: Float>(&self, r: BackwardRows<'_, T>) {
         let units = r.saved.len();
         let [f, g, o] = gate_rows(r.gates, units);

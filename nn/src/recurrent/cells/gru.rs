@@ -151,6 +151,7 @@ impl Cell for GruCell {
 
     /// [`gru_unit`] over a row, saving r, z and n in the gate row (the recurrent row keeps
     /// the candidate's `hn`); reset-before, [`gru_update`], saving z and n.
+    #[inline(always)]
     fn forward_rows<T: Float>(&self, r: ForwardRows<'_, T>) {
         if !self.reset_after {
             return reset_before_rows(r);
@@ -174,6 +175,7 @@ impl Cell for GruCell {
 
     /// [`gru_unit_vjp`] over a row from the saved r, z, n; reset-before, [`gru_update_vjp`]
     /// from the saved z, n.
+    #[inline(always)]
     fn backward_rows<T: Float>(&self, r: BackwardRows<'_, T>) {
         if !self.reset_after {
             return reset_before_backward_rows(r);
@@ -202,6 +204,7 @@ impl Cell for GruCell {
 
 /// The reset-before update over a row: z and n activated in place. The reset gate's column
 /// stays its pre-activation: the op's [`Cell::modulate_backward`] reads it there.
+#[inline(always)]
 fn reset_before_rows<T: Float>(r: ForwardRows<'_, T>) {
     let units = r.gates.len() / 3;
     let [h, _] = r.states;
@@ -216,6 +219,7 @@ fn reset_before_rows<T: Float>(r: ForwardRows<'_, T>) {
 
 /// [`gru_update_vjp`] over a row from the saved z, n (the reset gate's share comes from the op's
 /// [`Cell::modulate_backward`], so its column is written zero here).
+#[inline(always)]
 fn reset_before_backward_rows<T: Float>(r: BackwardRows<'_, T>) {
     let units = r.gates.len() / 3;
     let [_, update, n] = gate_rows(r.gates, units);

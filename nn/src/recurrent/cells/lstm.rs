@@ -77,6 +77,7 @@ impl Cell for LstmCell {
     }
 
     /// [`lstm_unit`] over a row, saving σ(i), σ(f), tanh(g), σ(o) in place and tanh(c_t).
+    #[inline(always)]
     fn forward_rows<T: Float>(&self, r: ForwardRows<'_, T>) {
         let units = r.saved.len();
         let [h, c] = r.states;
@@ -96,6 +97,7 @@ impl Cell for LstmCell {
     }
 
     /// [`lstm_unit_vjp`] over a row from the saved activations: σ' = σ(1 − σ), tanh' = 1 − tanh².
+    #[inline(always)]
     fn backward_rows<T: Float>(&self, r: BackwardRows<'_, T>) {
         let units = r.saved.len();
         let [i, f, g, o] = gate_rows(r.gates, units);

@@ -87,6 +87,7 @@ impl Cell for PeepholeLstmCell {
 
     /// [`peephole_lstm_unit`] over a row, saving the activated gates in place, tanh(c_t) and
     /// c_t.
+    #[inline(always)]
     fn forward_rows<T: Float>(&self, r: ForwardRows<'_, T>) {
         let units = r.diag.len() / 3;
         let [h, c] = r.states;
@@ -115,6 +116,7 @@ impl Cell for PeepholeLstmCell {
     }
 
     /// [`peephole_lstm_unit_vjp`] over a row from the saved values.
+    #[inline(always)]
     fn backward_rows<T: Float>(&self, r: BackwardRows<'_, T>) {
         let units = r.diag.len() / 3;
         let [i, f, g, o] = gate_rows(r.gates, units);

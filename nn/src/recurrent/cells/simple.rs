@@ -56,12 +56,14 @@ impl Cell for SimpleRnnCell {
     }
 
     /// [`simple_rnn_unit`] over a row, leaving `h_t` in the gate row too.
+    #[inline(always)]
     fn forward_rows<T: Float>(&self, r: ForwardRows<'_, T>) {
         tanh_in_place(r.gates);
         r.states[0].copy_from_slice(r.gates);
     }
 
     /// [`simple_rnn_unit_vjp`] over a row from the saved `h_t`: tanh' = 1 − h².
+    #[inline(always)]
     fn backward_rows<T: Float>(&self, r: BackwardRows<'_, T>) {
         let (h, dh) = (r.gates, r.d_next[0]);
         let [d_h_prev, _] = r.d_prev;

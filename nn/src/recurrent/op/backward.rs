@@ -10,6 +10,7 @@ use super::rows::{
     state_slices, step_gemm, write_or_add,
 };
 use super::{Dims, RunOptions, Slots, Trace, direct_width, part_count};
+use crate::recurrent::activations::vectorised;
 use crate::recurrent::cell::{BackwardRows, Cell, MAX_STATES};
 use crate::recurrent::mask::SequenceMask;
 
@@ -250,7 +251,7 @@ fn run_part<T: Float, C: Cell>(
             }
             if let Some(saved) = saved {
                 let (unit_row, state_row) = ((bb * t + tt) * h, bb * h);
-                cell.backward_rows(BackwardRows {
+                let rows = BackwardRows {
                     gates: &pre[row..row + gh],
                     rec: rec.map_or(&[], |r| &r[row..row + gh]),
                     prev: prev.map(|p| p.get(unit_row..unit_row + h).unwrap_or_default()),
@@ -270,7 +271,11 @@ fn run_part<T: Float, C: Cell>(
                         .each_mut()
                         .map(|d| d.get_mut(state_row..state_row + h).unwrap_or_default()),
                     d_diag: part.d_diag,
-                });
+                };
+                vectorised(
+                    #[inline(always)]
+                    || cell.backward_rows(rows),
+                );
                 continue;
             }
             for j in 0..h {

@@ -10,6 +10,7 @@ use super::rows::{
     state_slices, step_gemm, transposed,
 };
 use super::{Dims, RunOptions, Trace, direct_width, part_count, uses_rows};
+use crate::recurrent::activations::vectorised;
 use crate::recurrent::cell::{Cell, ForwardRows, MAX_STATES, Recurrence};
 use crate::recurrent::mask::SequenceMask;
 
@@ -240,7 +241,7 @@ fn run_part<T: Float, C: Cell>(
             }
             let row = (bb * t + tt) * gh;
             if rows {
-                cell.forward_rows(ForwardRows {
+                let rows = ForwardRows {
                     gates: &mut part.pre[row..row + gh],
                     rec: match part.rec.as_deref_mut() {
                         Some(rec) => &mut rec[row..row + gh],
@@ -252,7 +253,11 @@ fn run_part<T: Float, C: Cell>(
                     }),
                     diag: v.diagonal.unwrap_or(&[]),
                     saved: &mut part.saved[(bb * t + tt) * saved_width..][..saved_width],
-                });
+                };
+                vectorised(
+                    #[inline(always)]
+                    || cell.forward_rows(rows),
+                );
                 continue;
             }
             for j in 0..h {

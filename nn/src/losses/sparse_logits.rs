@@ -52,7 +52,7 @@ fn softmax_rows<T: Float>(z: &[T], classes: usize, labels: &[u32], s: &mut [T]) 
         exp_nonpositive_in_place(sr);
         let sum: T = sr.iter().copied().sum();
         let inverse = T::one() / sum;
-        sr.iter_mut().for_each(|s| *s = *s * inverse);
+        sr.iter_mut().for_each(|s| *s *= inverse);
         total += max + sum.ln() - zr[label as usize];
     }
     total

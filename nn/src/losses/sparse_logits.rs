@@ -14,33 +14,37 @@ use autodiff_core::{BackwardCx, Float, Tensor, Var};
 
 use crate::recurrent::activations::exp_nonpositive_in_place;
 
-/// The class index of each of `rows` labels (`[rows]` or `[rows, 1]`), panicking with the
-/// loss's name on a count or an index out of place.
+/// The labels (`[rows]` or `[rows, 1]`) as a pooled tensor of class indices, after checking
+/// them; panics with the loss's name on a count or an index out of place.
 fn class_indices<T: Float>(
     name: &str,
     labels: &Tensor<T>,
     rows: usize,
     classes: usize,
-) -> Vec<u32> {
+) -> Tensor<T> {
     assert!(
         labels.numel() == rows,
         "{name}: {} labels for {rows} rows of predictions",
         labels.numel()
     );
-    labels
-        .data()
-        .iter()
-        .map(|&l| {
-            l.to_usize()
-                .filter(|&c| c < classes && T::from_usize(c) == Some(l))
-                .unwrap_or_else(|| panic!("{name}: label {l} is not a class index below {classes}"))
-                as u32
-        })
-        .collect()
+    for &l in labels.data() {
+        let index = l
+            .to_usize()
+            .filter(|&c| c < classes && T::from_usize(c) == Some(l));
+        if index.is_none() {
+            panic!("{name}: label {l} is not a class index below {classes}");
+        }
+    }
+    labels.clone()
+}
+
+/// A checked label's class index.
+fn index<T: Float>(label: T) -> usize {
+    label.to_usize().expect("checked by class_indices")
 }
 
 /// Softmax of each row of `z` (rows of `classes`) into `s`; returns Σ_rows (log Σ e^z − z_label).
-fn softmax_rows<T: Float>(z: &[T], classes: usize, labels: &[u32], s: &mut [T]) -> T {
+fn softmax_rows<T: Float>(z: &[T], classes: usize, labels: &[T], s: &mut [T]) -> T {
     let mut total = T::zero();
     for ((zr, sr), &label) in z
         .chunks_exact(classes)
@@ -53,7 +57,7 @@ fn softmax_rows<T: Float>(z: &[T], classes: usize, labels: &[u32], s: &mut [T]) 
         let sum: T = sr.iter().copied().sum();
         let inverse = T::one() / sum;
         sr.iter_mut().for_each(|s| *s *= inverse);
-        total += max + sum.ln() - zr[label as usize];
+        total += max + sum.ln() - zr[index(label)];
     }
     total
 }
@@ -82,7 +86,7 @@ pub fn sparse_categorical_crossentropy_from_logits<'t, T: Float>(
     let indices = labels.with_value(|l| class_indices(NAME, l, rows, classes));
     let mut softmax = Tensor::empty([rows * classes]);
     let total =
-        logits.with_value(|z| softmax_rows(z.data(), classes, &indices, softmax.data_mut()));
+        logits.with_value(|z| softmax_rows(z.data(), classes, indices.data(), softmax.data_mut()));
     let n = T::from_usize(rows.max(1)).unwrap();
     logits.tape().record(
         Tensor::scalar(total / n),
@@ -94,12 +98,12 @@ pub fn sparse_categorical_crossentropy_from_logits<'t, T: Float>(
                 for ((g, s), &label) in grad
                     .chunks_exact_mut(classes)
                     .zip(s.chunks_exact(classes))
-                    .zip(&indices)
+                    .zip(indices.data())
                 {
                     g.iter_mut()
                         .zip(s)
                         .for_each(|(g, &s)| *g = beta * *g + scale * s);
-                    g[label as usize] -= scale;
+                    g[index(label)] -= scale;
                 }
             });
         },

@@ -24,7 +24,7 @@ use std::panic::Location;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use crate::{Float, Param, ParamId, Tensor};
+use crate::{Float, Param, ParamId, Tensor, pool};
 
 /// The recording of one computation, whose [`Var`]s are `Copy` handles into it.
 ///
@@ -161,6 +161,12 @@ impl<T: Float> Tape<T> {
     /// [anomaly detection](detect_anomaly) mode again, as a new tape would.
     pub fn clear(&mut self) {
         let inner = self.inner.get_mut();
+        // The owned buffers go back to the pool in one call, not one pool look-up per value;
+        // the emptied tensors and the shared values are dropped after it.
+        pool::give_back_all(inner.values.iter_mut().filter_map(|value| match value {
+            Value::Owned(t) => Some(t.take_buffer()),
+            Value::Shared(_) | Value::Alias(_) => None,
+        }));
         inner.values.clear();
         inner.nodes.clear();
         inner.edges.clear();

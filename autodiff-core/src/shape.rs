@@ -239,6 +239,16 @@ mod tests {
     use super::*;
 
     #[test]
+    fn shapes_are_equal_only_with_equal_rank_and_dimensions() {
+        assert!(Shape::new(&[2, 3]) == Shape::new(&[2, 3]));
+        assert!(Shape::new(&[2, 3]) != Shape::new(&[3, 2]));
+        assert!(Shape::new(&[2, 3, 4, 5, 6, 7]) != Shape::new(&[2, 3, 4, 5, 6, 8]));
+        // The same stored dimensions (2, then zeros), told apart by their rank alone.
+        assert!(Shape::new(&[2]) != Shape::new(&[2, 0]));
+        assert!(Shape::scalar() != Shape::new(&[0]));
+    }
+
+    #[test]
     fn broadcast_follows_numpy() {
         let s = Shape::broadcast("add", &Shape::new(&[4, 1, 3]), &Shape::new(&[5, 1]));
         assert_eq!(s.dims(), &[4, 5, 3]);

@@ -2,13 +2,14 @@
 //! a tensor allocates nothing but its data.
 
 use std::fmt;
+use std::hash::{Hash, Hasher};
 use std::ops::Deref;
 
 /// The largest rank a tensor may have.
 pub const MAX_RANK: usize = 6;
 
 /// The dimensions of a tensor, outermost first (row-major).
-#[derive(Clone, Copy, Eq, Hash)]
+#[derive(Clone, Copy, Eq)]
 pub struct Shape {
     /// The dimensions, then zeros up to [`MAX_RANK`] (so shapes compare as whole arrays).
     dims: [usize; MAX_RANK],
@@ -26,6 +27,14 @@ impl PartialEq for Shape {
             .zip(&other.dims)
             .fold(0, |acc, (a, b)| acc | (a ^ b));
         differ == 0 && self.rank == other.rank
+    }
+}
+
+/// Hashes what [`PartialEq`] compares, as the derived hash would.
+impl Hash for Shape {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.dims.hash(state);
+        self.rank.hash(state);
     }
 }
 

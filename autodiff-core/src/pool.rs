@@ -166,6 +166,23 @@ pub(crate) fn give_back<T: Float>(v: Vec<T>) {
     });
 }
 
+/// Takes back many buffers at once, [`give_back`] for each under one look-up of the thread's
+/// pool: for a tape's values at [`Tape::clear`](crate::Tape::clear) and a backward pass's
+/// gradients, a thousand small buffers in a row. `buffers` runs while the pool is borrowed, so it
+/// must not drop a tensor.
+pub(crate) fn give_back_all<T: Float>(buffers: impl Iterator<Item = Vec<T>>) {
+    with_pool::<T, _>(|p| {
+        for v in buffers {
+            let cap = v.capacity();
+            let bytes = cap * size_of::<T>();
+            if cap > 0 && p.held + bytes <= p.limit {
+                p.held += bytes;
+                p.free[class_served_by(cap)].push(v);
+            }
+        }
+    });
+}
+
 /// An empty list for a backward pass's gradients: the one last given back on this thread, so a
 /// training loop's passes reuse one list instead of allocating and freeing it every step.
 pub(crate) fn gradient_list<T: Float>() -> Vec<Option<Tensor<T>>> {

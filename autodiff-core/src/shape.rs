@@ -2,16 +2,40 @@
 //! a tensor allocates nothing but its data.
 
 use std::fmt;
+use std::hash::{Hash, Hasher};
 use std::ops::Deref;
 
 /// The largest rank a tensor may have.
 pub const MAX_RANK: usize = 6;
 
 /// The dimensions of a tensor, outermost first (row-major).
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Eq)]
 pub struct Shape {
+    /// The dimensions, then zeros up to [`MAX_RANK`] (so shapes compare as whole arrays).
     dims: [usize; MAX_RANK],
     rank: u8,
+}
+
+/// Compared without branches or a call: every tensor op compares shapes, and the derived
+/// comparison of the arrays was a call to `memcmp` in a build for plain x86-64.
+impl PartialEq for Shape {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        let differ = self
+            .dims
+            .iter()
+            .zip(&other.dims)
+            .fold(0, |acc, (a, b)| acc | (a ^ b));
+        differ == 0 && self.rank == other.rank
+    }
+}
+
+/// Hashes what [`PartialEq`] compares, as the derived hash would.
+impl Hash for Shape {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.dims.hash(state);
+        self.rank.hash(state);
+    }
 }
 
 impl Shape {
@@ -222,6 +246,16 @@ impl fmt::Debug for Shape {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn shapes_are_equal_only_with_equal_rank_and_dimensions() {
+        assert!(Shape::new(&[2, 3]) == Shape::new(&[2, 3]));
+        assert!(Shape::new(&[2, 3]) != Shape::new(&[3, 2]));
+        assert!(Shape::new(&[2, 3, 4, 5, 6, 7]) != Shape::new(&[2, 3, 4, 5, 6, 8]));
+        // The same stored dimensions (2, then zeros), told apart by their rank alone.
+        assert!(Shape::new(&[2]) != Shape::new(&[2, 0]));
+        assert!(Shape::scalar() != Shape::new(&[0]));
+    }
 
     #[test]
     fn broadcast_follows_numpy() {

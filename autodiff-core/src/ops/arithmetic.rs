@@ -133,7 +133,7 @@ impl<'t, T: Float> Var<'t, T> {
         self.tape.record_with(
             "scale",
             [self],
-            |[a]| (a.shape(), a.map_data(|x| x * s)),
+            |[a]| a.map_data(|x| x * s),
             || Op::Linear([s, T::zero()]),
         )
     }
@@ -144,7 +144,7 @@ impl<'t, T: Float> Var<'t, T> {
         self.tape.record_with(
             "add_scalar",
             [self],
-            |[a]| (a.shape(), a.map_data(|x| x + s)),
+            |[a]| a.map_data(|x| x + s),
             || Op::Linear([T::one(), T::zero()]),
         )
     }
@@ -209,7 +209,7 @@ impl<'t, T: Float> Mul for Var<'t, T> {
             return self.tape.record_with(
                 "mul",
                 [self, other],
-                |[a, b]| (a.shape(), a.zip_data(b, |a, b| a * b)),
+                |[a, b]| a.zip_data(b, |a, b| a * b),
                 || Op::Product,
             );
         }

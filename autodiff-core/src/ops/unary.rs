@@ -166,7 +166,7 @@ impl<'t, T: Float> Var<'t, T> {
         self.tape.record_with(
             F::NAME,
             [self],
-            |[x]| (x.shape(), x.map_data(|x| f.f(x))),
+            |[x]| x.map_data(|x| f.f(x)),
             || Op::Unary(Box::new(f)),
         )
     }

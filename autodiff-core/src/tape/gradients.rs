@@ -17,7 +17,8 @@ pub struct Gradients<T: Float> {
 impl<T: Float> Drop for Gradients<T> {
     fn drop(&mut self) {
         let mut grads = std::mem::take(&mut self.grads);
-        // Emptied before it goes to the pool: each tensor's drop gives its buffer back too.
+        // Emptied before it goes to the pool, the gradients' buffers given back in one call.
+        crate::pool::give_back_all(grads.iter_mut().flatten().map(Tensor::take_buffer));
         grads.clear();
         crate::pool::give_back_gradient_list(grads);
     }

@@ -24,7 +24,7 @@ use std::panic::Location;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use crate::{Float, Param, ParamId, Shape, Tensor};
+use crate::{Float, Param, ParamId, Tensor, pool};
 
 /// The recording of one computation, whose [`Var`]s are `Copy` handles into it.
 ///
@@ -161,6 +161,12 @@ impl<T: Float> Tape<T> {
     /// [anomaly detection](detect_anomaly) mode again, as a new tape would.
     pub fn clear(&mut self) {
         let inner = self.inner.get_mut();
+        // The owned buffers go back to the pool in one call, not one pool look-up per value;
+        // the emptied tensors and the shared values are dropped after it.
+        pool::give_back_all(inner.values.iter_mut().filter_map(|value| match value {
+            Value::Owned(t) => Some(t.take_buffer()),
+            Value::Shared(_) | Value::Alias(_) => None,
+        }));
         inner.values.clear();
         inner.nodes.clear();
         inner.edges.clear();
@@ -340,18 +346,19 @@ impl<T: Float> Tape<T> {
         anomaly::check_forward(inner, provenance, &inputs, id);
     }
 
-    /// [`Tape::record_op`] for a value computed from `inputs`' values by `compute`, which runs
-    /// once room for the node is reserved, so the new tensor and node are written straight
-    /// into the tape's lists. Measured: `Vec::push` of a value computed earlier kept tensor and
-    /// node on the stack across its growth path, and reading those copies back stalled on store
-    /// forwarding (5 of a small op's 35 ns forward).
+    /// [`Tape::record_op`] for an elementwise op whose value has the shape of its first input
+    /// and whose data `compute` makes from `inputs`' values. `compute` runs once room for the
+    /// node is reserved, so the new tensor and node are written straight into the tape's lists.
+    /// Measured: `Vec::push` of a value computed earlier kept tensor and node on the stack across
+    /// its growth path, and reading those copies back stalled on store forwarding (5 of a small
+    /// op's 35 ns forward).
     #[track_caller]
     #[inline(always)]
     pub(crate) fn record_with<const N: usize>(
         &self,
         op_name: &'static str,
         inputs: [Var<'_, T>; N],
-        compute: impl FnOnce([&Tensor<T>; N]) -> (Shape, Vec<T>),
+        compute: impl FnOnce([&Tensor<T>; N]) -> Vec<T>,
         op: impl FnOnce() -> Op<T>,
     ) -> Var<'_, T> {
         self.check_owns(op_name, &inputs);
@@ -360,7 +367,13 @@ impl<T: Float> Tape<T> {
         let (requires_grad, edges) = self.add_edges(inner, &inputs);
         inner.values.reserve(1);
         inner.nodes.reserve(1);
-        let (shape, data) = compute(inputs.map(|v| inner.value(v.id)));
+        let data = compute(inputs.map(|v| inner.value(v.id)));
+        // The shape is read from the input only now, straight before it is stored: a shape
+        // handed back by `compute` went through the stack, where a 56-byte copy is two
+        // overlapping 32-byte moves with AVX, and reading the first back stalled on store
+        // forwarding (measured with `target-cpu=native`: the plain x86-64 build, whose 16-byte
+        // moves do not overlap, was 10 % faster).
+        let shape = inner.value(inputs[0].id).shape();
         let len = inner.values.len();
         // The new tensor's parts are stored into a placeholder already in place: a tensor
         // assembled on the stack and copied in was read back while its stores were in flight

@@ -210,6 +210,12 @@ impl<T: Float> Tensor<T> {
         std::mem::take(&mut self.data)
     }
 
+    /// Takes the buffer out, for a tensor about to be dropped whose buffer goes back to the
+    /// pool with others ([`pool::give_back_all`]); the tensor is left holding none.
+    pub(crate) fn take_buffer(&mut self) -> Vec<T> {
+        std::mem::take(&mut self.data)
+    }
+
     /// The value of a one-element tensor.
     ///
     /// # Panics

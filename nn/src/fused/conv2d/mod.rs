@@ -15,7 +15,9 @@
 //! Threads: the products are one gemm per group over the whole batch (n·oh·ow columns), large
 //! enough for matrixmultiply to split them over its `MATMUL_NUM_THREADS` threads, each oriented
 //! so the long side is the one it splits (see [`product`]); the column
-//! copies (im2col by rows, col2im by images) are split over as many scoped threads. When every
+//! copies (im2col by rows, col2im by images), the forward's bias and ReLU ([`epilogue`], per
+//! image as its result is written) and the passes over the output gradient (the ReLU mask, the
+//! bias gradient's sums: [`output_grad`]) are split over as many scoped threads. When every
 //! per-image product is small enough for matrixmultiply to keep on one thread, the products are
 //! instead one per image, the images split over scoped threads (see [`per_image`]).
 //!
@@ -239,10 +241,15 @@ fn backward_columns<T: Float>(cx: &mut BackwardCx<T>, g: &Geometry, dy: &[T], w:
     let by_channel = (!kernel_by_image || (needs_input_grad && !input_by_image)).then(|| {
         let mut by_channel = Tensor::<T>::empty([g.o, np]);
         if p > 0 {
-            for (row, image) in dy.chunks_exact(p).enumerate() {
-                let (b, o) = (row / g.o, row % g.o);
-                by_channel.data_mut()[o * np + b * p..][..p].copy_from_slice(image);
-            }
+            // Channels split over threads.
+            for_pieces(by_channel.data_mut(), np, |first, piece| {
+                for (i, channel) in piece.chunks_exact_mut(np).enumerate() {
+                    let o = first + i;
+                    for (b, image) in channel.chunks_exact_mut(p).enumerate() {
+                        image.copy_from_slice(&dy[(b * g.o + o) * p..][..p]);
+                    }
+                }
+            });
         }
         by_channel
     });

@@ -10,6 +10,7 @@
 
 use autodiff_core::{BackwardCx, Float, Tensor, Var, pool};
 
+use super::conv2d::parallel::{for_piece_pairs, for_pieces};
 use super::pool_window::{PoolWindow, nchw};
 
 /// Max pooling of an NCHW input over `window`, as one tape node; the output is
@@ -42,18 +43,25 @@ pub fn max_pool2d<'t, T: Float>(x: Var<'t, T>, window: PoolWindow) -> Var<'t, T>
     // Positions within the plane as u32: half the memory of usize, and a plane is small.
     let mut argmax = vec![0_u32; n * c * plane_out];
     x.with_value(|xv| {
-        let planes = xv.data().chunks_exact(plane_in);
-        let outs = out
-            .chunks_exact_mut(plane_out)
-            .zip(argmax.chunks_exact_mut(plane_out));
         let tiles = is_tiling(&window);
-        for (x, (y, arg)) in planes.zip(outs) {
-            if tiles {
-                tiled_plane_forward(x, [h, w], window.kernel, y, arg);
-            } else {
-                general_plane_forward(x, [h, w, ow], &window, y, arg);
-            }
-        }
+        // Planes split over threads.
+        for_piece_pairs(
+            (&mut out, &mut argmax),
+            [plane_out; 2],
+            |first, out, argmax| {
+                let planes = xv.data()[first * plane_in..].chunks_exact(plane_in);
+                let outs = out
+                    .chunks_exact_mut(plane_out)
+                    .zip(argmax.chunks_exact_mut(plane_out));
+                for (x, (y, arg)) in planes.zip(outs) {
+                    if tiles {
+                        tiled_plane_forward(x, [h, w], window.kernel, y, arg);
+                    } else {
+                        general_plane_forward(x, [h, w, ow], &window, y, arg);
+                    }
+                }
+            },
+        );
     });
     let value = Tensor::from_vec(out, [n, c, oh, ow]);
     x.tape().record(value, &[x], move |cx: &mut BackwardCx<T>| {
@@ -63,19 +71,22 @@ pub fn max_pool2d<'t, T: Float>(x: Var<'t, T>, window: PoolWindow) -> Var<'t, T>
             if !tiles && beta.is_zero() {
                 dx.fill(T::zero());
             }
-            let planes = dx.chunks_exact_mut(plane_in);
-            let grads = g
-                .chunks_exact(plane_out)
-                .zip(argmax.chunks_exact(plane_out));
-            for (dx, (g, arg)) in planes.zip(grads) {
-                if tiles {
-                    tiled_plane_backward(g, arg, [h, w], window.kernel, dx);
-                } else {
-                    for (&g, &at) in g.iter().zip(arg) {
-                        dx[at as usize] += g;
+            // Planes split over threads.
+            for_pieces(dx, plane_in, |first, dx| {
+                let planes = dx.chunks_exact_mut(plane_in);
+                let grads = g[first * plane_out..]
+                    .chunks_exact(plane_out)
+                    .zip(argmax[first * plane_out..].chunks_exact(plane_out));
+                for (dx, (g, arg)) in planes.zip(grads) {
+                    if tiles {
+                        tiled_plane_backward(g, arg, [h, w], window.kernel, dx);
+                    } else {
+                        for (&g, &at) in g.iter().zip(arg) {
+                            dx[at as usize] += g;
+                        }
                     }
                 }
-            }
+            });
         });
     })
 }
@@ -267,6 +278,43 @@ mod tests {
         assert_eq!(y.value().data(), &[9.0; 4]);
         let dx = y.sum().backward().wrt(x).unwrap().clone();
         assert_eq!(dx.data()[4], 4.0);
+    }
+
+    #[test]
+    fn planes_split_over_threads_pool_as_each_plane_alone() {
+        // 8·16 planes of 48×48: input and output large enough to be split over threads (when
+        // there are two).
+        let dims = [8, 16, 48, 48];
+        let plane = 48 * 48;
+        for window in [PoolWindow::new(2), PoolWindow::new(3).stride(2).padding(1)] {
+            let tape = Tape::new();
+            let x = tape.var(distinct(dims));
+            let y = max_pool2d(x, window);
+            let g = tape.constant(Tensor::from_fn(y.dims(), |i| (i % 13) as f64 - 6.0));
+            let dx = (y * g).sum().backward().wrt(x).unwrap().clone();
+            let (y_all, x_all) = (y.value(), x.value());
+            let plane_out = y.dims()[2] * y.dims()[3];
+            for at in 0..dims[0] * dims[1] {
+                let alone = Tape::new();
+                let xp = alone.var(Tensor::from_vec(
+                    x_all.data()[at * plane..][..plane].to_vec(),
+                    [1, 1, 48, 48],
+                ));
+                let yp = max_pool2d(xp, window);
+                let gp = alone.constant(Tensor::from_vec(
+                    g.value().data()[at * plane_out..][..plane_out].to_vec(),
+                    yp.dims(),
+                ));
+                let dxp = (yp * gp).sum().backward().wrt(xp).unwrap().clone();
+                let y_plane = &y_all.data()[at * plane_out..][..plane_out];
+                assert_eq!(yp.value().data(), y_plane, "{window:?}, plane {at}");
+                assert_eq!(
+                    dxp.data(),
+                    &dx.data()[at * plane..][..plane],
+                    "{window:?}, plane {at}"
+                );
+            }
+        }
     }
 
     /// Values with many ties, −∞ and NaN, so the fast path must follow the same scan rule.

@@ -15,7 +15,9 @@
 //! Threads: the products are one gemm per group over the whole batch (n·oh·ow columns), large
 //! enough for matrixmultiply to split them over its `MATMUL_NUM_THREADS` threads, each oriented
 //! so the long side is the one it splits (see [`product`]); the column
-//! copies (im2col by rows, col2im by images) are split over as many scoped threads. When every
+//! copies (im2col by rows, col2im by images), the forward's bias and ReLU ([`epilogue`], per
+//! image as its result is written) and the passes over the output gradient (the ReLU mask, the
+//! bias gradient's sums: [`output_grad`]) are split over as many scoped threads. When every
 //! per-image product is small enough for matrixmultiply to keep on one thread, the products are
 //! instead one per image, the images split over scoped threads (see [`per_image`]).
 //!
@@ -26,8 +28,10 @@
 //! that uses it: reused across steps on the calling thread; a spawned thread is new each call,
 //! so its share is allocated each call (and its partial sums end in the caller's pool).
 
+mod epilogue;
 mod geometry;
 mod im2col;
+mod output_grad;
 pub(crate) mod parallel;
 mod per_image;
 mod product;
@@ -37,8 +41,11 @@ mod tests;
 pub use geometry::Conv2dOptions;
 
 use autodiff_core::{BackwardCx, Float, Tensor, Var};
+use epilogue::Epilogue;
 use geometry::Geometry;
 use im2col::{col2im_add, im2col};
+use output_grad::{channel_sums, relu_masked};
+use parallel::for_pieces;
 use product::product;
 
 /// The 2-D convolution (cross-correlation, as in every framework) of `x` (`[n, c, h, w]`) with
@@ -113,33 +120,25 @@ fn conv2d_with<'t, T: Float>(
     }
     let cols = (!g.is_pointwise()).then(|| x.with_value(|x| columns(x.data(), &g)));
     let mut y = Tensor::empty(g.output_dims());
-    kernel.with_value(|w| match &cols {
-        Some(cols) if per_image::forward_applies(&g) => {
-            per_image::forward(&g, w.data(), cols.data(), y.data_mut())
-        }
-        Some(cols) => forward_columns(&g, w.data(), cols.data(), y.data_mut()),
-        None => x.with_value(|x| forward_pointwise(&g, w.data(), x.data(), y.data_mut())),
-    });
+    let mut forward = |bias: Option<&[T]>| {
+        let (epilogue, y) = (Epilogue { bias, relu }, y.data_mut());
+        kernel.with_value(|w| match &cols {
+            Some(cols) if per_image::forward_applies(&g) => {
+                per_image::forward(&g, w.data(), cols.data(), epilogue, y)
+            }
+            Some(cols) => forward_columns(&g, w.data(), cols.data(), epilogue, y),
+            None => x.with_value(|x| forward_pointwise(&g, w.data(), x.data(), epilogue, y)),
+        })
+    };
     match bias {
-        Some(b) => b.with_value(|b| add_bias(&g, b.data(), relu, y.data_mut())),
-        None if relu => y.data_mut().iter_mut().for_each(|v| *v = v.max(T::zero())),
-        None => {}
+        Some(b) => b.with_value(|b| forward(Some(b.data()))),
+        None => forward(None),
     }
     let inputs: Vec<Var<'t, T>> = [x, kernel].into_iter().chain(bias).collect();
     x.tape().record(y, &inputs, move |cx: &mut BackwardCx<T>| {
-        let masked = relu.then(|| relu_masked(cx.grad_output().data(), cx.output().data()));
+        let masked = relu.then(|| relu_masked(&g, cx.grad_output().data(), cx.output().data()));
         backward(cx, &g, cols.as_ref(), masked.as_ref())
     })
-}
-
-/// The output gradient where the ReLU passed its input (output > 0), 0 elsewhere, in a pooled
-/// buffer.
-fn relu_masked<T: Float>(dy: &[T], y: &[T]) -> Tensor<T> {
-    let mut masked = Tensor::empty([dy.len()]);
-    for ((m, &d), &v) in masked.data_mut().iter_mut().zip(dy).zip(y) {
-        *m = if v > T::zero() { d } else { T::zero() };
-    }
-    masked
 }
 
 /// The column matrix of `x`, in a pooled buffer.
@@ -149,8 +148,15 @@ fn columns<T: Float>(x: &[T], g: &Geometry) -> Tensor<T> {
     cols
 }
 
-/// y = W_g · cols_g per group, through a pooled `[o, n·p]` buffer rearranged into `[n, o, p]`.
-fn forward_columns<T: Float>(g: &Geometry, w: &[T], cols: &[T], y: &mut [T]) {
+/// y = W_g · cols_g per group (then the epilogue), through a pooled `[o, n·p]` buffer
+/// rearranged into `[n, o, p]` by images split over threads.
+fn forward_columns<T: Float>(
+    g: &Geometry,
+    w: &[T],
+    cols: &[T],
+    epilogue: Epilogue<T>,
+    y: &mut [T],
+) {
     let (og, kg, p, np) = (g.og(), g.kg(), g.positions(), g.n * g.positions());
     let mut by_channel = Tensor::<T>::empty([g.o, np]);
     for group in 0..g.groups {
@@ -162,18 +168,23 @@ fn forward_columns<T: Float>(g: &Geometry, w: &[T], cols: &[T], y: &mut [T]) {
             (&mut by_channel.data_mut()[group * og * np..], [np, 1]),
         );
     }
-    if np == 0 {
+    if np == 0 || g.o == 0 {
         return;
     }
-    for (o, channel) in by_channel.data().chunks_exact(np).enumerate() {
-        for (b, image) in channel.chunks_exact(p).enumerate() {
-            y[(b * g.o + o) * p..][..p].copy_from_slice(image);
+    let by_channel = by_channel.data();
+    for_pieces(y, g.o * p, |first, piece| {
+        for (i, image) in piece.chunks_exact_mut(g.o * p).enumerate() {
+            let b = first + i;
+            for (o, channel) in image.chunks_exact_mut(p).enumerate() {
+                channel.copy_from_slice(&by_channel[o * np + b * p..][..p]);
+            }
+            epilogue.apply(p, image);
         }
-    }
+    });
 }
 
-/// y_b = W_g · x_b per image and group, straight into the output.
-fn forward_pointwise<T: Float>(g: &Geometry, w: &[T], x: &[T], y: &mut [T]) {
+/// y_b = W_g · x_b per image and group, straight into the output, then the epilogue.
+fn forward_pointwise<T: Float>(g: &Geometry, w: &[T], x: &[T], epilogue: Epilogue<T>, y: &mut [T]) {
     let (og, cg, p) = (g.og(), g.cg(), g.positions());
     for b in 0..g.n {
         for group in 0..g.groups {
@@ -185,23 +196,8 @@ fn forward_pointwise<T: Float>(g: &Geometry, w: &[T], x: &[T], y: &mut [T]) {
                 (&mut y[(b * g.o + group * og) * p..], [p, 1]),
             );
         }
-    }
-}
-
-/// y += b per channel, then y = max(y, 0) if `relu`, in one pass.
-fn add_bias<T: Float>(g: &Geometry, bias: &[T], relu: bool, y: &mut [T]) {
-    let p = g.positions();
-    if p == 0 {
-        return;
-    }
-    for (row, channel) in y.chunks_exact_mut(p).enumerate() {
-        let b = bias[row % g.o];
-        if relu {
-            channel
-                .iter_mut()
-                .for_each(|v| *v = (*v + b).max(T::zero()));
-        } else {
-            channel.iter_mut().for_each(|v| *v += b);
+        if p > 0 {
+            epilogue.apply(p, &mut y[b * g.o * p..][..g.o * p]);
         }
     }
 }
@@ -224,16 +220,9 @@ fn backward<T: Float>(
         None => backward_pointwise(cx, g, dy, x, w),
     }
     if cx.num_inputs() == 3 {
-        let p = g.positions();
         cx.write_grad(2, |db, beta| {
-            if beta.is_zero() {
-                db.fill(T::zero());
-            }
-            if p == 0 {
-                return;
-            }
-            for (row, channel) in dy.chunks_exact(p).enumerate() {
-                db[row % g.o] += channel.iter().copied().sum::<T>();
+            for (d, s) in db.iter_mut().zip(channel_sums(g, dy)) {
+                *d = if beta.is_zero() { s } else { beta * *d + s };
             }
         });
     }
@@ -252,10 +241,15 @@ fn backward_columns<T: Float>(cx: &mut BackwardCx<T>, g: &Geometry, dy: &[T], w:
     let by_channel = (!kernel_by_image || (needs_input_grad && !input_by_image)).then(|| {
         let mut by_channel = Tensor::<T>::empty([g.o, np]);
         if p > 0 {
-            for (row, image) in dy.chunks_exact(p).enumerate() {
-                let (b, o) = (row / g.o, row % g.o);
-                by_channel.data_mut()[o * np + b * p..][..p].copy_from_slice(image);
-            }
+            // Channels split over threads.
+            for_pieces(by_channel.data_mut(), np, |first, piece| {
+                for (i, channel) in piece.chunks_exact_mut(np).enumerate() {
+                    let o = first + i;
+                    for (b, image) in channel.chunks_exact_mut(p).enumerate() {
+                        image.copy_from_slice(&dy[(b * g.o + o) * p..][..p]);
+                    }
+                }
+            });
         }
         by_channel
     });

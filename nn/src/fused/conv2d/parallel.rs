@@ -27,7 +27,7 @@ pub(crate) fn threads() -> usize {
 /// Calls `f(first_unit, piece)` on consecutive pieces of `data` that together cover it, each a
 /// whole number of `unit`-element units (`first_unit` counts units from the start), on up to
 /// [`threads`] scoped threads.
-pub(super) fn for_pieces<T: Send>(data: &mut [T], unit: usize, f: impl Fn(usize, &mut [T]) + Sync) {
+pub(crate) fn for_pieces<T: Send>(data: &mut [T], unit: usize, f: impl Fn(usize, &mut [T]) + Sync) {
     let units = data.len().checked_div(unit).unwrap_or(0);
     let threads = threads().min(units);
     if threads <= 1 || data.len() < MIN_PARALLEL_ELEMENTS {
@@ -42,6 +42,33 @@ pub(super) fn for_pieces<T: Send>(data: &mut [T], unit: usize, f: impl Fn(usize,
             scope.spawn(move || f(i * per_thread, piece));
         }
         f(0, first);
+    });
+}
+
+/// [`for_pieces`] over two buffers cut at the same units (`units[0]` elements of `a` and
+/// `units[1]` of `b` each): `f(first_unit, piece_of_a, piece_of_b)`. Units counted from `a`.
+pub(crate) fn for_piece_pairs<A: Send, B: Send>(
+    (a, b): (&mut [A], &mut [B]),
+    [unit_a, unit_b]: [usize; 2],
+    f: impl Fn(usize, &mut [A], &mut [B]) + Sync,
+) {
+    let units = a.len().checked_div(unit_a).unwrap_or(0);
+    let threads = threads().min(units);
+    if threads <= 1 || a.len() < MIN_PARALLEL_ELEMENTS || unit_b == 0 {
+        return f(0, a, b);
+    }
+    let per_thread = units.div_ceil(threads);
+    std::thread::scope(|scope| {
+        let mut pieces = a
+            .chunks_mut(per_thread * unit_a)
+            .zip(b.chunks_mut(per_thread * unit_b))
+            .enumerate();
+        let (_, (first_a, first_b)) = pieces.next().expect("at least two units");
+        for (i, (piece_a, piece_b)) in pieces {
+            let f = &f;
+            scope.spawn(move || f(i * per_thread, piece_a, piece_b));
+        }
+        f(0, first_a, first_b);
     });
 }
 
@@ -81,7 +108,7 @@ pub(super) fn map_ranges<R: Send>(
 
 #[cfg(test)]
 mod tests {
-    use super::{for_pieces, map_ranges};
+    use super::{for_piece_pairs, for_pieces, map_ranges};
 
     #[test]
     fn ranges_cover_the_units_in_order() {
@@ -101,5 +128,21 @@ mod tests {
             }
         });
         assert!(data.iter().enumerate().all(|(i, &v)| v == i));
+    }
+
+    #[test]
+    fn paired_pieces_cut_both_buffers_at_the_same_units() {
+        let (mut a, mut b) = (vec![0_usize; 2 * 40_000], vec![0_usize; 3 * 40_000]);
+        for_piece_pairs((&mut a, &mut b), [2, 3], |first, a, b| {
+            assert_eq!(a.len() / 2, b.len() / 3);
+            a.iter_mut()
+                .enumerate()
+                .for_each(|(i, v)| *v = first * 2 + i);
+            b.iter_mut()
+                .enumerate()
+                .for_each(|(i, v)| *v = first * 3 + i);
+        });
+        assert!(a.iter().enumerate().all(|(i, &v)| v == i));
+        assert!(b.iter().enumerate().all(|(i, &v)| v == i));
     }
 }

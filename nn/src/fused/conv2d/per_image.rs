@@ -11,6 +11,7 @@
 use autodiff_core::ops::gemm;
 use autodiff_core::{Float, Tensor};
 
+use super::epilogue::Epilogue;
 use super::geometry::Geometry;
 use super::im2col::add_image;
 use super::parallel::{for_pieces, map_ranges};
@@ -39,8 +40,14 @@ pub(super) fn input_grad_applies(g: &Geometry) -> bool {
     single_threaded(g.kg(), g.og(), g.positions())
 }
 
-/// y_b = W_g · cols_b,g per image and group, straight into the NCHW output.
-pub(super) fn forward<T: Float>(g: &Geometry, w: &[T], cols: &[T], y: &mut [T]) {
+/// y_b = W_g · cols_b,g per image and group, straight into the NCHW output, then the epilogue.
+pub(super) fn forward<T: Float>(
+    g: &Geometry,
+    w: &[T],
+    cols: &[T],
+    epilogue: Epilogue<T>,
+    y: &mut [T],
+) {
     let (og, kg, p, np) = (g.og(), g.kg(), g.positions(), g.n * g.positions());
     let image = g.o * p;
     if image == 0 {
@@ -58,6 +65,7 @@ pub(super) fn forward<T: Float>(g: &Geometry, w: &[T], cols: &[T], y: &mut [T]) 
                     (&mut y_b[group * og * p..], [p, 1]),
                 );
             }
+            epilogue.apply(p, y_b);
         }
     });
 }

@@ -202,3 +202,15 @@ fn whole_batch_products_with_padding_stride_dilation_and_groups_are_exact() {
     assert!(!per_image::kernel_grad_applies(&g));
     check_forward_and_gradients(xd, wd, o);
 }
+
+#[test]
+fn whole_batch_rearrangements_split_over_threads_are_exact() {
+    // 9 images of a convnet's second layer: the output (9·64·121 elements) is over the parallel
+    // threshold, so the forward's and the output gradient's rearrangements between `[n, o, p]`
+    // and `[o, n·p]` run in pieces when the machine has several threads.
+    let (xd, wd) = ([9, 32, 13, 13], [64, 32, 3, 3]);
+    let g = Geometry::new(xd.into(), wd.into(), Conv2dOptions::default());
+    assert!(!per_image::forward_applies(&g) && !per_image::kernel_grad_applies(&g));
+    assert!(g.n * g.o * g.positions() >= 1 << 16);
+    check_forward_and_gradients(xd, wd, Conv2dOptions::default());
+}

@@ -7,7 +7,7 @@
 
 use std::error::Error;
 
-use examples::{data_dir, output_dir};
+use examples::{Digest, data_dir, output_dir};
 use nn::data::{CsvOptions, Standardizer, load_csv, train_val_test_split};
 use nn::history_plot::plot_loss_and_metric;
 use nn::metrics::Metric;
@@ -104,6 +104,11 @@ fn main() -> Result<(), Box<dyn Error>> {
         test[0].1,
         100.0 * acc
     );
+    Digest::new()
+        .history("history", &history)
+        .model("weights", &model)
+        .tensor("predictions", &model.predict(&test_x, 256)?)
+        .print();
     println!(
         "best weights saved to {} ({} saves)",
         best_file.display(),

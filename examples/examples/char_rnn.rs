@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use autodiff_core::{Tape, Tensor, Var};
 use examples::cli::{Arg, parse_or_exit};
-use examples::data_dir;
+use examples::{Digest, data_dir};
 use nn::data::TokenIds;
 use nn::layers::{Embedding, TokenInput};
 use nn::losses::sparse_categorical_crossentropy_from_logits;
@@ -178,6 +178,7 @@ fn train<C: Cell>(cell: C, steps: usize, corpus: &Corpus) {
     let mut rng = StdRng::seed_from_u64(0);
     let mut tape = Tape::new();
     let start = std::time::Instant::now();
+    let mut losses = Vec::with_capacity(steps);
     for step in 1..=steps {
         let (xs, ys) = corpus.batch(&mut rng);
         let (loss, grads) = {
@@ -187,6 +188,7 @@ fn train<C: Cell>(cell: C, steps: usize, corpus: &Corpus) {
         };
         tape.clear();
         optimizer.step(&mut model, &grads);
+        losses.push(f64::from(loss));
         if step == 1 || step % 100 == 0 || step == steps {
             println!(
                 "step {step:>5}  loss {loss:.4}  ({:.1} s)",
@@ -198,6 +200,8 @@ fn train<C: Cell>(cell: C, steps: usize, corpus: &Corpus) {
         "uniform guessing would score ln {vocab} = {:.4}",
         (vocab as f64).ln()
     );
+    let mut digest = Digest::new();
+    digest.values("losses", &losses).module("weights", &model);
     for temperature in [0.5, 1.0] {
         let text = sample(
             &model,
@@ -208,7 +212,9 @@ fn train<C: Cell>(cell: C, steps: usize, corpus: &Corpus) {
             &mut rng,
         );
         println!("\ntemperature {temperature}:\n{text}");
+        digest.text(&format!("sample_t{temperature}"), &text);
     }
+    digest.print();
 }
 
 fn main() -> Result<(), Box<dyn Error>> {

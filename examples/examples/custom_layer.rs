@@ -194,6 +194,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut tape = Tape::new();
     let mut first = None;
     let mut last = 0.0;
+    let mut losses = Vec::new();
     for step in 0..=600 {
         let (loss, grads) = {
             let loss = mse(
@@ -207,6 +208,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         tape.clear();
         first.get_or_insert(loss);
         last = loss;
+        losses.push(f64::from(loss));
         if step % 100 == 0 {
             println!("step {step:4}  loss {loss:.5}");
         }
@@ -236,6 +238,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "saved and loaded {} tensors ({bytes} bytes of safetensors): outputs identical = {identical}",
         model.named_params().len(),
     );
+    examples::Digest::new()
+        .values("losses", &losses)
+        .module("weights", &model)
+        .tensor("predictions", &before)
+        .print();
     Ok(())
 }
 

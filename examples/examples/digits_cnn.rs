@@ -16,7 +16,7 @@ use std::error::Error;
 use std::path::{Path, PathBuf};
 
 use examples::cli::{Arg, CliError, Flags, parse_or_exit};
-use examples::{DigitImages, fit_logged, load_digit_images, output_dir};
+use examples::{Digest, DigitImages, fit_logged, load_digit_images, output_dir};
 use nn::data::{FillMode, ImageAugmentation};
 use nn::history_plot::plot_loss_and_metric;
 use nn::layers::{Conv2d, Flatten, Padding};
@@ -147,6 +147,11 @@ fn main() -> Result<(), Box<dyn Error>> {
         test[0].1,
         100.0 * acc
     );
+    Digest::new()
+        .history("history", &history)
+        .model("weights", &model)
+        .tensor("predictions", &model.predict(&test_x, 256)?)
+        .print();
     let out = output_dir("digits_cnn");
     plot_loss_and_metric(&history, "accuracy", &out)?;
     save_first_layer_pictures(&model.net, &test_x, &out)?;

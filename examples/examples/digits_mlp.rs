@@ -7,7 +7,7 @@
 
 use std::error::Error;
 
-use examples::{example_args, fit_logged, load_digit_images, output_dir};
+use examples::{Digest, example_args, fit_logged, load_digit_images, output_dir};
 use nn::history_plot::plot_loss_and_metric;
 use nn::metrics::Metric;
 use nn::optim::Optimizer;
@@ -55,6 +55,11 @@ fn main() -> Result<(), Box<dyn Error>> {
         .map_or(f64::NAN, |(_, v)| *v);
     let loss = test[0].1;
     println!("test loss {loss:.4}, test accuracy {:.2} %", 100.0 * acc);
+    Digest::new()
+        .history("history", &history)
+        .model("weights", &model)
+        .tensor("predictions", &model.predict(&test_x, 256)?)
+        .print();
     let out = output_dir("digits_mlp");
     plot_loss_and_metric(&history, "accuracy", &out)?;
     println!("plots in {}", out.display());

@@ -18,7 +18,7 @@ use std::process::ExitCode;
 
 use autodiff_core::Tensor;
 use examples::cli::{Arg, CliError, Flags, parse_or_exit};
-use examples::{MultiHotMlp, data_dir, output_dir};
+use examples::{Digest, MultiHotMlp, data_dir, output_dir};
 use nn::Activation;
 use nn::data::{SparseRows, Tokenizer, multi_hot_sparse};
 use nn::history_plot::plot_loss_and_metric;
@@ -214,6 +214,11 @@ fn run() -> Result<(), Box<dyn Error>> {
         test[0].1,
         100.0 * test[1].1
     );
+    Digest::new()
+        .history("history", &history)
+        .model("weights", &model)
+        .tensor("predictions", &model.predict(&tx, 256)?)
+        .print();
     let out = output_dir("imdb");
     plot_loss_and_metric(&history, "acc", &out)?;
     println!("plots in {}", out.display());

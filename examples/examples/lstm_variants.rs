@@ -86,6 +86,15 @@ fn train<C: Cell>(
     let val = history.get("val_loss").ok_or("no val_loss in History")?;
     let val_mse = *val.last().ok_or("no epoch ran")?;
     println!("{name:<22} val MSE {val_mse:.4}  ({seconds_per_epoch:.2} s/epoch)");
+    let tag = name.replace(|c: char| !c.is_ascii_alphanumeric(), "_");
+    examples::Digest::new()
+        .history(&format!("{tag}.history"), &history)
+        .model(&format!("{tag}.weights"), &model)
+        .tensor(
+            &format!("{tag}.predictions"),
+            &model.predict(&data.val_x, 500)?,
+        )
+        .print();
     Ok(Row {
         name,
         val_mse,

@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use examples::cli::{Arg, CliError, Flags, parse_or_exit};
-use examples::{fit_logged, load_digit_images_sized};
+use examples::{Digest, fit_logged, load_digit_images_sized};
 use nn::data::load_idx;
 use nn::layers::{Conv2d, Flatten};
 use nn::losses::Loss;
@@ -185,5 +185,10 @@ fn run(args: &Args) -> Result<(), Box<dyn Error>> {
         "mnist_cnn: test accuracy {:.2} %, {per_epoch:.2} s per epoch",
         100.0 * accuracy
     );
+    Digest::new()
+        .history("history", &history)
+        .model("weights", &model)
+        .tensor("predictions", &model.predict(&split.test.0, 256)?)
+        .print();
     Ok(())
 }

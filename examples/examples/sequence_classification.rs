@@ -5,12 +5,12 @@
 //! trained by `Model::fit`. The same split as `digits_mlp` (20 % held out for the test, 10 % of the
 //! rest for validation).
 //!
-//! `cargo run --release --example sequence_classification`
+//! `cargo run --release --example sequence_classification [-- --epochs N]`
 
 use std::error::Error;
 
 use autodiff_core::{Tape, Tensor, Var};
-use examples::load_digit_images;
+use examples::{Digest, load_digit_images};
 use nn::metrics::Metric;
 use nn::optim::Optimizer;
 use nn::recurrent::{Bidirectional, LstmCell};
@@ -44,7 +44,10 @@ impl<'t> Layer<'t, f32> for RowReader {
 }
 
 fn main() -> Result<(), Box<dyn Error>> {
-    examples::cli::no_options("usage: sequence_classification   (no options)");
+    let epochs = examples::cli::epochs_or_exit(
+        "usage: sequence_classification [--epochs N]   (default 40)",
+        40,
+    );
     // The digits as [n, 1, 8, 8] images (the split of digits_mlp), read as [n, 8 rows, 8 pixels].
     let digits = load_digit_images(1)?;
     let as_rows = |images: Tensor<f32>| {
@@ -71,7 +74,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     let metrics = vec![Metric::sparse_categorical_accuracy("accuracy")];
     let mut model = Model::new(net, task.loss(), Optimizer::adam(3e-3), metrics);
     let options = FitOptions {
-        epochs: 40,
+        epochs,
         batch_size: 32,
         validation: Validation::Split(0.1),
         ..FitOptions::default()
@@ -88,5 +91,10 @@ fn main() -> Result<(), Box<dyn Error>> {
         test[0].1,
         100.0 * acc
     );
+    Digest::new()
+        .history("history", &history)
+        .model("weights", &model)
+        .tensor("predictions", &model.predict(&test_x, 256)?)
+        .print();
     Ok(())
 }

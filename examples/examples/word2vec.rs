@@ -143,7 +143,8 @@ Training takes the original tool's flags, one dash each, with its defaults:
   -train FILE -output FILE -size 100 -window 5 -sample 1e-3 -hs 0 -negative 5 -threads 12
   -iter 5 -min-count 5 -max-vocab N -alpha A -alpha-decay global|per-thread -binary 0|1
   -cbow 1 -cbow-mean 1 -save-vocab FILE -seed 1 -debug 2
--binary defaults to 1 for a .bin file, else 0.";
+-binary defaults to 1 for a .bin file, else 0.
+--digest (anywhere): also print hashes of the vocabulary and the trained vectors.";
 
 impl CliError {
     /// Whether the command line itself is wrong (rather than a file or the data).
@@ -159,7 +160,7 @@ impl CliError {
 }
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
+    let args = examples::take_digest_flag(std::env::args().skip(1).collect());
     if args.iter().any(|a| a == "-h" || a == "--help") {
         println!("{USAGE}");
         return ExitCode::SUCCESS;
@@ -288,7 +289,12 @@ fn train_and_report(
         s.effective_words as f64 / s.seconds,
         s.final_alpha
     );
-    Ok((trained.vectors, s.words_per_sec()))
+    let kv = trained.vectors;
+    examples::Digest::new()
+        .text("vocabulary", &kv.words().join("\n"))
+        .values("vectors", kv.vectors())
+        .print();
+    Ok((kv, s.words_per_sec()))
 }
 
 /// CPU seconds used so far by this process, all threads together: fields 14 and 15 (utime,

@@ -86,8 +86,15 @@ impl Flags {
     }
 
     /// The next argument, `None` at the end; `-h` and `--help` are [`CliError::Help`].
+    /// `--digest`, which every example takes, is consumed here: it makes
+    /// [`Digest::print`](crate::Digest::print) print.
     pub fn next_arg(&mut self) -> Result<Option<Arg>, CliError> {
-        let arg = match self.parser.next()? {
+        let mut next = self.parser.next()?;
+        while let Some(lexopt::Arg::Long("digest")) = next {
+            crate::digest::request();
+            next = self.parser.next()?;
+        }
+        let arg = match next {
             None => return Ok(None),
             Some(lexopt::Arg::Short('h')) | Some(lexopt::Arg::Long("help")) => {
                 return Err(CliError::Help);
@@ -152,12 +159,19 @@ pub enum Outcome<T> {
     Fail(String),
 }
 
-/// Decides what a parse result means for the run (see [`parse_or_exit`]).
+/// The flag every example takes, as the usage lists it.
+pub const DIGEST_USAGE: &str =
+    "       --digest: also print hashes of the History, final weights and predictions";
+
+/// Decides what a parse result means for the run (see [`parse_or_exit`]); the usage is
+/// followed by [`DIGEST_USAGE`].
 pub fn outcome<T>(usage: &str, result: Result<T, CliError>) -> Outcome<T> {
     match result {
         Ok(options) => Outcome::Run(options),
-        Err(CliError::Help) => Outcome::Help(usage.to_string()),
-        Err(CliError::Usage(message)) => Outcome::Fail(format!("error: {message}\n\n{usage}")),
+        Err(CliError::Help) => Outcome::Help(format!("{usage}\n{DIGEST_USAGE}")),
+        Err(CliError::Usage(message)) => {
+            Outcome::Fail(format!("error: {message}\n\n{usage}\n{DIGEST_USAGE}"))
+        }
     }
 }
 
@@ -222,14 +236,9 @@ mod tests {
     #[test]
     fn help_prints_the_usage_and_succeeds() {
         for help in ["-h", "--help"] {
-            assert_eq!(
-                parse(&[help]),
-                Outcome::Help("usage: x [--epochs N]".into())
-            );
-            assert_eq!(
-                parse(&["--epochs", "3", help]),
-                Outcome::Help("usage: x [--epochs N]".into())
-            );
+            let usage = format!("usage: x [--epochs N]\n{DIGEST_USAGE}");
+            assert_eq!(parse(&[help]), Outcome::Help(usage.clone()));
+            assert_eq!(parse(&["--epochs", "3", help]), Outcome::Help(usage));
         }
     }
 
@@ -243,7 +252,8 @@ mod tests {
     fn failure(args: &[&str]) -> String {
         match parse(args) {
             Outcome::Fail(text) => {
-                assert!(text.ends_with("\n\nusage: x [--epochs N]"), "{text}");
+                let usage = format!("\n\nusage: x [--epochs N]\n{DIGEST_USAGE}");
+                assert!(text.ends_with(&usage), "{text}");
                 text
             }
             other => panic!("{args:?} gave {other:?}"),
@@ -266,10 +276,24 @@ mod tests {
     fn no_options_takes_nothing_but_help() {
         let only_help = |args: &[&str]| outcome("u", nothing(&mut Flags::from_args(args)));
         assert_eq!(only_help(&[]), Outcome::Run(()));
-        assert_eq!(only_help(&["--help"]), Outcome::Help("u".into()));
+        assert_eq!(
+            only_help(&["--help"]),
+            Outcome::Help(format!("u\n{DIGEST_USAGE}"))
+        );
         assert_eq!(
             only_help(&["--epochs", "3"]),
-            Outcome::Fail("error: unknown option --epochs\n\nu".into())
+            Outcome::Fail(format!(
+                "error: unknown option --epochs\n\nu\n{DIGEST_USAGE}"
+            ))
         );
+    }
+
+    #[test]
+    fn every_command_line_takes_digest_anywhere() {
+        assert_eq!(parse(&["--digest", "--epochs", "3"]), Outcome::Run(3));
+        assert_eq!(parse(&["--epochs", "3", "--digest"]), Outcome::Run(3));
+        assert!(crate::digest::requested());
+        let only_help = |args: &[&str]| outcome("u", nothing(&mut Flags::from_args(args)));
+        assert_eq!(only_help(&["--digest"]), Outcome::Run(()));
     }
 }

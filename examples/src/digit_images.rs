@@ -14,7 +14,7 @@ use nn::train::{FitOptions, Model, Validation};
 use nn::{Module, Tensor};
 
 use crate::cli::Arg;
-use crate::{data_dir, fit_logged};
+use crate::{Digest, data_dir, fit_logged};
 
 /// Training and test digits, `[n, 1, 8·scale, 8·scale]` in [0, 1], labels `[n]`.
 pub struct DigitImages {
@@ -125,6 +125,11 @@ where
         "{name}: test accuracy {:.2} %, {params} parameters, {per_epoch:.2} s per epoch",
         100.0 * accuracy
     );
+    Digest::new()
+        .history("history", &history)
+        .model("weights", &model)
+        .tensor("predictions", &model.predict(&data.test_x, 256)?)
+        .print();
     Ok((accuracy, params, per_epoch))
 }
 

@@ -2,11 +2,13 @@
 //! workloads the workspace's bench example calls.
 
 pub mod cli;
+mod digest;
 mod digit_images;
 mod multi_hot_mlp;
 mod tensorboard_logs;
 pub mod workloads;
 
+pub use digest::{Digest, take_flag as take_digest_flag};
 pub use digit_images::{
     DigitImages, ExampleArgs, digit_augmentation, example_args, load_digit_images,
     load_digit_images_sized, train_and_report, upscale,

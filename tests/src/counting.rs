@@ -2,10 +2,12 @@
 //! heap allocations a steady training step makes. A test binary installs it with
 //! `#[global_allocator] static GLOBAL: tests::CountingAllocator = tests::CountingAllocator;`
 //! and reads [`allocations_by`] (how many) or [`largest_allocation_by`] (how big). Counted per
-//! thread, so tests running in parallel do not mix.
+//! thread, so tests running in parallel do not mix. [`live_bytes`] is the one process-wide
+//! count (memory allocated on one thread may be freed on another).
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
+use std::sync::atomic::{AtomicIsize, Ordering};
 
 /// The system allocator, counting each allocation and reallocation of the calling thread.
 pub struct CountingAllocator;
@@ -15,6 +17,9 @@ thread_local! {
     static LARGEST: Cell<usize> = const { Cell::new(0) };
 }
 
+/// Bytes allocated and not yet freed, by every thread.
+static LIVE: AtomicIsize = AtomicIsize::new(0);
+
 /// Counts one allocation or reallocation of `size` bytes on this thread.
 fn record(size: usize) {
     let _ = ALLOCATIONS.try_with(|n| n.set(n.get() + 1));
@@ -22,15 +27,20 @@ fn record(size: usize) {
 }
 
 // SAFETY: forwards every call unchanged to the system allocator, which upholds the contract;
-// counting touches only const thread-local cells, which never allocate.
+// counting touches only const thread-local cells and an atomic, which never allocate.
 unsafe impl GlobalAlloc for CountingAllocator {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         record(layout.size());
         // SAFETY: forwarded from the caller.
-        unsafe { System.alloc(layout) }
+        let block = unsafe { System.alloc(layout) };
+        if !block.is_null() {
+            LIVE.fetch_add(layout.size() as isize, Ordering::Relaxed);
+        }
+        block
     }
 
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        LIVE.fetch_sub(layout.size() as isize, Ordering::Relaxed);
         // SAFETY: forwarded from the caller.
         unsafe { System.dealloc(ptr, layout) }
     }
@@ -38,7 +48,14 @@ unsafe impl GlobalAlloc for CountingAllocator {
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
         record(new_size);
         // SAFETY: forwarded from the caller.
-        unsafe { System.realloc(ptr, layout, new_size) }
+        let moved = unsafe { System.realloc(ptr, layout, new_size) };
+        if !moved.is_null() {
+            LIVE.fetch_add(
+                new_size as isize - layout.size() as isize,
+                Ordering::Relaxed,
+            );
+        }
+        moved
     }
 }
 
@@ -58,4 +75,10 @@ pub fn largest_allocation_by<R>(f: impl FnOnce() -> R) -> (R, usize) {
     let result = f();
     let largest = LARGEST.with(|n| n.replace(outer.max(n.get())));
     (result, largest)
+}
+
+/// Bytes allocated and not yet freed by the whole process since it started (meaningful only
+/// where [`CountingAllocator`] is the global allocator).
+pub fn live_bytes() -> isize {
+    LIVE.load(Ordering::Relaxed)
 }

@@ -6,7 +6,7 @@ mod counting;
 pub mod fuzz;
 mod torch_run;
 
-pub use counting::{CountingAllocator, allocations_by, largest_allocation_by};
+pub use counting::{CountingAllocator, allocations_by, largest_allocation_by, live_bytes};
 pub use fuzz::{allocation_cap, fuzz, mangled};
 pub use torch_run::TorchRun;
 

@@ -69,31 +69,12 @@ impl KFold {
     /// ```
     pub fn splits(&self, n: usize) -> Result<Vec<Fold>, KFoldError> {
         let k = self.k;
-        if k < 2 {
-            return Err(KFoldError::TooFewFolds { k, n });
-        }
-        if k > n {
-            return Err(KFoldError::MoreFoldsThanRows { k, n });
-        }
+        check_folds(k, n)?;
         let mut order: Vec<usize> = (0..n).collect();
         if self.shuffle {
             order.shuffle(&mut StdRng::seed_from_u64(self.seed));
         }
-        let mut start = 0;
-        let folds = (0..k)
-            .map(|f| {
-                let len = n / k + usize::from(f < n % k);
-                let val = order[start..start + len].to_vec();
-                let train = order[..start]
-                    .iter()
-                    .chain(&order[start + len..])
-                    .copied()
-                    .collect();
-                start += len;
-                (train, val)
-            })
-            .collect();
-        Ok(folds)
+        Ok(contiguous_folds(&order, k))
     }
 
     /// Trains `build(fold)` on each fold's training rows, validating on its held-out rows.
@@ -104,21 +85,64 @@ impl KFold {
         &self,
         x: &X,
         y: &Tensor<T>,
-        mut build: impl FnMut(usize) -> Model<T, N>,
+        build: impl FnMut(usize) -> Model<T, N>,
         options: &FitOptions<'_, T, X>,
     ) -> Result<CrossValidation, FitError> {
         let splits = self.splits(check_rows("training", x, y)?)?;
-        let mut folds = Vec::with_capacity(self.k);
-        for (f, (train, val)) in splits.into_iter().enumerate() {
-            let (tx, ty) = (x.select_rows(&train), y.select_rows(&train));
-            let (vx, vy) = (x.select_rows(&val), y.select_rows(&val));
-            let opts = FitOptions {
-                validation: Validation::Data(&vx, &vy),
-                ..options.clone()
-            };
-            folds.push(build(f).fit(&tx, &ty, &opts, &mut [])?);
-        }
-        let mean = History::mean(&folds);
-        Ok(CrossValidation { folds, mean })
+        validate_folds(x, y, splits, build, options)
     }
+}
+
+/// Whether `n` rows can be split into `k` folds.
+pub(super) fn check_folds(k: usize, n: usize) -> Result<(), KFoldError> {
+    if k < 2 {
+        return Err(KFoldError::TooFewFolds { k, n });
+    }
+    if k > n {
+        return Err(KFoldError::MoreFoldsThanRows { k, n });
+    }
+    Ok(())
+}
+
+/// `order` cut into `k` contiguous folds, the first `order.len() % k` one row larger: each
+/// fold's `(the other rows, its rows)`. Needs `2 ≤ k ≤ order.len()`.
+pub(super) fn contiguous_folds(order: &[usize], k: usize) -> Vec<Fold> {
+    let n = order.len();
+    let mut start = 0;
+    (0..k)
+        .map(|f| {
+            let len = n / k + usize::from(f < n % k);
+            let val = order[start..start + len].to_vec();
+            let train = order[..start]
+                .iter()
+                .chain(&order[start + len..])
+                .copied()
+                .collect();
+            start += len;
+            (train, val)
+        })
+        .collect()
+}
+
+/// Trains `build(f)` on the training rows of fold `f` of `splits`, validating on its held-out
+/// rows (replacing `options.validation`); every fold's history and their per-epoch mean.
+pub(super) fn validate_folds<T: Float, X: Feed<T, N>, N: Module<T>>(
+    x: &X,
+    y: &Tensor<T>,
+    splits: Vec<Fold>,
+    mut build: impl FnMut(usize) -> Model<T, N>,
+    options: &FitOptions<'_, T, X>,
+) -> Result<CrossValidation, FitError> {
+    let mut folds = Vec::with_capacity(splits.len());
+    for (f, (train, val)) in splits.into_iter().enumerate() {
+        let (tx, ty) = (x.select_rows(&train), y.select_rows(&train));
+        let (vx, vy) = (x.select_rows(&val), y.select_rows(&val));
+        let opts = FitOptions {
+            validation: Validation::Data(&vx, &vy),
+            ..options.clone()
+        };
+        folds.push(build(f).fit(&tx, &ty, &opts, &mut [])?);
+    }
+    let mean = History::mean(&folds);
+    Ok(CrossValidation { folds, mean })
 }

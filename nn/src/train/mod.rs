@@ -1,5 +1,5 @@
 //! The Keras training workflow: [`Model`] (`fit`, `evaluate`, `predict`), [`History`],
-//! callbacks ([`EarlyStopping`], [`ModelCheckpoint`], [`CSVLogger`], [`LearningRateScheduler`], [`ReduceLROnPlateau`], a progress bar), and K-fold cross-validation ([`KFold`]).
+//! callbacks ([`EarlyStopping`], [`ModelCheckpoint`], [`CSVLogger`], [`LearningRateScheduler`], [`ReduceLROnPlateau`], a progress bar), and K-fold cross-validation ([`KFold`], iterated with shuffling: [`IteratedKFold`]).
 //! Inputs are dense tensors for any [`Layer`](crate::Layer) on `Var`s, or sparse rows for a
 //! layer on [`SparseInput`](crate::layers::SparseInput)s (see [`Feed`]).
 //!
@@ -55,6 +55,7 @@ mod csv_logger;
 mod feed;
 mod feed_tokens;
 mod history;
+mod iterated_kfold;
 mod kfold;
 mod learning_rate;
 mod lr_scheduler;
@@ -73,6 +74,7 @@ pub use checkpoint::ModelCheckpoint;
 pub use csv_logger::CSVLogger;
 pub use feed::Feed;
 pub use history::{History, Logs, StopReason};
+pub use iterated_kfold::IteratedKFold;
 pub use kfold::{CrossValidation, Fold, KFold, KFoldError};
 pub use learning_rate::{LearningRate, RateNotSettable};
 pub use lr_scheduler::LearningRateScheduler;

@@ -116,7 +116,10 @@ fn a_fused_nn_op_names_the_line_that_called_it() {
     let x = tape.var(Tensor::from_vec(vec![1e308_f64], [1, 1]));
     let w = tape.var(Tensor::from_vec(vec![10.0_f64], [1, 1]));
     let line = line!() + 1;
-    let message = panic_message(|| drop(linear(x, w, None)));
+    let op = || linear(x, w, None);
+    let message = panic_message(|| {
+        let _ = op();
+    });
     let at = format!("{}:{line}:", file!());
     assert!(message.contains("forward of `linear`"), "{message}");
     assert!(message.contains(&at), "{message} does not name {at}");
@@ -125,7 +128,10 @@ fn a_fused_nn_op_names_the_line_that_called_it() {
     let image = tape.var(Tensor::from_vec(vec![1e308_f64], [1, 1, 1, 1]));
     let kernel = tape.var(Tensor::from_vec(vec![10.0_f64], [1, 1, 1, 1]));
     let line = line!() + 1;
-    let message = panic_message(|| drop(conv2d(image, kernel, None, Conv2dOptions::default())));
+    let op = || conv2d(image, kernel, None, Conv2dOptions::default());
+    let message = panic_message(|| {
+        let _ = op();
+    });
     let at = format!("{}:{line}:", file!());
     assert!(message.contains("forward of `conv2d"), "{message}");
     assert!(message.contains(&at), "{message} does not name {at}");

@@ -19,6 +19,9 @@ use proc_macro::TokenStream;
 ///   or `StepCounter` as a buffer. The field name is the path segment (`"0"`, `"1"`, ... in
 ///   tuple structs).
 /// - `#[module(skip)]` on a field marks configuration or other non-parameter data.
+/// - `#[module(flatten)]` on a field visits it without a segment of its own: its parts' paths
+///   sit beside the struct's other fields (a unit that names its parts itself, such as
+///   `nn::blocks::ConvBn`, keeps a parent's state-dict keys flat).
 /// - The element type: `#[module(float = f32)]` on the struct, or else the struct's one type
 ///   parameter bounded by `Float` (`struct Dense<T: Float>`). Other type parameters used by
 ///   visited fields get `FieldType: Module<T>` bounds.

@@ -33,6 +33,14 @@ where
     }
 }
 
+/// The path of `file` in `tests/fixtures/` (the weights and state dicts the
+/// `tests/fixtures/make_*.py` scripts write beside their text fixtures).
+pub fn fixture_path(file: &str) -> std::path::PathBuf {
+    [env!("CARGO_MANIFEST_DIR"), "fixtures", file]
+        .iter()
+        .collect()
+}
+
 /// The values on the line of a fixture file (`NAME v0 v1 …`, as the `tests/fixtures/make_*.py`
 /// scripts write them) that starts with `name`.
 ///
@@ -63,7 +71,7 @@ pub fn assert_matches_fixture(fixture: &str, name: &str, got: &Tensor<f64>, tole
     for (k, (g, w)) in got.data().iter().zip(&want).enumerate() {
         assert!(
             (g - w).abs() <= tolerance,
-            "{name}[{k}]: ours {g} vs PyTorch {w}"
+            "{name}[{k}]: ours {g} vs the fixture's {w}"
         );
     }
 }

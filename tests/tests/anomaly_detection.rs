@@ -106,3 +106,33 @@ fn the_guard_restores_the_mode_and_a_cleared_tape_takes_it_up() {
     let x = tape.var(Tensor::from_vec(vec![-1.0], [1]));
     assert!(x.sqrt().item().is_nan());
 }
+
+#[test]
+fn a_fused_nn_op_names_the_line_that_called_it() {
+    use nn::fused::{Conv2dOptions, conv2d, linear};
+    let _on = detect_anomaly();
+    let tape = Tape::new();
+    // Finite inputs whose product overflows: the forward makes an infinity.
+    let x = tape.var(Tensor::from_vec(vec![1e308_f64], [1, 1]));
+    let w = tape.var(Tensor::from_vec(vec![10.0_f64], [1, 1]));
+    let line = line!() + 1;
+    let op = || linear(x, w, None);
+    let message = panic_message(|| {
+        let _ = op();
+    });
+    let at = format!("{}:{line}:", file!());
+    assert!(message.contains("forward of `linear`"), "{message}");
+    assert!(message.contains(&at), "{message} does not name {at}");
+
+    // conv2d records through a private helper: the location still passes through it.
+    let image = tape.var(Tensor::from_vec(vec![1e308_f64], [1, 1, 1, 1]));
+    let kernel = tape.var(Tensor::from_vec(vec![10.0_f64], [1, 1, 1, 1]));
+    let line = line!() + 1;
+    let op = || conv2d(image, kernel, None, Conv2dOptions::default());
+    let message = panic_message(|| {
+        let _ = op();
+    });
+    let at = format!("{}:{line}:", file!());
+    assert!(message.contains("forward of `conv2d"), "{message}");
+    assert!(message.contains(&at), "{message} does not name {at}");
+}

@@ -25,10 +25,7 @@ fn reference(name: &str) -> Vec<f64> {
 /// `tolerance` of Keras.
 fn check<C: Cell>(case: &str, mut layer: Recurrent<f64, C>, tolerance: f64) {
     let mut weights = layer.keras_weights();
-    let file = format!(
-        "{}/fixtures/keras_rnn_{case}.safetensors",
-        env!("CARGO_MANIFEST_DIR")
-    );
+    let file = tests::fixture_path(&format!("keras_rnn_{case}.safetensors"));
     checkpoint::load(&mut weights, &file).unwrap();
     layer.set_keras_weights(&weights);
     let tape = Tape::new();
@@ -45,15 +42,7 @@ fn check<C: Cell>(case: &str, mut layer: Recurrent<f64, C>, tolerance: f64) {
     ];
     for (name, r) in results {
         let Some(r) = r else { continue };
-        let want = reference(&format!("{case}.{name}"));
-        let got = r.value();
-        assert_eq!(got.numel(), want.len(), "{case}.{name}: length");
-        for (k, (g, w)) in got.data().iter().zip(&want).enumerate() {
-            assert!(
-                (g - w).abs() <= tolerance,
-                "{case}.{name}[{k}]: ours {g} vs Keras {w}"
-            );
-        }
+        tests::assert_matches_fixture(FIXTURE, &format!("{case}.{name}"), &r.value(), tolerance);
     }
     // And back: the layer's weights in Keras's layout are the file's.
     let back = layer.keras_weights();

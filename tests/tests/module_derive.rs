@@ -385,3 +385,44 @@ fn buffers_round_trip_through_checkpoints_beside_parameters() {
     );
     assert_eq!(fewer.block.bn.num_batches_tracked.get(), 0);
 }
+
+/// `block`'s parts at the top level, beside `head`: a flattened field adds no path segment.
+#[derive(Module)]
+#[module(float = f32)]
+struct FlatNet {
+    #[module(flatten)]
+    block: Block,
+    head: Norm<f32>,
+    #[module(flatten)]
+    dropout: Dropout,
+}
+
+#[test]
+fn a_flattened_field_adds_no_path_segment_and_still_takes_the_training_mode() {
+    let mut n = FlatNet {
+        block: net().block,
+        head: Norm::new(1),
+        dropout: Dropout { training: true },
+    };
+    assert_eq!(
+        names(&n),
+        ["dense.weight", "dense.bias", "bn.weight", "head.weight"]
+    );
+    assert_eq!(
+        buffer_names(&n),
+        [
+            "bn.running_mean",
+            "bn.num_batches_tracked",
+            "extra.0",
+            "head.running_mean",
+            "head.num_batches_tracked"
+        ]
+    );
+    let mut visited = Vec::new();
+    n.visit_mut(&mut ParamPath::new(), &mut |path, _| {
+        visited.push(path.to_string())
+    });
+    assert_eq!(visited, names(&n));
+    n.set_training(false);
+    assert!(!n.dropout.training);
+}

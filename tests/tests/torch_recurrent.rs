@@ -3,8 +3,6 @@
 //! a hand-written reset-before GRU and peephole LSTM, and for each the outputs, final states and
 //! the gradients of a fixed loss with respect to the input, the initial states and every weight.
 
-use std::path::PathBuf;
-
 use autodiff_core::{Module, Tensor, Var, checkpoint};
 use nn::Tape;
 use nn::recurrent::{Cell, Gru, Lstm, PeepholeLstm, Recurrent, SimpleRnn};
@@ -28,10 +26,7 @@ fn assert_close(name: &str, got: &Tensor<f64>) {
 /// `layer` (built with `return_sequences`) loaded from the case's state dict, run from the
 /// fixture's input and initial states, compared with PyTorch in values and gradients.
 fn check<C: Cell>(case: &str, mut layer: Recurrent<f64, C>) {
-    let file: PathBuf = [env!("CARGO_MANIFEST_DIR"), "fixtures"]
-        .iter()
-        .collect::<PathBuf>()
-        .join(format!("torch_rnn_{case}.safetensors"));
+    let file = tests::fixture_path(&format!("torch_rnn_{case}.safetensors"));
     checkpoint::load(&mut layer, &file).unwrap();
     let tape = Tape::new();
     let x = tape.var(Tensor::from_vec(reference(&format!("{case}.x")), [B, T, I]));
@@ -93,11 +88,11 @@ fn simple_rnn_matches_torch_nn_rnn() {
 #[test]
 fn lstm_without_sequences_returns_the_last_step() {
     let mut layer = Lstm::<f64>::new(I, H);
-    let file = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/fixtures/torch_rnn_lstm.safetensors"
-    );
-    checkpoint::load(&mut layer, file).unwrap();
+    checkpoint::load(
+        &mut layer,
+        tests::fixture_path("torch_rnn_lstm.safetensors"),
+    )
+    .unwrap();
     let tape = Tape::new();
     let x = tape.constant(Tensor::from_vec(reference("lstm.x"), [B, T, I]));
     let state = |s: &str| tape.constant(Tensor::from_vec(reference(&format!("lstm.{s}")), [B, H]));

@@ -4,8 +4,6 @@
 //! `checkpoint::load`), and for each the output, the final states and the gradients of a fixed
 //! loss with respect to the input, the initial states and every weight.
 
-use std::path::PathBuf;
-
 use autodiff_core::{Module, Tensor, Var, checkpoint};
 use nn::Tape;
 use nn::recurrent::{Bidirectional, GruCell, LstmCell, Stacked};
@@ -36,10 +34,7 @@ fn check<M: Module<f64>>(
     states: usize,
     run: impl for<'t> Fn(&M, Var<'t, f64>, &[Vec<Var<'t, f64>>]) -> TorchRun<'t>,
 ) {
-    let file: PathBuf = [env!("CARGO_MANIFEST_DIR"), "fixtures"]
-        .iter()
-        .collect::<PathBuf>()
-        .join(format!("torch_rnn_deep_{case}.safetensors"));
+    let file = tests::fixture_path(&format!("torch_rnn_deep_{case}.safetensors"));
     checkpoint::load(&mut model, &file).unwrap();
     let tape = Tape::new();
     let x = tape.var(Tensor::from_vec(reference(&format!("{case}.x")), [B, T, I]));
@@ -104,11 +99,11 @@ fn bidirectional_gru_matches_torch() {
 #[test]
 fn bidirectional_without_sequences_concatenates_torch_s_final_states() {
     let mut bi = Bidirectional::<f64, GruCell>::new(I, H);
-    let file = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/fixtures/torch_rnn_deep_bigru.safetensors"
-    );
-    checkpoint::load(&mut bi, file).unwrap();
+    checkpoint::load(
+        &mut bi,
+        tests::fixture_path("torch_rnn_deep_bigru.safetensors"),
+    )
+    .unwrap();
     let tape = Tape::new();
     let x = tape.constant(Tensor::from_vec(reference("bigru.x"), [B, T, I]));
     let h0 = Tensor::from_vec(reference("bigru.h0"), [2, B, H]);

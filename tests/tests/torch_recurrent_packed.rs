@@ -5,8 +5,6 @@
 //! gradients of a fixed loss with respect to the input, the initial states and every weight.
 //! Our layers read the same padded batch with a `SequenceMask` of the same lengths.
 
-use std::path::PathBuf;
-
 use autodiff_core::{Module, Tensor, Var, checkpoint};
 use nn::Tape;
 use nn::recurrent::{Bidirectional, Gru, GruCell, Lstm, LstmCell, SequenceMask, Stacked};
@@ -36,10 +34,7 @@ fn check<M: Module<f64>>(
     states: usize,
     run: impl for<'t> Fn(&M, Var<'t, f64>, &SequenceMask, &[Vec<Var<'t, f64>>]) -> TorchRun<'t>,
 ) {
-    let file: PathBuf = [env!("CARGO_MANIFEST_DIR"), "fixtures"]
-        .iter()
-        .collect::<PathBuf>()
-        .join(format!("torch_rnn_packed_{case}.safetensors"));
+    let file = tests::fixture_path(&format!("torch_rnn_packed_{case}.safetensors"));
     checkpoint::load(&mut model, &file).unwrap();
     let lengths: Vec<usize> = reference(&format!("{case}.lengths"))
         .into_iter()

@@ -1,4 +1,5 @@
-//! The `#[module(...)]` attributes: `float = TYPE` on the struct, `skip` on a field.
+//! The `#[module(...)]` attributes: `float = TYPE` on the struct, `skip` or `flatten` on a
+//! field.
 
 use syn::spanned::Spanned;
 
@@ -28,21 +29,36 @@ impl StructOptions {
     }
 }
 
-/// Whether a field carries `#[module(skip)]`.
-pub(crate) fn is_skipped(attrs: &[syn::Attribute]) -> syn::Result<bool> {
-    let mut skip = false;
+/// What `#[module(...)]` says of a field.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum FieldMode {
+    /// No attribute: visited under its own path segment.
+    Nested,
+    /// `#[module(skip)]`: configuration, not visited.
+    Skip,
+    /// `#[module(flatten)]`: visited without a segment of its own, so its parts' paths sit
+    /// beside the struct's other fields (as serde's `flatten` does).
+    Flatten,
+}
+
+/// Reads every `#[module(...)]` on a field.
+pub(crate) fn field_mode(attrs: &[syn::Attribute]) -> syn::Result<FieldMode> {
+    let mut mode = FieldMode::Nested;
     for attr in attrs.iter().filter(|a| a.path().is_ident("module")) {
         attr.parse_nested_meta(|meta| {
             if meta.path.is_ident("skip") {
-                skip = true;
+                mode = FieldMode::Skip;
+                Ok(())
+            } else if meta.path.is_ident("flatten") {
+                mode = FieldMode::Flatten;
                 Ok(())
             } else {
                 Err(syn::Error::new(
                     meta.path.span(),
-                    "on a field, #[module(...)] takes `skip`",
+                    "on a field, #[module(...)] takes `skip` or `flatten`",
                 ))
             }
         })?;
     }
-    Ok(skip)
+    Ok(mode)
 }

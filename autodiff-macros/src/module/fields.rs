@@ -3,14 +3,15 @@
 use proc_macro2::Span;
 use syn::spanned::Spanned;
 
-use super::attrs::is_skipped;
+use super::attrs::{FieldMode, field_mode};
 
 /// A field that is not `#[module(skip)]`.
 pub(crate) struct Field {
     /// `self.name` or `self.0`.
     pub member: syn::Member,
-    /// The path segment: the field's name, or its index in a tuple struct.
-    pub segment: String,
+    /// The path segment: the field's name, or its index in a tuple struct; `None` for a
+    /// `#[module(flatten)]` field.
+    pub segment: Option<String>,
     /// The field's type.
     pub ty: syn::Type,
     /// Where errors about the field point.
@@ -21,7 +22,8 @@ pub(crate) struct Field {
 pub(crate) fn visited(fields: &syn::Fields) -> syn::Result<Vec<Field>> {
     let mut out = Vec::new();
     for (index, field) in fields.iter().enumerate() {
-        if is_skipped(&field.attrs)? {
+        let mode = field_mode(&field.attrs)?;
+        if mode == FieldMode::Skip {
             continue;
         }
         let (member, segment) = match &field.ident {
@@ -30,7 +32,7 @@ pub(crate) fn visited(fields: &syn::Fields) -> syn::Result<Vec<Field>> {
         };
         out.push(Field {
             member,
-            segment,
+            segment: (mode == FieldMode::Nested).then_some(segment),
             ty: field.ty.clone(),
             span: field.ty.span(),
         });

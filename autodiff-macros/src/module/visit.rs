@@ -56,7 +56,8 @@ pub(crate) fn visit_buffers(
 }
 
 /// The body every visiting method shares: `Module::METHOD` on each field (borrowed with
-/// `borrow`) under the field's path segment, each call at the field's span.
+/// `borrow`) under the field's path segment (a flattened field under the struct's own path),
+/// each call at the field's span.
 fn field_calls(
     fields: &[Field],
     float: &syn::Type,
@@ -75,10 +76,13 @@ fn field_calls(
         let call = quote_spanned!(*span=>
             <#ty as #core::Module<#float>>::#method(#borrow self.#member, path, f);
         );
-        quote! {
-            path.push(#segment);
-            #call
-            path.pop();
+        match segment {
+            Some(segment) => quote! {
+                path.push(#segment);
+                #call
+                path.pop();
+            },
+            None => call,
         }
     });
     let unused = fields.is_empty().then(|| quote!(let _ = (path, f);));

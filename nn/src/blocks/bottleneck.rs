@@ -11,7 +11,8 @@
 //! The restored width is `width · 4` ([`Bottleneck::EXPANSION`]). The stride sits on the 3×3
 //! convolution, as torchvision places it (the paper strides the first 1×1, which skips three
 //! quarters of the input there). The shortcut is the identity when the stride is 1 and the
-//! input already has `width · 4` channels, otherwise a 1×1 [`Projection`] with the stride.
+//! input already has `width · 4` channels, otherwise a 1×1 projection with the stride
+//! ([`ConvBn::conv1x1`](super::ConvBn::conv1x1)).
 //!
 //! ```
 //! use autodiff_core::{Tape, Tensor};
@@ -28,29 +29,28 @@
 use autodiff_core::{Float, Tape, Var};
 use autodiff_macros::Module;
 
-use super::residual::{conv1x1, conv3x3};
-use super::{Projection, sum_penalties};
-use crate::layers::{BatchNorm2d, Conv2d};
+use super::residual::shortcut;
+use super::{ConvBn, sum_penalties};
 use crate::{Layer, Regularizer};
 
 /// ResNet's bottleneck block (see the module docs): 1×1 reduce, 3×3, 1×1 expand by 4, with an
-/// identity or projection shortcut.
+/// identity or projection shortcut. Its parameters are torchvision's `conv1` to `conv3` and
+/// `bn1` to `bn3` (`conv1.kernel`, `bn1.weight`, …) and `shortcut.conv`, `shortcut.bn`.
 #[derive(Module)]
 pub struct Bottleneck<T: Float> {
-    /// The 1×1 reduction to `width` channels.
-    pub conv1: Conv2d<T>,
-    /// Batch normalisation after `conv1`.
-    pub bn1: BatchNorm2d<T>,
-    /// The 3×3 convolution on `width` channels, carrying the stride.
-    pub conv2: Conv2d<T>,
-    /// Batch normalisation after `conv2`.
-    pub bn2: BatchNorm2d<T>,
-    /// The 1×1 expansion to `width · 4` channels.
-    pub conv3: Conv2d<T>,
-    /// Batch normalisation after `conv3`.
-    pub bn3: BatchNorm2d<T>,
+    /// The 1×1 reduction to `width` channels, with its batch normalisation (`conv1`, `bn1`).
+    #[module(flatten)]
+    pub unit1: ConvBn<T>,
+    /// The 3×3 convolution on `width` channels, carrying the stride, with its batch
+    /// normalisation (`conv2`, `bn2`).
+    #[module(flatten)]
+    pub unit2: ConvBn<T>,
+    /// The 1×1 expansion to `width · 4` channels, with its batch normalisation (`conv3`,
+    /// `bn3`).
+    #[module(flatten)]
+    pub unit3: ConvBn<T>,
     /// The projection shortcut, or `None` for the identity.
-    pub shortcut: Option<Projection<T>>,
+    pub shortcut: Option<ConvBn<T>>,
 }
 
 impl<T: Float> Bottleneck<T> {
@@ -65,34 +65,30 @@ impl<T: Float> Bottleneck<T> {
     pub fn new(in_channels: usize, width: usize, stride: usize) -> Self {
         assert!(stride > 0, "Bottleneck: stride must be at least 1");
         let out = width * Self::EXPANSION;
-        let shortcut = (stride != 1 || in_channels != out)
-            .then(|| Projection::new(in_channels, out, stride, 0));
         Bottleneck {
-            conv1: conv1x1(in_channels, width, 0),
-            bn1: BatchNorm2d::new(width),
-            conv2: conv3x3(width, width, stride, 0),
-            bn2: BatchNorm2d::new(width),
-            conv3: conv1x1(width, out, 0),
-            bn3: BatchNorm2d::new(out),
-            shortcut,
+            unit1: ConvBn::conv1x1(in_channels, width, 1).named("conv1", "bn1"),
+            unit2: ConvBn::conv3x3(width, width, stride).named("conv2", "bn2"),
+            unit3: ConvBn::conv1x1(width, out, 1).named("conv3", "bn3"),
+            shortcut: (stride != 1 || in_channels != out)
+                .then(|| ConvBn::conv1x1(in_channels, out, stride)),
         }
         .seed(0)
     }
 
     /// Redraws the kernels with the seeds `seed` to `seed + 2` and (projection) `seed + 3`.
     pub fn seed(mut self, seed: u64) -> Self {
-        self.conv1 = self.conv1.seed(seed);
-        self.conv2 = self.conv2.seed(seed + 1);
-        self.conv3 = self.conv3.seed(seed + 2);
+        self.unit1 = self.unit1.seed(seed);
+        self.unit2 = self.unit2.seed(seed + 1);
+        self.unit3 = self.unit3.seed(seed + 2);
         self.shortcut = self.shortcut.map(|p| p.seed(seed + 3));
         self
     }
 
     /// Adds a penalty on every convolution kernel (Keras's `kernel_regularizer`).
     pub fn kernel_regularizer(mut self, regularizer: Regularizer) -> Self {
-        self.conv1 = self.conv1.kernel_regularizer(regularizer);
-        self.conv2 = self.conv2.kernel_regularizer(regularizer);
-        self.conv3 = self.conv3.kernel_regularizer(regularizer);
+        self.unit1 = self.unit1.kernel_regularizer(regularizer);
+        self.unit2 = self.unit2.kernel_regularizer(regularizer);
+        self.unit3 = self.unit3.kernel_regularizer(regularizer);
         self.shortcut = self.shortcut.map(|p| p.kernel_regularizer(regularizer));
         self
     }
@@ -104,22 +100,17 @@ impl<'t, T: Float> Layer<'t, T> for Bottleneck<T> {
     /// # Panics
     /// Naming the op and both shapes, if `x` is not `[batch, in_channels, height, width]`.
     fn forward(&self, x: Var<'t, T>) -> Var<'t, T> {
-        let h = self.bn1.forward(self.conv1.forward(x)).relu();
-        let h = self.bn2.forward(self.conv2.forward(h)).relu();
-        let residual = self.bn3.forward(self.conv3.forward(h));
-        let shortcut = match &self.shortcut {
-            Some(p) => p.forward(x),
-            None => x,
-        };
-        (residual + shortcut).relu()
+        let h = self.unit2.forward_relu(self.unit1.forward_relu(x));
+        let residual = self.unit3.forward(h);
+        (residual + shortcut(&self.shortcut, x)).relu()
     }
 
     fn penalty(&self, tape: &'t Tape<T>) -> Option<Var<'t, T>> {
-        sum_penalties([
-            Layer::penalty(&self.conv1, tape),
-            Layer::penalty(&self.conv2, tape),
-            Layer::penalty(&self.conv3, tape),
-            self.shortcut.as_ref().and_then(|p| p.penalty(tape)),
-        ])
+        sum_penalties(
+            [&self.unit1, &self.unit2, &self.unit3]
+                .into_iter()
+                .chain(&self.shortcut)
+                .map(|unit| unit.penalty(tape)),
+        )
     }
 }

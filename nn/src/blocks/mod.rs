@@ -1,6 +1,8 @@
 //! Blocks of the classic convolutional networks, built from [`crate::layers`] as user-defined
 //! layers (`#[derive(Module)]` structs implementing [`Layer`](crate::Layer)), on NCHW batches:
 //!
+//! - [`ConvBn`]: a convolution with batch normalisation (and a relu on request), the unit of
+//!   both ResNet blocks and their projection shortcut;
 //! - [`BasicBlock`]: ResNet's two-conv residual block (He et al. 2015, Fig. 2), with an
 //!   identity or 1×1-projection shortcut;
 //! - [`Bottleneck`]: ResNet's 1×1 → 3×3 → 1×1 block with expansion 4 (He et al. 2015, Fig. 5);
@@ -14,13 +16,15 @@
 
 mod alexnet;
 mod bottleneck;
+mod conv_bn;
 mod inception;
 mod residual;
 
 pub use alexnet::{AlexNet, AlexNetConfig};
 pub use bottleneck::Bottleneck;
+pub use conv_bn::ConvBn;
 pub use inception::InceptionModule;
-pub use residual::{BasicBlock, Projection};
+pub use residual::BasicBlock;
 
 use autodiff_core::{Float, Var};
 

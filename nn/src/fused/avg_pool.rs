@@ -28,6 +28,7 @@ use super::pool_window::{PoolWindow, nchw};
 /// # Panics
 /// Naming the op, the input's shape and the window, if the input is not `[N, C, H, W]` or the
 /// window does not fit (see [`PoolWindow::output_size`]).
+#[track_caller]
 pub fn avg_pool2d<'t, T: Float>(x: Var<'t, T>, window: PoolWindow) -> Var<'t, T> {
     let [n, c, h, w] = nchw("avg_pool2d", &x.dims(), &window);
     let [oh, ow] = window.output_size("avg_pool2d", [h, w]);
@@ -89,6 +90,7 @@ pub fn avg_pool2d<'t, T: Float>(x: Var<'t, T>, window: PoolWindow) -> Var<'t, T>
 ///
 /// # Panics
 /// Naming the op and the input's shape, if the input is not `[N, C, H, W]` with H, W ≥ 1.
+#[track_caller]
 pub fn global_avg_pool2d<'t, T: Float>(x: Var<'t, T>) -> Var<'t, T> {
     let dims = x.dims();
     let [n, c, h, w] = match *dims {

@@ -65,6 +65,7 @@ fn channels(op: &str, x: &[usize], gamma: &[usize], beta: &[usize]) -> [usize; 3
 /// # Panics
 /// Naming the op and the shapes, if `x` has rank below 2, `gamma` or `beta` is not `[C]`, or a
 /// channel has no values (N·L = 0).
+#[track_caller]
 pub fn batch_norm_train<'t, T: Float>(
     x: Var<'t, T>,
     gamma: Var<'t, T>,
@@ -211,6 +212,7 @@ fn write_channel_sums<T: Float>(cx: &mut BackwardCx<T>, i: usize, sums: &[T]) {
 /// # Panics
 /// Naming the op and the shapes, if `x` has rank below 2, or `gamma`, `beta`, `running_mean` or
 /// `running_var` is not `[C]`.
+#[track_caller]
 pub fn batch_norm_eval<'t, T: Float>(
     x: Var<'t, T>,
     gamma: Var<'t, T>,

@@ -29,6 +29,7 @@ use crate::data::TokenIds;
 /// # Panics
 /// If `weight` is not a matrix, or an id is not below its number of rows, naming the id and
 /// the vocabulary size.
+#[track_caller]
 pub fn embedding_lookup<'t, T: Float>(weight: Var<'t, T>, ids: &Arc<TokenIds>) -> Var<'t, T> {
     embedding_lookup_padded(weight, ids, None)
 }
@@ -50,6 +51,7 @@ pub fn embedding_lookup<'t, T: Float>(weight: Var<'t, T>, ids: &Arc<TokenIds>) -
 ///
 /// # Panics
 /// As [`embedding_lookup`].
+#[track_caller]
 pub fn embedding_lookup_padded<'t, T: Float>(
     weight: Var<'t, T>,
     ids: &Arc<TokenIds>,

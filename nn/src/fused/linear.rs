@@ -24,6 +24,7 @@ use autodiff_core::ops::gemm;
 /// # Panics
 /// With the op's name and the shapes if the last axis of `x` is not W's first, W is not a
 /// matrix, or b is not `[out]`.
+#[track_caller]
 pub fn linear<'t, T: Float>(x: Var<'t, T>, w: Var<'t, T>, b: Option<Var<'t, T>>) -> Var<'t, T> {
     let (xs, ws) = (x.shape(), w.shape());
     let (fan_in, fan_out) = match *ws.dims() {

@@ -17,6 +17,7 @@ use crate::data::SparseRows;
 ///
 /// # Panics
 /// With the shapes if `x`'s columns are not W's rows or b is not `[out]`.
+#[track_caller]
 pub fn linear_sparse<'t, T: Float>(
     x: &Arc<SparseRows<T>>,
     w: Var<'t, T>,

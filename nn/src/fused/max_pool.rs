@@ -30,6 +30,7 @@ use super::pool_window::{PoolWindow, nchw};
 /// # Panics
 /// Naming the op, the input's shape and the window, if the input is not `[N, C, H, W]` or the
 /// window does not fit (see [`PoolWindow::output_size`]).
+#[track_caller]
 pub fn max_pool2d<'t, T: Float>(x: Var<'t, T>, window: PoolWindow) -> Var<'t, T> {
     let [n, c, h, w] = nchw("max_pool2d", &x.dims(), &window);
     let [oh, ow] = window.output_size("max_pool2d", [h, w]);

@@ -12,6 +12,9 @@
 //!   images;
 //! - [`batch_norm_train`] (batch statistics, closed-form backward) and [`batch_norm_eval`]
 //!   (running statistics).
+//!
+//! Each is `#[track_caller]`: anomaly detection and shape errors name the line that called it,
+//! not a line inside `nn`.
 
 mod avg_pool;
 mod batch_norm;

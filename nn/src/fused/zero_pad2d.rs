@@ -17,6 +17,7 @@ use autodiff_core::{BackwardCx, Float, Tensor, Var};
 ///
 /// # Panics
 /// Naming the op and the shape, if `x` is not 4-D.
+#[track_caller]
 pub fn zero_pad2d<'t, T: Float>(x: Var<'t, T>, padding: [[usize; 2]; 2]) -> Var<'t, T> {
     let xs = x.shape();
     let &[n, c, h, w] = xs.dims() else {

@@ -14,14 +14,15 @@
 //! assert_eq!(conv.kernel.value().dims(), [4, 2, 3]);
 //! ```
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::AtomicU64;
 
 use autodiff_core::{Float, Param, Tape, Var};
 use autodiff_macros::Module;
 
+use super::kernel_config::{KernelConfig, kernel_layer_builders};
 use super::{Layer, Padding};
+use crate::Initializer;
 use crate::fused::{Conv2dOptions, conv2d};
-use crate::{Activation, Initializer, Regularizer};
 
 /// How a [`Conv1d`] pads its sequences (Keras's `padding=` of `Conv1D`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -56,13 +57,7 @@ pub struct Conv1d<T: Float> {
     #[module(skip)]
     groups: usize,
     #[module(skip)]
-    activation: Activation,
-    #[module(skip)]
-    regularizer: Option<Regularizer>,
-    #[module(skip)]
-    kernel_init: Initializer,
-    #[module(skip)]
-    seed: u64,
+    config: KernelConfig,
 }
 
 impl<T: Float> Conv1d<T> {
@@ -78,10 +73,7 @@ impl<T: Float> Conv1d<T> {
             padding: Padding1d::Valid,
             dilation: 1,
             groups: 1,
-            activation: Activation::Linear,
-            regularizer: None,
-            kernel_init: Initializer::GlorotUniform,
-            seed: NEXT_SEED.fetch_add(1, Ordering::Relaxed),
+            config: KernelConfig::next(&NEXT_SEED),
         };
         layer.reinit()
     }
@@ -120,41 +112,7 @@ impl<T: Float> Conv1d<T> {
         self.reinit()
     }
 
-    /// Sets the activation applied after the convolution.
-    pub fn activation(mut self, activation: Activation) -> Self {
-        self.activation = activation;
-        self
-    }
-
-    /// Redraws the kernel with another initializer.
-    pub fn kernel_initializer(mut self, init: Initializer) -> Self {
-        self.kernel_init = init;
-        self.reinit()
-    }
-
-    /// Redraws the kernel with another seed.
-    pub fn seed(mut self, seed: u64) -> Self {
-        self.seed = seed;
-        self.reinit()
-    }
-
-    /// Drops the bias.
-    pub fn without_bias(mut self) -> Self {
-        self.bias = None;
-        self
-    }
-
-    /// Adds a penalty on the kernel to the loss.
-    pub fn kernel_regularizer(mut self, regularizer: Regularizer) -> Self {
-        self.regularizer = Some(regularizer);
-        self
-    }
-
-    /// The kernel's penalty on `tape`, if the layer has a regularizer.
-    pub fn penalty<'t>(&self, tape: &'t Tape<T>) -> Option<Var<'t, T>> {
-        self.regularizer
-            .map(|r| r.penalty(tape.param(&self.kernel)))
-    }
+    kernel_layer_builders!();
 
     /// The 2-D options (height 1) for a sequence of `length`.
     fn options(&self, length: usize, taps: usize) -> Conv2dOptions {
@@ -184,10 +142,7 @@ impl<T: Float> Conv1d<T> {
         let dims = self.kernel.value().dims().to_vec();
         let shape = [dims[0], self.in_channels / self.groups, dims[2]];
         let (fan_in, fan_out) = (shape[1] * shape[2], shape[0] * shape[2]);
-        self.kernel.set(
-            self.kernel_init
-                .init_with_fans(&shape, fan_in, fan_out, self.seed),
-        );
+        self.kernel.set(self.config.draw(&shape, fan_in, fan_out));
         self
     }
 }
@@ -214,7 +169,7 @@ impl<'t, T: Float> Layer<'t, T> for Conv1d<T> {
             options,
         );
         let out_length = y.dims()[3];
-        self.activation.apply(y.reshape([n, o, out_length]))
+        self.config.activation.apply(y.reshape([n, o, out_length]))
     }
 
     fn penalty(&self, tape: &'t Tape<T>) -> Option<Var<'t, T>> {

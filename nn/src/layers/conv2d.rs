@@ -23,14 +23,15 @@
 //! assert_eq!(conv.kernel.value().dims(), [8, 3, 3, 3]);
 //! ```
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::AtomicU64;
 
 use autodiff_core::{Float, Param, Tape, Var};
 use autodiff_macros::Module;
 
+use super::kernel_config::{KernelConfig, kernel_layer_builders};
 use super::{Layer, Padding};
 use crate::fused::{Conv2dOptions, conv2d, conv2d_relu};
-use crate::{Activation, Initializer, Regularizer};
+use crate::{Activation, Initializer};
 
 /// A 2-D convolution with `filters` outputs; its parameters are `kernel` and `bias`.
 #[derive(Module)]
@@ -50,13 +51,7 @@ pub struct Conv2d<T: Float> {
     #[module(skip)]
     groups: usize,
     #[module(skip)]
-    activation: Activation,
-    #[module(skip)]
-    regularizer: Option<Regularizer>,
-    #[module(skip)]
-    kernel_init: Initializer,
-    #[module(skip)]
-    seed: u64,
+    config: KernelConfig,
 }
 
 impl<T: Float> Conv2d<T> {
@@ -75,10 +70,7 @@ impl<T: Float> Conv2d<T> {
             padding: Padding::Valid,
             dilation: [1, 1],
             groups: 1,
-            activation: Activation::Linear,
-            regularizer: None,
-            kernel_init: Initializer::GlorotUniform,
-            seed: NEXT_SEED.fetch_add(1, Ordering::Relaxed),
+            config: KernelConfig::next(&NEXT_SEED),
         };
         layer.reinit()
     }
@@ -118,42 +110,7 @@ impl<T: Float> Conv2d<T> {
         self.reinit()
     }
 
-    /// Sets the activation applied after the convolution.
-    pub fn activation(mut self, activation: Activation) -> Self {
-        self.activation = activation;
-        self
-    }
-
-    /// Redraws the kernel with another initializer ([`Initializer::TORCH_DEFAULT`] for
-    /// PyTorch's).
-    pub fn kernel_initializer(mut self, init: Initializer) -> Self {
-        self.kernel_init = init;
-        self.reinit()
-    }
-
-    /// Redraws the kernel with another seed.
-    pub fn seed(mut self, seed: u64) -> Self {
-        self.seed = seed;
-        self.reinit()
-    }
-
-    /// Drops the bias (Keras's `use_bias=False`).
-    pub fn without_bias(mut self) -> Self {
-        self.bias = None;
-        self
-    }
-
-    /// Adds a penalty on the kernel to the loss (Keras's `kernel_regularizer`).
-    pub fn kernel_regularizer(mut self, regularizer: Regularizer) -> Self {
-        self.regularizer = Some(regularizer);
-        self
-    }
-
-    /// The kernel's penalty on `tape`, if the layer has a regularizer.
-    pub fn penalty<'t>(&self, tape: &'t Tape<T>) -> Option<Var<'t, T>> {
-        self.regularizer
-            .map(|r| r.penalty(tape.param(&self.kernel)))
-    }
+    kernel_layer_builders!();
 
     /// The conv2d options for an input of `[height, width]`, with the padding resolved.
     pub fn options(&self, input: [usize; 2]) -> Conv2dOptions {
@@ -177,10 +134,7 @@ impl<T: Float> Conv2d<T> {
         let (filters, taps) = (dims[0], dims[2] * dims[3]);
         let shape = [filters, self.in_channels / self.groups, dims[2], dims[3]];
         let (fan_in, fan_out) = (shape[1] * taps, filters * taps);
-        self.kernel.set(
-            self.kernel_init
-                .init_with_fans(&shape, fan_in, fan_out, self.seed),
-        );
+        self.kernel.set(self.config.draw(&shape, fan_in, fan_out));
         self
     }
 }
@@ -200,7 +154,7 @@ impl<'t, T: Float> Layer<'t, T> for Conv2d<T> {
         };
         let b = self.bias.as_ref().map(|b| tape.param(b));
         let (kernel, options) = (tape.param(&self.kernel), self.options(input));
-        match self.activation {
+        match self.config.activation {
             Activation::Relu => conv2d_relu(x, kernel, b, options),
             activation => activation.apply(conv2d(x, kernel, b, options)),
         }

@@ -15,13 +15,14 @@
 //! assert!(y.value().data().iter().all(|&v| v >= 0.0));
 //! ```
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::AtomicU64;
 
 use autodiff_core::{Float, Param, Tape, Var};
 use autodiff_macros::Module;
 
+use super::kernel_config::{KernelConfig, kernel_layer_builders};
 use super::{Layer, SparseInput};
-use crate::{Activation, Initializer, Regularizer};
+use crate::Initializer;
 
 /// A fully connected layer: `activation(x·W + b)` along the last axis of `x`, through one
 /// fused op ([`crate::fused::linear`]). Its parameters are `kernel` and `bias`.
@@ -32,13 +33,7 @@ pub struct Dense<T: Float> {
     /// The bias b, shape `[out]`, unless built without one.
     pub bias: Option<Param<T>>,
     #[module(skip)]
-    activation: Activation,
-    #[module(skip)]
-    regularizer: Option<Regularizer>,
-    #[module(skip)]
-    kernel_init: Initializer,
-    #[module(skip)]
-    seed: u64,
+    config: KernelConfig,
 }
 
 impl<T: Float> Dense<T> {
@@ -49,57 +44,19 @@ impl<T: Float> Dense<T> {
     /// the same weights every run; [`Dense::seed`] fixes the seed explicitly.
     pub fn new(inputs: usize, units: usize) -> Self {
         static NEXT_SEED: AtomicU64 = AtomicU64::new(0);
-        let seed = NEXT_SEED.fetch_add(1, Ordering::Relaxed);
+        let config = KernelConfig::next(&NEXT_SEED);
         Dense {
-            kernel: Param::new(Initializer::GlorotUniform.init(&[inputs, units], seed)),
-            bias: Some(Param::new(Initializer::Zeros.init(&[units], seed))),
-            activation: Activation::Linear,
-            regularizer: None,
-            kernel_init: Initializer::GlorotUniform,
-            seed,
+            kernel: Param::new(config.draw(&[inputs, units], inputs, units)),
+            bias: Some(Param::new(Initializer::Zeros.init(&[units], 0))),
+            config,
         }
     }
 
-    /// Sets the activation applied after the affine map.
-    pub fn activation(mut self, activation: Activation) -> Self {
-        self.activation = activation;
-        self
-    }
-
-    /// Redraws the kernel with another initializer.
-    pub fn kernel_initializer(mut self, init: Initializer) -> Self {
-        self.kernel_init = init;
-        self.reinit()
-    }
-
-    /// Redraws the kernel with another seed.
-    pub fn seed(mut self, seed: u64) -> Self {
-        self.seed = seed;
-        self.reinit()
-    }
-
-    /// Drops the bias (Keras's `use_bias=False`).
-    pub fn without_bias(mut self) -> Self {
-        self.bias = None;
-        self
-    }
-
-    /// Adds a penalty on the kernel to the loss (Keras's `kernel_regularizer`).
-    pub fn kernel_regularizer(mut self, regularizer: Regularizer) -> Self {
-        self.regularizer = Some(regularizer);
-        self
-    }
-
-    /// The kernel's penalty on `tape`, if the layer has a regularizer: [`Layer::penalty`] for
-    /// every input type, callable without naming one.
-    pub fn penalty<'t>(&self, tape: &'t Tape<T>) -> Option<Var<'t, T>> {
-        self.regularizer
-            .map(|r| r.penalty(tape.param(&self.kernel)))
-    }
+    kernel_layer_builders!();
 
     fn reinit(mut self) -> Self {
         let dims = self.kernel.value().dims().to_vec();
-        self.kernel.set(self.kernel_init.init(&dims, self.seed));
+        self.kernel.set(self.config.draw(&dims, dims[0], dims[1]));
         self
     }
 }
@@ -110,7 +67,8 @@ impl<'t, T: Float> Layer<'t, T> for Dense<T> {
     fn forward(&self, x: Var<'t, T>) -> Var<'t, T> {
         let tape = x.tape();
         let b = self.bias.as_ref().map(|b| tape.param(b));
-        self.activation
+        self.config
+            .activation
             .apply(crate::fused::linear(x, tape.param(&self.kernel), b))
     }
 
@@ -127,7 +85,7 @@ impl<'t, T: Float> Layer<'t, T, SparseInput<'t, T>> for Dense<T> {
     fn forward(&self, x: SparseInput<'t, T>) -> Var<'t, T> {
         let tape = x.tape();
         let b = self.bias.as_ref().map(|b| tape.param(b));
-        self.activation.apply(crate::fused::linear_sparse(
+        self.config.activation.apply(crate::fused::linear_sparse(
             x.rows(),
             tape.param(&self.kernel),
             b,

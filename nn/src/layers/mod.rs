@@ -14,6 +14,7 @@ mod dropout;
 mod embedding;
 mod flatten;
 mod global_pooling_1d;
+mod kernel_config;
 mod pooling;
 mod sequential;
 mod sequential_from;

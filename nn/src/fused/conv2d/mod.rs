@@ -65,6 +65,7 @@ use product::product;
 /// # Panics
 /// Naming the op and both shapes, if `x` or `kernel` is not 4-D, the channels do not match
 /// `groups`, the window does not fit the padded input, or `bias` is not `[o]`.
+#[track_caller]
 pub fn conv2d<'t, T: Float>(
     x: Var<'t, T>,
     kernel: Var<'t, T>,
@@ -90,6 +91,7 @@ pub fn conv2d<'t, T: Float>(
 ///
 /// # Panics
 /// As [`conv2d`].
+#[track_caller]
 pub fn conv2d_relu<'t, T: Float>(
     x: Var<'t, T>,
     kernel: Var<'t, T>,
@@ -100,6 +102,7 @@ pub fn conv2d_relu<'t, T: Float>(
 }
 
 /// [`conv2d`], followed by a ReLU if `relu`.
+#[track_caller]
 fn conv2d_with<'t, T: Float>(
     x: Var<'t, T>,
     kernel: Var<'t, T>,

@@ -6,7 +6,7 @@
 #   tests/fuzz.sh MINUTES [PARALLEL]
 #
 # PARALLEL harnesses run at once (default 2), so the whole run takes about
-# MINUTES × 8 / PARALLEL minutes. Exits non-zero if any case failed or panicked.
+# MINUTES × 11 / PARALLEL minutes. Exits non-zero if any case failed or panicked.
 set -euo pipefail
 minutes=${1:?usage: tests/fuzz.sh MINUTES [PARALLEL]}
 parallel=${2:-2}

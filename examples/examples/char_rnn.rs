@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use autodiff_core::{Tape, Tensor, Var};
 use examples::cli::{Arg, parse_or_exit};
-use examples::{Digest, data_dir};
+use examples::{CharCorpus, Digest, data_dir};
 use nn::data::TokenIds;
 use nn::layers::{Embedding, TokenInput};
 use nn::losses::sparse_categorical_crossentropy_from_logits;
@@ -36,51 +36,24 @@ const USAGE: &str = "usage: char_rnn [--cell rnn|lstm|peephole|coupled|gru] [--s
   --cell   the recurrent layer (default lstm)
   --steps  training steps of 32 windows of 64 characters (default 600)";
 
-/// The text as ids into its sorted alphabet.
-struct Corpus {
-    alphabet: Vec<char>,
-    ids: Vec<u32>,
-}
-
-impl Corpus {
-    fn read() -> Result<Corpus, Box<dyn Error>> {
-        let path = data_dir().join("text/enwiki_sample.txt");
-        let text =
-            std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-        let text: Vec<char> = text
-            .chars()
-            .map(|c| if c == '\n' { ' ' } else { c })
-            .take(TEXT_CHARS)
-            .collect();
-        let mut alphabet = text.clone();
-        alphabet.sort_unstable();
-        alphabet.dedup();
-        let ids = text
-            .iter()
-            .map(|c| alphabet.binary_search(c).map(|i| i as u32))
-            .collect::<Result<_, _>>()
-            .map_err(|_| "a character missing from its own alphabet")?;
-        Ok(Corpus { alphabet, ids })
+/// `BATCH` random windows of `corpus` and the same windows shifted by one character (the
+/// targets).
+fn batch(corpus: &CharCorpus, rng: &mut StdRng) -> (Arc<TokenIds>, Tensor<f32>) {
+    let mut xs = Vec::with_capacity(BATCH * WINDOW);
+    let mut ys = Vec::with_capacity(BATCH * WINDOW);
+    for _ in 0..BATCH {
+        let start = rng.random_range(0..corpus.ids.len() - WINDOW - 1);
+        xs.extend_from_slice(&corpus.ids[start..start + WINDOW]);
+        ys.extend(
+            corpus.ids[start + 1..start + WINDOW + 1]
+                .iter()
+                .map(|&id| id as f32),
+        );
     }
-
-    /// `BATCH` random windows and the same windows shifted by one character (the targets).
-    fn batch(&self, rng: &mut StdRng) -> (Arc<TokenIds>, Tensor<f32>) {
-        let mut xs = Vec::with_capacity(BATCH * WINDOW);
-        let mut ys = Vec::with_capacity(BATCH * WINDOW);
-        for _ in 0..BATCH {
-            let start = rng.random_range(0..self.ids.len() - WINDOW - 1);
-            xs.extend_from_slice(&self.ids[start..start + WINDOW]);
-            ys.extend(
-                self.ids[start + 1..start + WINDOW + 1]
-                    .iter()
-                    .map(|&id| id as f32),
-            );
-        }
-        (
-            Arc::new(TokenIds::new(xs, &[BATCH, WINDOW])),
-            Tensor::from_vec(ys, [BATCH * WINDOW]),
-        )
-    }
+    (
+        Arc::new(TokenIds::new(xs, &[BATCH, WINDOW])),
+        Tensor::from_vec(ys, [BATCH * WINDOW]),
+    )
 }
 
 /// Embedding → recurrent layer (every step's output) → Dense over the alphabet.
@@ -127,7 +100,7 @@ impl<C: Cell> CharModel<C> {
 /// `count` characters sampled after `prompt` at `temperature`.
 fn sample<C: Cell>(
     model: &CharModel<C>,
-    corpus: &Corpus,
+    corpus: &CharCorpus,
     prompt: &str,
     count: usize,
     temperature: f32,
@@ -168,7 +141,7 @@ fn sample<C: Cell>(
 }
 
 /// Trains the model with `cell` for `steps` steps, then samples from it.
-fn train<C: Cell>(cell: C, steps: usize, corpus: &Corpus) {
+fn train<C: Cell>(cell: C, steps: usize, corpus: &CharCorpus) {
     let vocab = corpus.alphabet.len();
     let mut model = CharModel::new(cell, vocab);
     let mut optimizer = Optimizer::adam(3e-3).clipping(Clipping {
@@ -180,7 +153,7 @@ fn train<C: Cell>(cell: C, steps: usize, corpus: &Corpus) {
     let start = std::time::Instant::now();
     let mut losses = Vec::with_capacity(steps);
     for step in 1..=steps {
-        let (xs, ys) = corpus.batch(&mut rng);
+        let (xs, ys) = batch(corpus, &mut rng);
         let (loss, grads) = {
             let (logits, _) = model.run(&tape, xs, &[]);
             let loss = sparse_categorical_crossentropy_from_logits(logits, tape.constant(ys));
@@ -229,7 +202,12 @@ fn main() -> Result<(), Box<dyn Error>> {
         }
         Ok((cell, steps))
     });
-    let corpus = Corpus::read()?;
+    // `batch` draws a window and its target, one character further: the fewest it can use.
+    let corpus = CharCorpus::read(
+        &data_dir().join("text/enwiki_sample.txt"),
+        TEXT_CHARS,
+        WINDOW + 2,
+    )?;
     println!(
         "{} characters, an alphabet of {}; cell {cell}, {steps} steps of {BATCH} × {WINDOW}",
         corpus.ids.len(),

@@ -12,13 +12,15 @@
 //!   holds out 50 for the test and 30 for validation: far too little data for a good score.
 
 use std::error::Error;
-use std::fmt;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use autodiff_core::Tensor;
 use examples::cli::{Arg, CliError, Flags, parse_or_exit};
-use examples::{Digest, MultiHotMlp, data_dir, output_dir};
+use examples::{
+    Digest, MultiHotMlp, Reviews, ReviewsError, data_dir, output_dir, read_acl_part,
+    read_labelled_sentences,
+};
 use nn::Activation;
 use nn::data::{SparseRows, Tokenizer, multi_hot_sparse};
 use nn::history_plot::plot_loss_and_metric;
@@ -29,87 +31,6 @@ use nn::train::{FitOptions, Model, Validation};
 
 const WORDS: usize = 10_000;
 
-/// Labelled texts: (text, 1 for positive, 0 for negative).
-type Reviews = Vec<(String, f32)>;
-
-/// A file or folder of the data set that could not be read.
-#[derive(Debug)]
-enum LoadError {
-    Io {
-        path: PathBuf,
-        source: std::io::Error,
-    },
-    BadLine {
-        path: PathBuf,
-        line: usize,
-    },
-}
-
-impl fmt::Display for LoadError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            LoadError::Io { path, source } => write!(f, "{}: {source}", path.display()),
-            LoadError::BadLine { path, line } => {
-                write!(
-                    f,
-                    "{}:{line}: expected `__label__pos` or `__label__neg` then the text",
-                    path.display()
-                )
-            }
-        }
-    }
-}
-
-impl Error for LoadError {}
-
-fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> LoadError + '_ {
-    move |source| LoadError::Io {
-        path: path.to_path_buf(),
-        source,
-    }
-}
-
-/// The reviews of `DIR/part/{pos,neg}`, sorted by file name for a stable order.
-fn read_acl_part(dir: &Path, part: &str) -> Result<Reviews, LoadError> {
-    let mut out = Vec::new();
-    for (label, value) in [("pos", 1.0), ("neg", 0.0)] {
-        let folder = dir.join(part).join(label);
-        let mut files: Vec<PathBuf> = std::fs::read_dir(&folder)
-            .map_err(io_error(&folder))?
-            .map(|e| e.map(|e| e.path()).map_err(io_error(&folder)))
-            .collect::<Result<_, _>>()?;
-        files.retain(|p| p.extension().is_some_and(|e| e == "txt"));
-        files.sort();
-        for file in files {
-            let text = std::fs::read_to_string(&file).map_err(io_error(&file))?;
-            out.push((text.replace("<br />", " "), value));
-        }
-    }
-    Ok(out)
-}
-
-/// The shipped `__label__pos text` lines.
-fn read_sentences(path: &Path) -> Result<Reviews, LoadError> {
-    let text = std::fs::read_to_string(path).map_err(io_error(path))?;
-    text.lines()
-        .enumerate()
-        .filter(|(_, l)| !l.trim().is_empty())
-        .map(|(i, line)| {
-            let bad = || LoadError::BadLine {
-                path: path.to_path_buf(),
-                line: i + 1,
-            };
-            let (label, rest) = line.split_once(' ').ok_or_else(bad)?;
-            let value = match label {
-                "__label__pos" => 1.0,
-                "__label__neg" => 0.0,
-                _ => return Err(bad()),
-            };
-            Ok((rest.to_string(), value))
-        })
-        .collect()
-}
-
 /// Seeded shuffle, so training batches and splits mix both labels.
 fn shuffled(mut reviews: Reviews, seed: u64) -> Reviews {
     use rand::SeedableRng;
@@ -119,11 +40,11 @@ fn shuffled(mut reviews: Reviews, seed: u64) -> Reviews {
 }
 
 /// (train, validation, test) reviews and a description of where they came from.
-fn load(data: Option<PathBuf>) -> Result<(Reviews, Reviews, Reviews, String), LoadError> {
+fn load(data: Option<PathBuf>) -> Result<(Reviews, Reviews, Reviews, String), ReviewsError> {
     match data {
         None => {
             let path = data_dir().join("text/pang_lee_polarity.cor");
-            let all = shuffled(read_sentences(&path)?, 1);
+            let all = shuffled(read_labelled_sentences(&path)?, 1);
             let (test, rest) = all.split_at(50);
             let (val, train) = rest.split_at(30);
             let note = format!(

@@ -5,9 +5,10 @@
 //!     -window 5 -negative 5 -hs 0 -sample 1e-4 -threads 2 -iter 5 -min-count 5 -binary 1
 //! ```
 //!
-//! `-alpha-decay per-thread` decays the learning rate by each thread's progress through the
-//! current epoch, as gensim's `corpus_file` mode does, instead of by the progress of the whole run
-//! (`global`, the original's and the default; see `nn::word2vec::AlphaDecay`).
+//! The learning rate decays by each thread's progress through the current epoch, as gensim's
+//! `corpus_file` mode does (`per-thread`, the default: it scored better, see the README);
+//! `-alpha-decay global` decays it by the progress of the whole run, as the original tool does
+//! (see `nn::word2vec::AlphaDecay`).
 //!
 //! and subcommands on saved vectors (`-binary` defaults to 1 for a `.bin` file, else 0):
 //!

@@ -1,19 +1,23 @@
-//! Shared code of the runnable examples (where data and outputs live), and the benchmark
-//! workloads the workspace's bench example calls.
+//! Shared code of the runnable examples (where data and outputs live, the readers of their own
+//! data files), and the benchmark workloads the workspace's bench example calls.
 
+mod char_corpus;
 pub mod cli;
 mod digest;
 mod digit_images;
 mod multi_hot_mlp;
+mod reviews;
 mod tensorboard_logs;
 pub mod workloads;
 
+pub use char_corpus::{CharCorpus, CharCorpusError};
 pub use digest::{Digest, take_flag as take_digest_flag};
 pub use digit_images::{
     DigitImages, ExampleArgs, digit_augmentation, example_args, load_digit_images,
     load_digit_images_sized, train_and_report, upscale,
 };
 pub use multi_hot_mlp::MultiHotMlp;
+pub use reviews::{Reviews, ReviewsError, read_acl_part, read_labelled_sentences};
 pub use tensorboard_logs::fit_logged;
 
 use std::path::{Path, PathBuf};

@@ -2,7 +2,8 @@
 //! (truncated, bit-flipped, bytes inserted or repeated), random bytes, forged headers (2⁶⁰
 //! elements, lengths past the end) and wrong element types. Each case must load, or return a
 //! typed error that names the file and the position; none may panic, and none may make one
-//! allocation larger than [`allocation_cap`] of what the file really holds.
+//! allocation larger than [`allocation_cap`] of what the file really holds. The readers the
+//! examples have of their own are in [`example_readers`].
 //!
 //! CI runs a few hundred cases per reader; `tests/fuzz.sh MINUTES` runs each harness for that
 //! long (see [`tests::fuzz`]).
@@ -19,6 +20,9 @@ use proptest::collection::vec;
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
 use tests::{allocation_cap, fuzz, largest_allocation_by, mangled};
+
+#[path = "fuzz_readers/example_readers.rs"]
+mod example_readers;
 
 #[global_allocator]
 static GLOBAL: tests::CountingAllocator = tests::CountingAllocator;

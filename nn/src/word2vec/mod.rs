@@ -10,10 +10,10 @@
 //! counts words in one streaming pass, and [`train`] gives each thread a byte range of the file
 //! that it streams once per epoch. Per word, the window is shrunk at random to `1..=window`;
 //! frequent words are subsampled with the original formula; the learning rate falls linearly
-//! from `alpha` to `alpha * 1e-4` over all epochs (or, with [`AlphaDecay::PerThread`], by each
-//! thread's progress through the epoch, as gensim's `corpus_file` mode does).
-//! [`TrainConfig::default`] has the original
-//! tool's defaults (CBOW, 100 dimensions, window 5, negative 5, sample 1e-3, 5 epochs).
+//! by each thread's progress through the epoch, as gensim's `corpus_file` mode does
+//! ([`AlphaDecay::PerThread`]), or from `alpha` to `alpha * 1e-4` over all epochs as the
+//! original does ([`AlphaDecay::Global`]). [`TrainConfig::default`] has the original tool's
+//! other defaults (CBOW, 100 dimensions, window 5, negative 5, sample 1e-3, 5 epochs).
 //!
 //! # Example
 //!

@@ -191,6 +191,9 @@ struct Worker<'s, 'a> {
     l1: Vec<f32>,
     /// This thread's copy of the output row being updated.
     l2: Vec<f32>,
+    /// The output rows (and labels) of one negative-sampling update: the word's, then the
+    /// negative samples'.
+    targets: Vec<(u32, f32)>,
 }
 
 impl<'s, 'a> Worker<'s, 'a> {
@@ -205,6 +208,7 @@ impl<'s, 'a> Worker<'s, 'a> {
             neu1e: vec![0.0; s.config.dim],
             l1: vec![0.0; s.config.dim],
             l2: vec![0.0; s.config.dim],
+            targets: Vec::with_capacity(s.config.negative + 1),
         }
     }
 
@@ -370,6 +374,7 @@ impl<'s, 'a> Worker<'s, 'a> {
             &self.l1,
             &mut self.neu1e,
             &mut self.l2,
+            &mut self.targets,
             word,
         );
         self.s.syn0.add(context as usize, &self.neu1e);
@@ -399,6 +404,7 @@ impl<'s, 'a> Worker<'s, 'a> {
             &self.neu1,
             &mut self.neu1e,
             &mut self.l2,
+            &mut self.targets,
             sentence[i],
         );
         for j in (lo..=hi).filter(|&j| j != i) {
@@ -420,7 +426,8 @@ fn decayed_alpha(start: f32, min: f32, progress: f64) -> f32 {
 }
 
 /// Updates the output rows for predicting `word` from `l1` and accumulates the input error;
-/// each output row is copied into `l2`, updated there and stored back.
+/// each output row is copied into `l2`, updated there and stored back. The negative samples are
+/// drawn first (into `targets`), so that all their rows are fetched at once.
 #[inline(always)]
 fn learn(
     s: &Shared,
@@ -429,6 +436,7 @@ fn learn(
     l1: &[f32],
     neu1e: &mut [f32],
     l2: &mut [f32],
+    targets: &mut Vec<(u32, f32)>,
     word: u32,
 ) {
     if let Some(tree) = &s.huffman {
@@ -445,16 +453,18 @@ fn learn(
         }
     }
     if let Some(table) = &s.table {
-        for d in 0..=s.config.negative {
-            let (target, label) = if d == 0 {
-                (word, 1.0)
-            } else {
-                let t = table.draw(rng.next_u32(), rng.next_u32());
-                if t == word {
-                    continue;
-                }
-                (t, 0.0)
-            };
+        targets.clear();
+        targets.push((word, 1.0));
+        for _ in 0..s.config.negative {
+            let t = table.draw(rng.next_u32(), rng.next_u32());
+            if t != word {
+                targets.push((t, 0.0));
+            }
+        }
+        for &(target, _) in targets.iter() {
+            s.syn1neg.prefetch(target as usize);
+        }
+        for &(target, label) in targets.iter() {
             s.syn1neg.read(target as usize, l2);
             let f = dot(l1, l2);
             let g = if f > MAX_EXP {
@@ -616,6 +626,7 @@ mod tests {
         // leaves 1/9,001 of the 9,000 words' way to go.
         let one_thread = TrainConfig {
             threads: 1,
+            alpha_decay: AlphaDecay::Global,
             ..config.clone()
         };
         let global = train(path, vocab, &one_thread).unwrap().stats;

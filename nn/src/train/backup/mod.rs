@@ -121,7 +121,7 @@ impl BackupAndRestore {
     pub(super) fn due(&self, steps: u64, end_of_epoch: bool) -> bool {
         match self.save_freq {
             SaveFreq::Epoch => end_of_epoch,
-            SaveFreq::Batches(n) => !end_of_epoch && steps % n.max(1) == 0,
+            SaveFreq::Batches(n) => !end_of_epoch && steps.is_multiple_of(n.max(1)),
         }
     }
 

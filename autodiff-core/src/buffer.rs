@@ -3,7 +3,7 @@
 
 use std::sync::{Arc, PoisonError, RwLock};
 
-use crate::{Float, StepCounter, Tape, Tensor, Var};
+use crate::{Float, SeededRng, StepCounter, Tape, Tensor, Var};
 
 /// A persistent tensor that is not trained: a forward pass in training mode updates it, a
 /// checkpoint saves it beside the parameters, optimizers never see it (they visit
@@ -95,12 +95,16 @@ impl<T: Float> std::fmt::Debug for Buffer<T> {
 }
 
 /// One buffer of a module, as [`Module::visit_buffers`](crate::Module::visit_buffers) gives
-/// it: a floating-point [`Buffer`] or an integer [`StepCounter`].
+/// it: a floating-point [`Buffer`], an integer [`StepCounter`] or a random generator
+/// ([`SeededRng`]).
 pub enum BufferRef<'a, T: Float> {
     /// A tensor of the module's element type.
     Tensor(&'a Buffer<T>),
     /// A 64-bit integer count (saved as a 0-dimensional `I64` tensor).
     Counter(&'a StepCounter),
+    /// A random generator's state: training state, which training checkpoints save and weight
+    /// files (and [`checkpoint::save`](crate::checkpoint::save)) leave out.
+    Rng(&'a SeededRng),
 }
 
 impl<T: Float> Clone for BufferRef<'_, T> {
@@ -116,16 +120,19 @@ impl<T: Float> std::fmt::Debug for BufferRef<'_, T> {
         match self {
             BufferRef::Tensor(buffer) => buffer.fmt(f),
             BufferRef::Counter(counter) => counter.fmt(f),
+            BufferRef::Rng(rng) => rng.fmt(f),
         }
     }
 }
 
 impl<T: Float> BufferRef<'_, T> {
-    /// The number of scalars it holds (1 for a counter).
+    /// The number of scalars it holds (1 for a counter, 0 for a generator: its state is not a
+    /// weight).
     pub fn numel(&self) -> usize {
         match self {
             BufferRef::Tensor(buffer) => buffer.value().numel(),
             BufferRef::Counter(_) => 1,
+            BufferRef::Rng(_) => 0,
         }
     }
 }

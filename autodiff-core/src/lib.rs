@@ -50,6 +50,7 @@ pub mod ops;
 mod param;
 pub mod pool;
 pub mod scalar;
+mod seeded_rng;
 mod shape;
 mod simd;
 mod step_counter;
@@ -62,6 +63,7 @@ pub use gradcheck::{GradcheckError, GradcheckOptions, gradcheck, gradcheck_with}
 pub use module::{Module, ParamPath};
 pub use ops::{Correction, Operand};
 pub use param::{Param, ParamId};
+pub use seeded_rng::{RNG_STATE_LEN, SeededRng};
 pub use shape::{MAX_RANK, Shape};
 pub use step_counter::StepCounter;
 pub use tape::{

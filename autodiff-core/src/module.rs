@@ -4,7 +4,7 @@
 //! implements it for the leaves ([`Param`], [`Buffer`], [`StepCounter`]) and the containers
 //! (`Vec`, `Option`, `Box`, arrays).
 
-use crate::{Buffer, BufferRef, Float, Param, StepCounter};
+use crate::{Buffer, BufferRef, Float, Param, SeededRng, StepCounter};
 
 /// The dotted path of a parameter or buffer inside a module tree (`encoder.layers.0.weight`),
 /// built up while visiting without allocating per segment.
@@ -184,6 +184,20 @@ impl<T: Float> Module<T> for StepCounter {
         f: &mut dyn FnMut(&ParamPath, BufferRef<'a, T>),
     ) {
         f(path, BufferRef::Counter(self))
+    }
+}
+
+impl<T: Float> Module<T> for SeededRng {
+    fn visit<'a>(&'a self, _: &mut ParamPath, _: &mut dyn FnMut(&ParamPath, &'a Param<T>)) {}
+
+    fn visit_mut(&mut self, _: &mut ParamPath, _: &mut dyn FnMut(&ParamPath, &mut Param<T>)) {}
+
+    fn visit_buffers<'a>(
+        &'a self,
+        path: &mut ParamPath,
+        f: &mut dyn FnMut(&ParamPath, BufferRef<'a, T>),
+    ) {
+        f(path, BufferRef::Rng(self))
     }
 }
 

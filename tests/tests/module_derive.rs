@@ -365,6 +365,7 @@ fn buffers_round_trip_through_checkpoints_beside_parameters() {
             .map(|(name, b)| match b {
                 BufferRef::Tensor(b) => (name, b.value().data().to_vec()),
                 BufferRef::Counter(c) => (name, vec![c.get() as f32]),
+                BufferRef::Rng(r) => (name, r.state().iter().map(|&b| f32::from(b)).collect()),
             })
             .collect()
     };

@@ -18,8 +18,10 @@
 
 mod encoding;
 mod error;
+mod record;
 
 pub use error::CheckpointError;
+pub use record::{Record, RecordFile};
 
 use std::collections::HashMap;
 use std::io::Write;
@@ -64,7 +66,9 @@ impl Stored {
 
 /// Writes every parameter and buffer of `module` to `file` in safetensors format: parameters
 /// and [`Buffer`](crate::Buffer)s in the module's element type, each
-/// [`StepCounter`](crate::StepCounter) as a 0-dimensional `I64` tensor.
+/// [`StepCounter`](crate::StepCounter) as a 0-dimensional `I64` tensor. Random generators
+/// ([`SeededRng`](crate::SeededRng)) are training state, not weights: they are left out (a
+/// training checkpoint saves them).
 ///
 /// The write is atomic: the data goes to a temporary file in the same directory, which is then
 /// renamed over `file`, so a crash never leaves a half-written checkpoint behind.
@@ -77,11 +81,10 @@ pub fn save<T: Float, M: Module<T> + ?Sized>(
     module.visit(&mut ParamPath::new(), &mut |path, param| {
         tensors.push(Stored::tensor(path, param.value()))
     });
-    module.visit_buffers(&mut ParamPath::new(), &mut |path, buffer| {
-        tensors.push(match buffer {
-            BufferRef::Tensor(buffer) => Stored::tensor(path, &buffer.value()),
-            BufferRef::Counter(counter) => Stored::count(path, counter.get()),
-        })
+    module.visit_buffers(&mut ParamPath::new(), &mut |path, buffer| match buffer {
+        BufferRef::Tensor(buffer) => tensors.push(Stored::tensor(path, &buffer.value())),
+        BufferRef::Counter(counter) => tensors.push(Stored::count(path, counter.get())),
+        BufferRef::Rng(_) => {}
     });
     let views = tensors.iter().map(|t| {
         let view = TensorView::new(t.dtype, t.dims.clone(), &t.bytes)
@@ -155,6 +158,7 @@ fn read_tensors<T: Float, M: Module<T> + ?Sized>(
         let (dtype, dims) = match buffer {
             BufferRef::Tensor(buffer) => (dtype::<T>(), buffer.value().dims().to_vec()),
             BufferRef::Counter(_) => (Dtype::I64, Vec::new()),
+            BufferRef::Rng(_) => return,
         };
         expected.push((path.to_string(), dtype, dims));
     });

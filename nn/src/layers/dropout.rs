@@ -9,7 +9,9 @@
 //! In training each element is kept with probability 1 − rate and scaled by 1 / (1 − rate), so
 //! the expected value is unchanged and inference is the identity. y = x ⊙ m with
 //! m ∈ {0, 1/(1 − rate)}, so dx = g ⊙ m. The masks come from a seeded generator: the same seed
-//! gives the same sequence of masks.
+//! gives the same sequence of masks. The generator is a buffer (`rng`, a [`SeededRng`]): weight
+//! files leave it out, a training checkpoint saves its position, so resumed training draws
+//! the masks an uninterrupted run would have drawn.
 //!
 //! ```
 //! use autodiff_core::{Module, Tape, Tensor};
@@ -23,11 +25,8 @@
 //! assert!(y.data().iter().all(|&v| v == 0.0 || v == 2.0));
 //! ```
 
-use std::cell::RefCell;
-
-use autodiff_core::{Float, Module, Param, ParamPath, Tape, Tensor, Var};
-use rand::rngs::StdRng;
-use rand::{RngExt, SeedableRng};
+use autodiff_core::{BufferRef, Float, Module, Param, ParamPath, SeededRng, Tape, Tensor, Var};
+use rand::RngExt;
 
 use super::Layer;
 
@@ -36,7 +35,7 @@ use super::Layer;
 pub struct Dropout {
     rate: f64,
     training: bool,
-    rng: RefCell<StdRng>,
+    rng: SeededRng,
 }
 
 impl Dropout {
@@ -53,7 +52,7 @@ impl Dropout {
         Dropout {
             rate,
             training: false,
-            rng: RefCell::new(StdRng::seed_from_u64(seed)),
+            rng: SeededRng::new(seed),
         }
     }
 }
@@ -62,6 +61,16 @@ impl<T: Float> Module<T> for Dropout {
     fn visit<'a>(&'a self, _: &mut ParamPath, _: &mut dyn FnMut(&ParamPath, &'a Param<T>)) {}
 
     fn visit_mut(&mut self, _: &mut ParamPath, _: &mut dyn FnMut(&ParamPath, &mut Param<T>)) {}
+
+    fn visit_buffers<'a>(
+        &'a self,
+        path: &mut ParamPath,
+        f: &mut dyn FnMut(&ParamPath, BufferRef<'a, T>),
+    ) {
+        path.push("rng");
+        f(path, BufferRef::Rng(&self.rng));
+        path.pop();
+    }
 
     fn set_training(&mut self, training: bool) {
         self.training = training;
@@ -76,7 +85,7 @@ impl<'t, T: Float> Layer<'t, T> for Dropout {
             return x;
         }
         let scale = T::lit(1.0 / (1.0 - self.rate));
-        let mut rng = self.rng.borrow_mut();
+        let mut rng = self.rng.lock();
         let mask = Tensor::from_fn(x.shape(), |_| {
             if rng.random::<f64>() < self.rate {
                 T::zero()

@@ -24,6 +24,7 @@ mod piecewise;
 mod rmsprop;
 mod schedule;
 mod sgd;
+mod state;
 
 pub use adam::{Adam, AdamW};
 pub use clip::Clipping;

@@ -33,7 +33,7 @@
 //! assert_eq!(bi.named_params()[4].0, "weight_ih_l0_reverse");
 //! ```
 
-use autodiff_core::{Float, Module, Param, ParamPath, Tape, Var};
+use autodiff_core::{BufferRef, Float, Module, Param, ParamPath, Tape, Var};
 
 use super::bidirectional::Bidirectional;
 use super::cell::Cell;
@@ -327,6 +327,16 @@ impl<T: Float, C: Cell> Module<T> for Stacked<T, C> {
                 Level::Both(l) => l.visit_level_mut(k, path, f),
             }
         }
+    }
+
+    fn visit_buffers<'a>(
+        &'a self,
+        path: &mut ParamPath,
+        f: &mut dyn FnMut(&ParamPath, BufferRef<'a, T>),
+    ) {
+        path.push("dropout");
+        Module::<T>::visit_buffers(&self.dropout, path, f);
+        path.pop();
     }
 
     fn set_training(&mut self, training: bool) {

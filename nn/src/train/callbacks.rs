@@ -11,10 +11,11 @@
 
 use std::sync::Arc;
 
+use autodiff_core::checkpoint::{CheckpointError, Record, RecordFile};
 use autodiff_core::{BufferRef, Float, Gradients, Module, ParamPath, Tensor};
 
 use super::mode::improves;
-use super::{LearningRate, Logs, Mode, StopReason};
+use super::{BackupAndRestore, LearningRate, Logs, Mode, StopReason};
 use crate::metrics::Metric;
 
 /// Whether training goes on after an epoch.
@@ -130,6 +131,50 @@ pub trait Callback<T: Float> {
         let _ = model;
         Ok(())
     }
+
+    /// Adds this callback's state (best values, counters) to a training checkpoint, every name
+    /// under `prefix` (`{prefix}.best`), so that [`BackupAndRestore`](super::BackupAndRestore)
+    /// can resume it. A callback without state across epochs need not write it.
+    fn save_state(&self, prefix: &str, record: &mut Record) {
+        let _ = (prefix, record);
+    }
+
+    /// Puts back what [`Callback::save_state`] wrote, when `fit` resumes (after
+    /// [`Callback::on_train_begin`], before the first batch).
+    fn load_state(&mut self, prefix: &str, file: &RecordFile) -> Result<(), CheckpointError> {
+        let _ = (prefix, file);
+        Ok(())
+    }
+
+    /// This callback as the backup of the run, if it is one: how `fit` finds its
+    /// [`BackupAndRestore`](super::BackupAndRestore) among the callbacks.
+    fn as_backup(&mut self) -> Option<&mut BackupAndRestore> {
+        None
+    }
+}
+
+/// An optional value as a record entry: no element or one.
+pub(crate) fn put_optional(record: &mut Record, name: &str, value: Option<f64>) {
+    record.put_f64s(name, value.as_slice());
+}
+
+/// An optional value written by [`put_optional`].
+pub(crate) fn read_optional(file: &RecordFile, name: &str) -> Result<Option<f64>, CheckpointError> {
+    Ok(file.f64s(name)?.first().copied())
+}
+
+/// A count as a record entry.
+pub(crate) fn read_count(file: &RecordFile, name: &str) -> Result<usize, CheckpointError> {
+    let values = file.i64s(name)?;
+    values
+        .first()
+        .and_then(|&v| usize::try_from(v).ok())
+        .ok_or_else(|| CheckpointError::Shape {
+            file: file.file().to_path_buf(),
+            tensor: name.to_string(),
+            expected: vec![1],
+            found: vec![values.len()],
+        })
 }
 
 /// The values of every parameter and buffer of a model, taken by [`snapshot`]: what
@@ -140,10 +185,12 @@ pub struct Weights<T: Float> {
     buffers: Vec<BufferValue<T>>,
 }
 
-/// One buffer's value: a tensor (shared, not copied) or a count.
+/// One buffer's value: a tensor (shared, not copied), a count, or nothing for a random
+/// generator (restoring the best weights does not rewind the generators).
 enum BufferValue<T: Float> {
     Tensor(Arc<Tensor<T>>),
     Count(i64),
+    Generator,
 }
 
 /// The values of every parameter and buffer, in visiting order.
@@ -157,6 +204,7 @@ pub fn snapshot<T: Float>(model: &dyn Module<T>) -> Weights<T> {
         buffers.push(match b {
             BufferRef::Tensor(b) => BufferValue::Tensor(b.value()),
             BufferRef::Counter(c) => BufferValue::Count(c.get()),
+            BufferRef::Rng(_) => BufferValue::Generator,
         })
     });
     Weights { params, buffers }
@@ -179,6 +227,58 @@ pub fn restore<T: Float>(model: &mut dyn Module<T>, weights: &Weights<T>) {
             _ => {}
         },
     );
+}
+
+impl<T: Float> Weights<T> {
+    /// Adds the values to a record under `prefix`: `{prefix}.params.I`, `{prefix}.buffers.I`.
+    fn save(&self, prefix: &str, record: &mut Record) {
+        record.put_i64s(&format!("{prefix}.params"), &[self.params.len() as i64]);
+        for (i, p) in self.params.iter().enumerate() {
+            record.put_tensor(&format!("{prefix}.params.{i}"), p);
+        }
+        let kinds: Vec<u8> = self.buffers.iter().map(BufferValue::kind).collect();
+        record.put_bytes(&format!("{prefix}.buffers"), &kinds);
+        for (i, b) in self.buffers.iter().enumerate() {
+            let name = format!("{prefix}.buffers.{i}");
+            match b {
+                BufferValue::Tensor(t) => record.put_tensor(&name, t),
+                BufferValue::Count(n) => record.put_i64s(&name, &[*n]),
+                BufferValue::Generator => {}
+            }
+        }
+    }
+
+    /// The values [`Weights::save`] wrote under `prefix`.
+    fn read(prefix: &str, file: &RecordFile) -> Result<Self, CheckpointError> {
+        let params = (0..read_count(file, &format!("{prefix}.params"))?)
+            .map(|i| file.tensor_of_any_shape(&format!("{prefix}.params.{i}")))
+            .collect::<Result<_, _>>()?;
+        let kinds = file.bytes(&format!("{prefix}.buffers"))?;
+        let buffers = kinds
+            .iter()
+            .enumerate()
+            .map(|(i, &kind)| {
+                let name = format!("{prefix}.buffers.{i}");
+                Ok(match kind {
+                    0 => BufferValue::Tensor(Arc::new(file.tensor_of_any_shape(&name)?)),
+                    1 => BufferValue::Count(file.i64s(&name)?.first().copied().unwrap_or(0)),
+                    _ => BufferValue::Generator,
+                })
+            })
+            .collect::<Result<_, CheckpointError>>()?;
+        Ok(Weights { params, buffers })
+    }
+}
+
+impl<T: Float> BufferValue<T> {
+    /// The kind's code in a record: 0 tensor, 1 count, 2 generator.
+    fn kind(&self) -> u8 {
+        match self {
+            BufferValue::Tensor(_) => 0,
+            BufferValue::Count(_) => 1,
+            BufferValue::Generator => 2,
+        }
+    }
 }
 
 /// Stops training at the first batch whose loss is NaN or infinite (Keras's `TerminateOnNaN`):
@@ -358,6 +458,41 @@ impl<T: Float> Callback<T> for EarlyStopping<T> {
         if let Some(best) = &self.best_weights {
             restore(model, best);
         }
+        Ok(())
+    }
+
+    fn save_state(&self, prefix: &str, record: &mut Record) {
+        put_optional(record, &format!("{prefix}.best"), self.best);
+        record.put_i64s(&format!("{prefix}.wait"), &[self.wait as i64]);
+        let epoch = |e: Option<usize>| e.map(|e| e as f64);
+        put_optional(
+            record,
+            &format!("{prefix}.best_epoch"),
+            epoch(self.best_epoch),
+        );
+        put_optional(
+            record,
+            &format!("{prefix}.stopped_epoch"),
+            epoch(self.stopped_epoch),
+        );
+        if let Some(weights) = &self.best_weights {
+            weights.save(&format!("{prefix}.best_weights"), record);
+        }
+    }
+
+    fn load_state(&mut self, prefix: &str, file: &RecordFile) -> Result<(), CheckpointError> {
+        let epoch =
+            |name: &str| Ok::<_, CheckpointError>(read_optional(file, name)?.map(|e| e as usize));
+        self.best = read_optional(file, &format!("{prefix}.best"))?;
+        self.wait = read_count(file, &format!("{prefix}.wait"))?;
+        self.best_epoch = epoch(&format!("{prefix}.best_epoch"))?;
+        self.stopped_epoch = epoch(&format!("{prefix}.stopped_epoch"))?;
+        let weights = format!("{prefix}.best_weights");
+        self.best_weights = if file.contains(&format!("{weights}.params")) {
+            Some(Weights::read(&weights, file)?)
+        } else {
+            None
+        };
         Ok(())
     }
 }

@@ -6,6 +6,8 @@
 //!
 //! As in Keras, the best value is not reset when another `fit` begins: it belongs to the file,
 //! which a later run overwrites only with a better model. Build a new checkpoint to start over.
+//! A run resumed by [`BackupAndRestore`](super::BackupAndRestore) gets back the best value and
+//! the list of files saved.
 //!
 //! ```no_run
 //! use nn::train::ModelCheckpoint;
@@ -16,9 +18,10 @@
 
 use std::path::PathBuf;
 
+use autodiff_core::checkpoint::{CheckpointError, Record, RecordFile};
 use autodiff_core::{Float, Module, checkpoint};
 
-use super::callbacks::monitored;
+use super::callbacks::{monitored, put_optional, read_optional};
 use super::mode::improves;
 use super::{Callback, CallbackError, Control, Logs, Mode};
 use crate::metrics::Metric;
@@ -88,6 +91,27 @@ impl<T: Float> Callback<T> for ModelCheckpoint {
         })?;
         self.saved.push(path);
         Ok(Control::Continue)
+    }
+
+    fn save_state(&self, prefix: &str, record: &mut Record) {
+        put_optional(record, &format!("{prefix}.best"), self.best);
+        let saved: Vec<String> = self
+            .saved
+            .iter()
+            .map(|p| p.to_string_lossy().into_owned())
+            .collect();
+        record.put_bytes(&format!("{prefix}.saved"), saved.join("\n").as_bytes());
+    }
+
+    fn load_state(&mut self, prefix: &str, file: &RecordFile) -> Result<(), CheckpointError> {
+        self.best = read_optional(file, &format!("{prefix}.best"))?;
+        let saved = String::from_utf8_lossy(file.bytes(&format!("{prefix}.saved"))?).into_owned();
+        self.saved = saved
+            .split('\n')
+            .filter(|p| !p.is_empty())
+            .map(PathBuf::from)
+            .collect();
+        Ok(())
     }
 }
 

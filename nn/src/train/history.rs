@@ -74,6 +74,19 @@ impl History {
         self.series.iter().map(|(k, _)| k.as_str())
     }
 
+    /// Every key with its values, in logging order.
+    pub fn series(&self) -> impl Iterator<Item = (&str, &[f64])> {
+        self.series.iter().map(|(k, v)| (k.as_str(), v.as_slice()))
+    }
+
+    /// A history from keys and their per-epoch values (as [`History::series`] gives them).
+    pub fn from_series(series: Vec<(String, Vec<f64>)>) -> Self {
+        History {
+            series,
+            stopped: None,
+        }
+    }
+
     /// How many epochs were recorded.
     pub fn epochs(&self) -> usize {
         self.series.first().map_or(0, |(_, v)| v.len())

@@ -1,5 +1,7 @@
 //! The Keras training workflow: [`Model`] (`fit`, `evaluate`, `predict`), [`History`],
-//! callbacks ([`EarlyStopping`], [`ModelCheckpoint`], [`CSVLogger`], [`LearningRateScheduler`], [`ReduceLROnPlateau`], a progress bar), and K-fold cross-validation ([`KFold`], iterated with shuffling: [`IteratedKFold`]).
+//! callbacks ([`EarlyStopping`], [`ModelCheckpoint`], [`CSVLogger`], [`LearningRateScheduler`],
+//! [`ReduceLROnPlateau`], [`BackupAndRestore`], a progress bar), and K-fold cross-validation
+//! ([`KFold`], iterated with shuffling: [`IteratedKFold`]).
 //! Inputs are dense tensors for any [`Layer`](crate::Layer) on `Var`s, or sparse rows for a
 //! layer on [`SparseInput`](crate::layers::SparseInput)s (see [`Feed`]).
 //!
@@ -48,6 +50,7 @@
 //! assert!((net.forward(tape.constant(x)).value().data()[0] - 1.0).abs() < 0.05);
 //! ```
 
+mod backup;
 mod batchable;
 mod callbacks;
 mod checkpoint;
@@ -63,8 +66,10 @@ mod mode;
 mod model;
 mod progress;
 mod reduce_lr;
+mod totals;
 mod transform;
 
+pub use backup::{BackupAndRestore, ResumeError, SaveFreq};
 pub use batchable::Batchable;
 pub use callbacks::{
     BatchEnd, Callback, CallbackError, Control, EarlyStopping, TerminateOnNaN, Weights, restore,

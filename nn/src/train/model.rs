@@ -22,14 +22,17 @@ use rand::SeedableRng;
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 
+use super::backup::{self, Position, RunShape};
 use super::progress::EpochBar;
+use super::totals::Totals;
 use super::{
     BatchEnd, BatchTransform, Batchable, Callback, CallbackError, Control, Feed, History,
-    KFoldError, Logs, StopReason,
+    KFoldError, Logs, ResumeError, StopReason,
 };
 use crate::losses::Loss;
 use crate::metrics::Metric;
 use crate::optim::Optimizer;
+use autodiff_core::checkpoint::Record;
 
 /// Where validation data comes from; `X` is the type of the inputs.
 #[derive(Debug, Default)]
@@ -120,6 +123,9 @@ pub enum FitError {
     Folds(KFoldError),
     /// A callback failed.
     Callback(CallbackError),
+    /// The backup could not be written, or does not fit this run (see
+    /// [`BackupAndRestore`](super::BackupAndRestore)).
+    Resume(ResumeError),
 }
 
 impl std::fmt::Display for FitError {
@@ -143,11 +149,18 @@ impl std::fmt::Display for FitError {
             FitError::ZeroBatchSize => write!(f, "batch size must be at least 1"),
             FitError::Folds(e) => write!(f, "cross-validation: {e}"),
             FitError::Callback(e) => write!(f, "callback failed: {e}"),
+            FitError::Resume(e) => write!(f, "backup: {e}"),
         }
     }
 }
 
 impl std::error::Error for FitError {}
+
+impl From<ResumeError> for FitError {
+    fn from(e: ResumeError) -> Self {
+        FitError::Resume(e)
+    }
+}
 
 impl From<KFoldError> for FitError {
     fn from(e: KFoldError) -> Self {
@@ -188,35 +201,6 @@ pub(super) fn check_rows<T: Float, X: Batchable>(
         return Err(FitError::NoRows { what });
     }
     Ok(inputs)
-}
-
-/// Running, sample-weighted means of the loss and metrics over an epoch.
-struct Totals {
-    loss: f64,
-    metrics: Vec<f64>,
-    samples: usize,
-}
-
-impl Totals {
-    fn new(metrics: usize) -> Self {
-        Totals {
-            loss: 0.0,
-            metrics: vec![0.0; metrics],
-            samples: 0,
-        }
-    }
-
-    fn logs(&self, prefix: &str, metrics: &[Metric]) -> Logs {
-        let n = self.samples.max(1) as f64;
-        std::iter::once((format!("{prefix}loss"), self.loss / n))
-            .chain(
-                metrics
-                    .iter()
-                    .zip(&self.metrics)
-                    .map(|(m, v)| (format!("{prefix}{}", m.name), v / n)),
-            )
-            .collect()
-    }
 }
 
 impl<T: Float, N: Module<T>> Model<T, N> {
@@ -278,26 +262,41 @@ impl<T: Float, N: Module<T>> Model<T, N> {
         let batch = batch_size(options.batch_size)?;
         let mut order: Vec<usize> = (0..n_train).collect();
         let mut rng = StdRng::seed_from_u64(options.seed);
-        let mut history = History::default();
         let batches = n_train.div_ceil(batch);
-        let mut steps = 0;
         for cb in callbacks.iter_mut() {
             cb.set_metrics(&self.metrics);
             cb.on_train_begin(&mut self.net)
                 .map_err(FitError::Callback)?;
         }
-        for epoch in 0..options.epochs {
-            for cb in callbacks.iter_mut() {
-                cb.on_epoch_begin(epoch, &mut self.optimizer)
-                    .map_err(FitError::Callback)?;
+        let shape = RunShape {
+            rows: n_train,
+            batch_size: batch,
+            callbacks: callbacks.len(),
+            metrics: self.metrics.len(),
+        };
+        let (start, mut resumed_totals, mut history) = self.resume(shape, callbacks)?;
+        if options.shuffle {
+            // Epoch e's order is the one after e + 1 shuffles: replay those already done.
+            (0..start.epoch).for_each(|_| order.shuffle(&mut rng));
+        }
+        let mut steps = start.steps;
+        for epoch in start.epoch..options.epochs {
+            // A run resumed inside this epoch already ran its on_epoch_begin.
+            let resumed = resumed_totals.take();
+            let first_batch = if resumed.is_some() { start.batch } else { 0 };
+            if resumed.is_none() {
+                for cb in callbacks.iter_mut() {
+                    cb.on_epoch_begin(epoch, &mut self.optimizer)
+                        .map_err(FitError::Callback)?;
+                }
             }
             self.net.set_training(true);
             if options.shuffle {
                 order.shuffle(&mut rng);
             }
             let bar = EpochBar::new(epoch, options.epochs, batches, options.verbose);
-            let mut totals = Totals::new(self.metrics.len());
-            for (step, chunk) in order.chunks(batch).enumerate() {
+            let mut totals = resumed.unwrap_or_else(|| Totals::new(self.metrics.len()));
+            for (step, chunk) in order.chunks(batch).enumerate().skip(first_batch) {
                 let (mut bx, by) = (train_x.select_rows(chunk), train_y.select_rows(chunk));
                 if let Some(augment) = options.augment {
                     bx = augment.transform(bx, epoch, step);
@@ -325,6 +324,12 @@ impl<T: Float, N: Module<T>> Model<T, N> {
                 if history.stopped.is_some() {
                     break;
                 }
+                let next = Position {
+                    epoch,
+                    batch: step + 1,
+                    steps,
+                };
+                self.back_up(callbacks, next, shape, false, &totals, &history)?;
             }
             let mut logs = totals.logs("", &self.metrics);
             if let Some((vx, vy)) = val {
@@ -350,12 +355,81 @@ impl<T: Float, N: Module<T>> Model<T, N> {
             if history.stopped.is_some() {
                 break;
             }
+            let next = Position {
+                epoch: epoch + 1,
+                batch: 0,
+                steps,
+            };
+            let empty = Totals::new(self.metrics.len());
+            self.back_up(callbacks, next, shape, true, &empty, &history)?;
         }
         self.net.set_training(false);
         for cb in callbacks.iter_mut() {
             cb.on_train_end(&mut self.net).map_err(FitError::Callback)?;
         }
         Ok(history)
+    }
+
+    /// The state to start from: the backup's, restored into the model, the optimizer and the
+    /// callbacks, when a [`BackupAndRestore`](super::BackupAndRestore) among `callbacks` has
+    /// one; the start of training otherwise. The totals are those of the epoch in progress.
+    fn resume(
+        &mut self,
+        shape: RunShape,
+        callbacks: &mut [&mut dyn Callback<T>],
+    ) -> Result<(Position, Option<Totals>, History), FitError> {
+        let Some(backup) = callbacks.iter_mut().find_map(|cb| cb.as_backup()) else {
+            return Ok((Position::default(), None, History::default()));
+        };
+        let Some(file) = backup.open()? else {
+            backup.resumed_at = None;
+            return Ok((Position::default(), None, History::default()));
+        };
+        let (position, totals, history) = backup::read_fit_state(&file, shape)?;
+        backup.resumed_at = Some((position.epoch, position.batch));
+        let loaded = file
+            .load_module("model", &mut self.net)
+            .and_then(|()| self.optimizer.load_state(&self.net, &file))
+            .and_then(|()| {
+                callbacks
+                    .iter_mut()
+                    .enumerate()
+                    .try_for_each(|(i, cb)| cb.load_state(&format!("callbacks.{i}"), &file))
+            });
+        loaded.map_err(|e| FitError::Resume(e.into()))?;
+        let totals = (position.batch > 0).then_some(totals);
+        Ok((position, totals, history))
+    }
+
+    /// Writes the backup, if a [`BackupAndRestore`](super::BackupAndRestore) among `callbacks`
+    /// is due to (`end_of_epoch` when an epoch just ended), for resuming at `next`.
+    fn back_up(
+        &self,
+        callbacks: &mut [&mut dyn Callback<T>],
+        next: Position,
+        shape: RunShape,
+        end_of_epoch: bool,
+        totals: &Totals,
+        history: &History,
+    ) -> Result<(), FitError> {
+        let due = callbacks
+            .iter_mut()
+            .find_map(|cb| cb.as_backup())
+            .is_some_and(|b| b.due(next.steps, end_of_epoch));
+        if !due {
+            return Ok(());
+        }
+        let mut record = Record::new();
+        record.put_module("model", &self.net);
+        self.optimizer.save_state(&self.net, &mut record);
+        for (i, cb) in callbacks.iter().enumerate() {
+            cb.save_state(&format!("callbacks.{i}"), &mut record);
+        }
+        backup::save_fit_state(&mut record, next, shape, totals, history);
+        match callbacks.iter_mut().find_map(|cb| cb.as_backup()) {
+            Some(backup) => Ok(backup.write(&record)?),
+            None => Ok(()),
+        }
     }
 
     /// One optimizer step on a batch, adding its loss and metrics to `totals`; returns the
@@ -455,15 +529,4 @@ fn batch_size(batch_size: usize) -> Result<usize, FitError> {
         return Err(FitError::ZeroBatchSize);
     }
     Ok(batch_size)
-}
-
-impl Totals {
-    fn add<T: Float>(&mut self, loss: T, pred: &Tensor<T>, y: &Tensor<T>, metrics: &[Metric]) {
-        let n = pred.num_rows();
-        self.loss += loss.to_f64().unwrap() * n as f64;
-        for (total, m) in self.metrics.iter_mut().zip(metrics) {
-            *total += m.batch(pred, y).0;
-        }
-        self.samples += n;
-    }
 }

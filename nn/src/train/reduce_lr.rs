@@ -12,9 +12,10 @@
 //! [`Schedule`](crate::optim::Schedule) cannot be reduced: `fit` fails with a typed error at the
 //! first reduction (see [`LearningRate`]).
 
+use autodiff_core::checkpoint::{CheckpointError, Record, RecordFile};
 use autodiff_core::{Float, Module};
 
-use super::callbacks::monitored;
+use super::callbacks::{monitored, put_optional, read_optional};
 use super::mode::improves;
 use super::{Callback, CallbackError, Control, LearningRate, Logs, Mode};
 use crate::metrics::Metric;
@@ -160,6 +161,39 @@ impl<T: Float> Callback<T> for ReduceLROnPlateau {
                 self.wait = 0;
             }
         }
+        Ok(())
+    }
+
+    fn save_state(&self, prefix: &str, record: &mut Record) {
+        put_optional(record, &format!("{prefix}.best"), self.best);
+        let counters = [self.wait as i64, self.cooldown_counter as i64];
+        record.put_i64s(&format!("{prefix}.wait_and_cooldown"), &counters);
+        let epochs: Vec<i64> = self.reductions.iter().map(|&(e, _)| e as i64).collect();
+        let rates: Vec<f64> = self.reductions.iter().map(|&(_, r)| r).collect();
+        record.put_i64s(&format!("{prefix}.reduction_epochs"), &epochs);
+        record.put_f64s(&format!("{prefix}.reduction_rates"), &rates);
+    }
+
+    fn load_state(&mut self, prefix: &str, file: &RecordFile) -> Result<(), CheckpointError> {
+        self.best = read_optional(file, &format!("{prefix}.best"))?;
+        let name = format!("{prefix}.wait_and_cooldown");
+        let counters = file.i64s(&name)?;
+        let [wait, cooldown] = counters[..] else {
+            return Err(CheckpointError::Shape {
+                file: file.file().to_path_buf(),
+                tensor: name,
+                expected: vec![2],
+                found: vec![counters.len()],
+            });
+        };
+        (self.wait, self.cooldown_counter) = (wait.max(0) as usize, cooldown.max(0) as usize);
+        let epochs = file.i64s(&format!("{prefix}.reduction_epochs"))?;
+        let rates = file.f64s(&format!("{prefix}.reduction_rates"))?;
+        self.reductions = epochs
+            .iter()
+            .map(|&e| e.max(0) as usize)
+            .zip(rates)
+            .collect();
         Ok(())
     }
 }

@@ -94,7 +94,8 @@ impl Digest {
         self.push(name, h)
     }
 
-    /// Fingerprints every parameter and buffer of `module`, one line each (`NAME.PATH`).
+    /// Fingerprints every parameter and buffer of `module` (a generator by its state), one line
+    /// each (`NAME.PATH`).
     pub fn module<T: Float>(&mut self, name: &str, module: &impl Module<T>) -> &mut Self {
         for (path, param) in module.named_params() {
             self.tensor(&format!("{name}.{path}"), param.value());
@@ -104,6 +105,7 @@ impl Digest {
             match buffer {
                 BufferRef::Tensor(b) => hash_tensor(&mut h, &b.value()),
                 BufferRef::Counter(c) => h.bytes(&c.get().to_le_bytes()),
+                BufferRef::Rng(rng) => h.bytes(&rng.state()),
             }
             self.push(&format!("{name}.{path}"), h);
         }

@@ -121,7 +121,12 @@ impl DistributedSampler {
 
     /// This process's rows of epoch `epoch`, in the order to read them.
     pub fn indices(&self, epoch: u64) -> Vec<usize> {
-        shard(&self.epoch_order(epoch), self.replicas, self.rank, self.tail)
+        shard(
+            &self.epoch_order(epoch),
+            self.replicas,
+            self.rank,
+            self.tail,
+        )
     }
 }
 
@@ -158,7 +163,9 @@ mod tests {
 
     #[test]
     fn padding_wraps_even_when_there_are_fewer_rows_than_processes() {
-        let shares: Vec<Vec<usize>> = (0..5).map(|r| shard(&[7, 8], 5, r, UnevenTail::Pad)).collect();
+        let shares: Vec<Vec<usize>> = (0..5)
+            .map(|r| shard(&[7, 8], 5, r, UnevenTail::Pad))
+            .collect();
         assert_eq!(shares, [[7], [8], [7], [8], [7]]);
         assert!(shard(&[7, 8], 5, 4, UnevenTail::Drop).is_empty());
         assert!(shard(&[], 2, 1, UnevenTail::Pad).is_empty());

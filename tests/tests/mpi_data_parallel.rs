@@ -9,6 +9,9 @@
 //!   the one-process reference takes each step on the `size` per-rank batches separately and
 //!   averages their gradients.
 //! - Every rank ends with bit-identical parameters (a hash of their bits, gathered).
+//! - `Model::fit` with `FitOptions::data_parallel`: the same parameters and History (loss,
+//!   metric, validation loss and metric) as a one-process `fit` with batches of `size·B`, a
+//!   callback that runs on rank 0 only halving the learning rate and stopping early for all.
 
 use std::hash::{DefaultHasher, Hash, Hasher};
 
@@ -17,9 +20,13 @@ use nn::distributed::Distributed;
 use nn::distributed::mpi::traits::CommunicatorCollectives;
 use nn::layers::Flatten;
 use nn::losses::Loss;
+use nn::metrics::Metric;
 use nn::optim::Optimizer;
 use nn::recurrent::Lstm;
-use nn::train::Batchable;
+use nn::train::{
+    BatchEnd, Batchable, Callback, CallbackError, Control, FitOptions, History, LearningRate, Logs,
+    Model, StopReason, Validation,
+};
 use nn::{Activation, BatchNorm2d, Conv2d, Dense, GlobalAveragePooling2d, Layer, Sequential};
 
 /// Rows that do not split evenly over 2 or 3 ranks, nor into whole batches.
@@ -200,6 +207,110 @@ fn check(
     ok
 }
 
+/// Halves the learning rate after epoch 0, stops after epoch 1, and counts the batches it saw.
+#[derive(Default)]
+struct HalveThenStop {
+    batches: usize,
+}
+
+impl Callback<f64> for HalveThenStop {
+    fn on_train_batch_end(
+        &mut self,
+        _: &BatchEnd<'_, f64>,
+        _: &dyn Module<f64>,
+    ) -> Result<Option<StopReason>, CallbackError> {
+        self.batches += 1;
+        Ok(None)
+    }
+
+    fn adjust_learning_rate(
+        &mut self,
+        epoch: usize,
+        _: &Logs,
+        rate: &mut dyn LearningRate,
+    ) -> Result<(), CallbackError> {
+        if epoch == 0 {
+            rate.set(rate.get() / 2.0).unwrap();
+        }
+        Ok(())
+    }
+
+    fn on_epoch_end(
+        &mut self,
+        epoch: usize,
+        _: &Logs,
+        _: &mut dyn Module<f64>,
+    ) -> Result<Control, CallbackError> {
+        Ok(if epoch == 1 {
+            Control::Stop
+        } else {
+            Control::Continue
+        })
+    }
+}
+
+/// `fit` with batches of `batch` rows (on each rank, with `dist`), a validation split and the
+/// callback; returns the model, its History and the batches the callback saw.
+fn fit(seed: u64, batch: usize, dist: Option<&Distributed>) -> (Sequential<f64>, History, usize) {
+    // 64 rows: 48 train (whole batches on 2 and on 3 ranks), 16 validate.
+    let x = Tensor::<f64>::normal([64, 3], 0.0, 1.0, 1);
+    let y = Tensor::<f64>::normal([64, 1], 0.0, 1.0, 3);
+    let mut model = Model::new(
+        dense(seed),
+        Loss::MeanSquaredError,
+        Optimizer::adam(0.01),
+        vec![Metric::mae("mae")],
+    );
+    let options = FitOptions {
+        epochs: 4,
+        batch_size: batch,
+        seed: 7,
+        validation: Validation::Split(0.25),
+        verbose: false,
+        data_parallel: dist.map(|d| d as &dyn nn::train::DataParallel<f64>),
+        ..FitOptions::default()
+    };
+    let mut callback = HalveThenStop::default();
+    let history = model.fit(&x, &y, &options, &mut [&mut callback]).unwrap();
+    (model.net, history, callback.batches)
+}
+
+/// `fit` on every rank against `fit` in one process.
+fn check_fit(dist: &Distributed) -> bool {
+    let (net, history, batches) = fit(10 + dist.rank() as u64, BATCH, Some(dist));
+    let (alone, alone_history, alone_batches) = fit(10, BATCH * dist.size(), None);
+    let worst = largest_difference(&net, &alone);
+    let mut history_gap = 0.0_f64;
+    let keys: Vec<&str> = history.keys().collect();
+    for key in alone_history.keys() {
+        for (a, b) in history
+            .get(key)
+            .unwrap_or(&[])
+            .iter()
+            .zip(alone_history.get(key).unwrap())
+        {
+            history_gap = history_gap.max((a - b).abs());
+        }
+    }
+    let same_history = keys == alone_history.keys().collect::<Vec<_>>()
+        && history.get("loss").unwrap().len() == 2
+        && history.stopped == Some(StopReason::Requested { epoch: 1 });
+    let expected_batches = if dist.is_root() { alone_batches } else { 0 };
+    let ok = worst <= TOLERANCE
+        && history_gap <= TOLERANCE
+        && same_history
+        && batches == expected_batches;
+    println!(
+        "rank {} of {}: fit: largest parameter difference from one process {worst:.3e}, largest \
+         History difference {history_gap:.3e} (≤ {TOLERANCE:e}), keys {keys:?}, 2 epochs then \
+         stopped: {same_history}, callback saw {batches} batches (expected {expected_batches}): {}",
+        dist.rank(),
+        dist.size(),
+        if ok { "ok" } else { "FAILED" }
+    );
+    ok
+}
+
 fn main() {
     // Small buckets, so that a step takes several all-reduces.
     let dist = Distributed::init()
@@ -227,6 +338,7 @@ fn main() {
             &Tensor::normal([ROWS, 6, 2], 0.0, 1.0, 1),
             Reference::OneBatch,
         ),
+        check_fit(&dist),
     ];
     let failed = checks.iter().filter(|&&ok| !ok).count();
     drop(dist);

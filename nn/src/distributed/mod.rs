@@ -29,6 +29,7 @@
 
 mod average;
 mod broadcast;
+mod fit;
 
 use mpi::environment::Universe;
 use mpi::topology::SimpleCommunicator;
@@ -116,9 +117,14 @@ impl Distributed {
         self.world
             .all_reduce_into(&local[..], values, mpi::collective::SystemOperation::sum());
     }
+}
 
-    /// Waits until every rank has called it.
-    pub fn barrier(&self) {
-        self.world.barrier();
+impl std::fmt::Debug for Distributed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Distributed")
+            .field("rank", &self.rank())
+            .field("size", &self.size())
+            .field("bucket_bytes", &self.bucket_bytes)
+            .finish()
     }
 }

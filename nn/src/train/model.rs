@@ -395,7 +395,6 @@ impl<T: Float, N: Module<T>> Model<T, N> {
                     .map_err(FitError::Callback)?;
                 stop |= control == Control::Stop;
             }
-            self.follow_root_learning_rate(parallel);
             if let Some(parallel) = parallel {
                 let mut flag = [f64::from(u8::from(stop))];
                 parallel.broadcast_f64(&mut flag);
@@ -423,7 +422,8 @@ impl<T: Float, N: Module<T>> Model<T, N> {
         Ok(history)
     }
 
-    /// Takes rank 0's learning rate, which its callbacks may have changed.
+    /// Takes rank 0's learning rate, which its callbacks may have changed (at an epoch's
+    /// beginning or, through `adjust_learning_rate`, the previous one's end).
     fn follow_root_learning_rate(&mut self, parallel: Option<&dyn DataParallel<T>>) {
         let Some(parallel) = parallel else { return };
         let mut rate = [self.optimizer.learning_rate()];

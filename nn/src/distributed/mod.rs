@@ -21,6 +21,36 @@
 //! therefore drift apart; the trained weights stay equal. Broadcast the state again before
 //! saving or evaluating if the running statistics must be rank 0's everywhere.
 //!
+//! A hand-written loop (start it with `mpirun -np 2`):
+//!
+//! ```no_run
+//! use nn::distributed::Distributed;
+//! use nn::losses::Loss;
+//! use nn::optim::Optimizer;
+//! use nn::train::Batchable;
+//! use nn::{Dense, Layer, Sequential, Tape, Tensor};
+//!
+//! let dist = Distributed::init().unwrap();
+//! let x = Tensor::<f32>::normal([1000, 4], 0.0, 1.0, 1); // the same data on every rank
+//! let y = x.narrow(1, 0, 1);
+//! let mut net = Sequential::new().add(Dense::new(4, 1).seed(dist.rank() as u64));
+//! dist.broadcast_state(&mut net); // every rank starts from rank 0's weights
+//! let mut opt = Optimizer::adam(0.01);
+//! let sampler = dist.sampler(x.num_rows()).seed(7);
+//! for epoch in 0..5 {
+//!     for rows in sampler.indices(epoch).chunks(32) {
+//!         let tape = Tape::new();
+//!         let pred = net.forward(tape.var(x.select_rows(rows)));
+//!         let mut grads = Loss::MeanSquaredError
+//!             .compute(pred, tape.constant(y.select_rows(rows)))
+//!             .backward();
+//!         drop(tape);
+//!         dist.average_gradients(&net, &mut grads); // the one call after backward
+//!         opt.step(&mut net, &grads);
+//!     }
+//! }
+//! ```
+//!
 //! `Model::fit` does all of this when given the context in
 //! [`FitOptions::data_parallel`](crate::train::FitOptions::data_parallel).
 //!

@@ -74,7 +74,7 @@ mod tests {
             Some(StopReason::Requested { epoch: 9 }),
         ];
         for reason in reasons {
-            assert_eq!(decode_stop(encode_stop(reason)), reason);
+            assert_eq!(decode_stop(encode_stop(reason.clone())), reason);
         }
     }
 }

@@ -15,7 +15,8 @@
 //!   course's table of last activation and loss per task;
 //! - [`recurrent`]: LSTM, GRU and simple RNN layers over sequences, one recorded op each;
 //! - [`tensorboard`]: TensorBoard event files (the `fit` callback, a writer) and projector export;
-//! - [`word2vec`]: skip-gram and CBOW embeddings.
+//! - [`word2vec`]: skip-gram and CBOW embeddings;
+//! - `distributed` (cargo feature `mpi`): data-parallel training over MPI.
 //!
 //! Runnable examples live in `examples/`; run one with `cargo run --release --example NAME`.
 //!
@@ -108,6 +109,8 @@
 pub mod activations;
 pub mod blocks;
 pub mod data;
+#[cfg(feature = "mpi")]
+pub mod distributed;
 pub mod fused;
 pub mod history_plot;
 mod init;

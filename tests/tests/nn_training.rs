@@ -442,6 +442,7 @@ fn twin_options<X>(shuffle: bool) -> FitOptions<'static, f32, X> {
         validation: Validation::Split(0.25),
         verbose: false,
         augment: None,
+        data_parallel: None,
     }
 }
 

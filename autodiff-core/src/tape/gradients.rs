@@ -73,9 +73,33 @@ impl<T: Float> Gradients<T> {
         Some(self.params[at].1)
     }
 
+    /// The gradient with respect to a parameter, mutably, if the loss depends on it: for changing
+    /// gradients in place between the backward pass and the optimizer step (averaging them
+    /// across processes, custom clipping).
+    pub fn param_mut(&mut self, param: &Param<T>) -> Option<&mut Tensor<T>> {
+        let node = self.node_of(param.id())?;
+        self.grads.get_mut(node as usize)?.as_mut()
+    }
+
     /// Takes the gradient of a parameter out (no copy), leaving `None`.
     pub fn take_param(&mut self, param: &Param<T>) -> Option<Tensor<T>> {
         let node = self.node_of(param.id())?;
         self.grads.get_mut(node as usize)?.take()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{Param, Tape, Tensor};
+
+    #[test]
+    fn a_gradient_changed_in_place_is_what_later_reads_see() {
+        let w = Param::new(Tensor::from_vec(vec![1.0_f64, 2.0], [2]));
+        let unused = Param::new(Tensor::from_vec(vec![0.0_f64], [1]));
+        let tape = Tape::new();
+        let mut grads = (tape.param(&w) * 3.0).sum().backward();
+        grads.param_mut(&w).unwrap().data_mut()[1] = 5.0;
+        assert_eq!(grads.param(&w).unwrap().data(), &[3.0, 5.0]);
+        assert!(grads.param_mut(&unused).is_none());
     }
 }

@@ -55,6 +55,7 @@ mod batchable;
 mod callbacks;
 mod checkpoint;
 mod csv_logger;
+mod data_parallel;
 mod feed;
 mod feed_tokens;
 mod history;
@@ -77,6 +78,7 @@ pub use callbacks::{
 };
 pub use checkpoint::ModelCheckpoint;
 pub use csv_logger::CSVLogger;
+pub use data_parallel::DataParallel;
 pub use feed::Feed;
 pub use history::{History, Logs, StopReason};
 pub use iterated_kfold::IteratedKFold;

@@ -16,6 +16,17 @@
 //! Inputs are any type with a [`Feed`] into the network: dense tensors for every
 //! [`Layer`](crate::Layer) on `Var`s, sparse rows for a layer on
 //! [`SparseInput`](crate::layers::SparseInput)s. Targets are dense.
+//!
+//! With [`FitOptions::data_parallel`] every process runs `fit` on the same data and trains one
+//! replica: rank 0's state is broadcast at the start and at the end; each epoch's shuffled
+//! order (the same on every rank) is split as [`shard`] does, the uneven tail padded by
+//! wrapping, and `batch_size` is the batch of each rank; gradients are averaged before every
+//! step; the logged loss and metrics, training and validation (each rank evaluates its own
+//! contiguous part of the validation rows), are sums over all ranks divided by all their rows.
+//! Callbacks and the progress bar run on rank 0 only; its stop decisions and learning-rate
+//! changes are broadcast, so every rank returns the same [`History`].
+
+use std::borrow::Cow;
 
 use autodiff_core::{Float, Gradients, Module, Tape, Tensor};
 use rand::SeedableRng;
@@ -23,12 +34,14 @@ use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 
 use super::backup::{self, Position, RunShape};
+use super::data_parallel::{decode_stop, encode_stop};
 use super::progress::EpochBar;
 use super::totals::Totals;
 use super::{
-    BatchEnd, BatchTransform, Batchable, Callback, CallbackError, Control, Feed, History,
-    KFoldError, Logs, ResumeError, StopReason,
+    BatchEnd, BatchTransform, Batchable, Callback, CallbackError, Control, DataParallel, Feed,
+    History, KFoldError, Logs, ResumeError, StopReason,
 };
+use crate::data::{UnevenTail, shard};
 use crate::losses::Loss;
 use crate::metrics::Metric;
 use crate::optim::Optimizer;
@@ -75,6 +88,9 @@ pub struct FitOptions<'a, T: Float, X = Tensor<T>> {
     /// A change to each training batch's inputs (augmentation, e.g.
     /// [`ImageAugmentation`](crate::data::ImageAugmentation)); never applied to validation data.
     pub augment: Option<&'a dyn BatchTransform<X>>,
+    /// Train one replica per process, `batch_size` rows each per step (see the module docs);
+    /// `nn::distributed::Distributed` over MPI.
+    pub data_parallel: Option<&'a dyn DataParallel<T>>,
 }
 
 /// Cloning options clones references only, whatever the inputs.
@@ -94,6 +110,7 @@ impl<T: Float, X> Default for FitOptions<'_, T, X> {
             validation: Validation::None,
             verbose: true,
             augment: None,
+            data_parallel: None,
         }
     }
 }
@@ -126,6 +143,9 @@ pub enum FitError {
     /// The backup could not be written, or does not fit this run (see
     /// [`BackupAndRestore`](super::BackupAndRestore)).
     Resume(ResumeError),
+    /// A [`BackupAndRestore`](super::BackupAndRestore) callback in a data-parallel `fit`: only
+    /// rank 0 runs callbacks, so the other ranks could not resume with it (not supported yet).
+    BackupWithDataParallel,
 }
 
 impl std::fmt::Display for FitError {
@@ -150,6 +170,10 @@ impl std::fmt::Display for FitError {
             FitError::Folds(e) => write!(f, "cross-validation: {e}"),
             FitError::Callback(e) => write!(f, "callback failed: {e}"),
             FitError::Resume(e) => write!(f, "backup: {e}"),
+            FitError::BackupWithDataParallel => write!(
+                f,
+                "BackupAndRestore cannot resume a data-parallel fit yet (only rank 0 runs callbacks)"
+            ),
         }
     }
 }
@@ -260,9 +284,21 @@ impl<T: Float, N: Module<T>> Model<T, N> {
         };
         let n_train = train_x.num_rows();
         let batch = batch_size(options.batch_size)?;
+        let parallel = options.data_parallel;
+        let (root, replicas, rank) =
+            parallel.map_or((true, 1, 0), |p| (p.rank() == 0, p.size(), p.rank()));
+        if parallel.is_some() && callbacks.iter_mut().any(|cb| cb.as_backup().is_some()) {
+            return Err(FitError::BackupWithDataParallel);
+        }
+        // Callbacks and the progress bar are rank 0's.
+        let callbacks: &mut [&mut dyn Callback<T>] = if root { callbacks } else { &mut [] };
+        let verbose = options.verbose && root;
+        if let Some(parallel) = parallel {
+            parallel.broadcast_state(&mut self.net);
+        }
         let mut order: Vec<usize> = (0..n_train).collect();
         let mut rng = StdRng::seed_from_u64(options.seed);
-        let batches = n_train.div_ceil(batch);
+        let batches = n_train.div_ceil(replicas).div_ceil(batch);
         for cb in callbacks.iter_mut() {
             cb.set_metrics(&self.metrics);
             cb.on_train_begin(&mut self.net)
@@ -290,18 +326,23 @@ impl<T: Float, N: Module<T>> Model<T, N> {
                         .map_err(FitError::Callback)?;
                 }
             }
+            self.follow_root_learning_rate(parallel);
             self.net.set_training(true);
             if options.shuffle {
                 order.shuffle(&mut rng);
             }
-            let bar = EpochBar::new(epoch, options.epochs, batches, options.verbose);
+            let rows = match parallel {
+                Some(_) => Cow::Owned(shard(&order, replicas, rank, UnevenTail::Pad)),
+                None => Cow::Borrowed(&order[..]),
+            };
+            let bar = EpochBar::new(epoch, options.epochs, batches, verbose);
             let mut totals = resumed.unwrap_or_else(|| Totals::new(self.metrics.len()));
-            for (step, chunk) in order.chunks(batch).enumerate().skip(first_batch) {
+            for (step, chunk) in rows.chunks(batch).enumerate().skip(first_batch) {
                 let (mut bx, by) = (train_x.select_rows(chunk), train_y.select_rows(chunk));
                 if let Some(augment) = options.augment {
                     bx = augment.transform(bx, epoch, step);
                 }
-                let (grads, loss) = self.train_step(bx, &by, &mut totals);
+                let (grads, loss) = self.train_step(bx, &by, &mut totals, parallel);
                 let running = totals.logs("", &self.metrics);
                 bar.tick(&running);
                 steps += 1;
@@ -321,6 +362,11 @@ impl<T: Float, N: Module<T>> Model<T, N> {
                         .map_err(FitError::Callback)?;
                     history.stopped = history.stopped.take().or(reason);
                 }
+                if let Some(parallel) = parallel {
+                    let mut code = encode_stop(history.stopped.clone());
+                    parallel.broadcast_f64(&mut code);
+                    history.stopped = decode_stop(code);
+                }
                 if history.stopped.is_some() {
                     break;
                 }
@@ -331,9 +377,12 @@ impl<T: Float, N: Module<T>> Model<T, N> {
                 };
                 self.back_up(callbacks, next, shape, false, &totals, &history)?;
             }
-            let mut logs = totals.logs("", &self.metrics);
+            let mut logs = totals.summed_over(parallel).logs("", &self.metrics);
             if let Some((vx, vy)) = val {
-                logs.extend(self.evaluate_unchecked(vx, vy, batch, "val_"));
+                let (start, len) = contiguous_share(vx.num_rows(), replicas, rank);
+                let (vx, vy) = (vx.narrow_rows(start, len), vy.narrow_rows(start, len));
+                let val_totals = self.evaluate_totals(&vx, &vy, batch).summed_over(parallel);
+                logs.extend(val_totals.logs("val_", &self.metrics));
             }
             bar.finish(&logs);
             history.push(&logs);
@@ -345,6 +394,11 @@ impl<T: Float, N: Module<T>> Model<T, N> {
                 cb.adjust_learning_rate(epoch, &logs, &mut self.optimizer)
                     .map_err(FitError::Callback)?;
                 stop |= control == Control::Stop;
+            }
+            if let Some(parallel) = parallel {
+                let mut flag = [f64::from(u8::from(stop))];
+                parallel.broadcast_f64(&mut flag);
+                stop = flag[0] != 0.0;
             }
             if stop {
                 history.stopped = history
@@ -366,6 +420,11 @@ impl<T: Float, N: Module<T>> Model<T, N> {
         self.net.set_training(false);
         for cb in callbacks.iter_mut() {
             cb.on_train_end(&mut self.net).map_err(FitError::Callback)?;
+        }
+        // Rank 0's callbacks may have changed its weights (restoring the best ones); its batch
+        // norm statistics are the ones kept.
+        if let Some(parallel) = parallel {
+            parallel.broadcast_state(&mut self.net);
         }
         Ok(history)
     }
@@ -432,6 +491,18 @@ impl<T: Float, N: Module<T>> Model<T, N> {
         }
     }
 
+    /// Takes rank 0's learning rate, which its callbacks may have changed (at an epoch's
+    /// beginning or, through `adjust_learning_rate`, the previous one's end).
+    fn follow_root_learning_rate(&mut self, parallel: Option<&dyn DataParallel<T>>) {
+        let Some(parallel) = parallel else { return };
+        let mut rate = [self.optimizer.learning_rate()];
+        parallel.broadcast_f64(&mut rate);
+        if rate[0] != self.optimizer.learning_rate() {
+            // Rank 0 could change it, so the schedule is a constant here too.
+            let _ = self.optimizer.set_learning_rate(rate[0]);
+        }
+    }
+
     /// One optimizer step on a batch, adding its loss and metrics to `totals`; returns the
     /// batch's gradients and its loss. The batch's inputs move onto the tape: a wide batch is not
     /// copied again.
@@ -440,6 +511,7 @@ impl<T: Float, N: Module<T>> Model<T, N> {
         x: X,
         y: &Tensor<T>,
         totals: &mut Totals,
+        parallel: Option<&dyn DataParallel<T>>,
     ) -> (Gradients<T>, f64) {
         self.tape.clear();
         let (grads, loss, pred) = {
@@ -451,6 +523,10 @@ impl<T: Float, N: Module<T>> Model<T, N> {
             }
             (loss.backward(), loss.item(), pred.value())
         };
+        let mut grads = grads;
+        if let Some(parallel) = parallel {
+            parallel.average_gradients(&self.net, &mut grads);
+        }
         // Clear before updating so the parameters' tensors are no longer shared with the tape.
         self.tape.clear();
         self.optimizer.step(&mut self.net, &grads);
@@ -478,6 +554,12 @@ impl<T: Float, N: Module<T>> Model<T, N> {
         batch: usize,
         prefix: &str,
     ) -> Logs {
+        self.evaluate_totals(x, y, batch)
+            .logs(prefix, &self.metrics)
+    }
+
+    /// The summed loss and metrics over `x`, `y` (which may have no rows), in inference mode.
+    fn evaluate_totals<X: Feed<T, N>>(&mut self, x: &X, y: &Tensor<T>, batch: usize) -> Totals {
         self.net.set_training(false);
         let mut totals = Totals::new(self.metrics.len());
         let n = x.num_rows();
@@ -492,7 +574,7 @@ impl<T: Float, N: Module<T>> Model<T, N> {
             }
             totals.add(loss.item(), &pred.value(), &by, &self.metrics);
         }
-        totals.logs(prefix, &self.metrics)
+        totals
     }
 
     /// The network's outputs for `x`, computed in batches without recording gradients. An `x`
@@ -521,6 +603,13 @@ impl<T: Float, N: Module<T>> Model<T, N> {
             .collect();
         Ok(Tensor::concat(&parts.iter().collect::<Vec<_>>(), 0))
     }
+}
+
+/// Rank `rank`'s part of `n` rows split into `replicas` contiguous parts of ⌊n/replicas⌋ or
+/// one more rows: its first row and its length.
+fn contiguous_share(n: usize, replicas: usize, rank: usize) -> (usize, usize) {
+    let start = n * rank / replicas;
+    (start, n * (rank + 1) / replicas - start)
 }
 
 /// `batch_size`, refused if it is 0.

@@ -3,7 +3,7 @@
 
 use autodiff_core::{Float, Tensor};
 
-use super::{Batchable, Logs};
+use super::{Batchable, DataParallel, Logs};
 use crate::metrics::Metric;
 
 /// Running, sample-weighted means of the loss and metrics over an epoch.
@@ -24,6 +24,21 @@ impl Totals {
             metrics: vec![0.0; metrics],
             samples: 0,
         }
+    }
+
+    /// The totals of every process added up (unchanged without data parallelism).
+    pub(super) fn summed_over(mut self, parallel: Option<&dyn DataParallel<impl Float>>) -> Self {
+        if let Some(parallel) = parallel {
+            let mut values: Vec<f64> = std::iter::once(self.loss)
+                .chain(self.metrics.iter().copied())
+                .chain(std::iter::once(self.samples as f64))
+                .collect();
+            parallel.sum_f64(&mut values);
+            self.loss = values[0];
+            self.metrics.copy_from_slice(&values[1..values.len() - 1]);
+            self.samples = values[values.len() - 1] as usize;
+        }
+        self
     }
 
     /// The means so far, logged under their names with `prefix`.

@@ -9,8 +9,8 @@ use crate::losses::Loss;
 use crate::metrics::Metric;
 use crate::optim::Optimizer;
 use crate::train::{
-    BatchEnd, EarlyStopping, FitError, FitOptions, History, Model, ReduceLROnPlateau, StopReason,
-    Validation,
+    BatchEnd, DataParallel, EarlyStopping, FitError, FitOptions, History, Model, ReduceLROnPlateau,
+    StopReason, Validation,
 };
 use crate::{Activation, Dense, Dropout, Sequential};
 use autodiff_core::checkpoint::CheckpointError;
@@ -209,4 +209,44 @@ fn a_truncated_backup_is_a_typed_error() {
             "{len} bytes: {err}"
         );
     }
+}
+
+/// One process standing in for a data-parallel group, so `fit` takes its data-parallel path.
+#[derive(Debug)]
+struct OneProcess;
+
+impl DataParallel<f32> for OneProcess {
+    fn rank(&self) -> usize {
+        0
+    }
+    fn size(&self) -> usize {
+        1
+    }
+    fn broadcast_state(&self, _model: &mut dyn Module<f32>) {}
+    fn average_gradients(
+        &self,
+        _model: &dyn Module<f32>,
+        _grads: &mut autodiff_core::Gradients<f32>,
+    ) {
+    }
+    fn sum_f64(&self, _values: &mut [f64]) {}
+    fn broadcast_f64(&self, _values: &mut [f64]) {}
+}
+
+#[test]
+fn a_backup_in_a_data_parallel_fit_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (x, y) = data();
+    let group = OneProcess;
+    let options = FitOptions {
+        data_parallel: Some(&group),
+        ..options()
+    };
+    let mut backup = BackupAndRestore::new(tmp.path());
+    let err = model(8)
+        .fit(&x, &y, &options, &mut [&mut backup])
+        .unwrap_err();
+    assert!(matches!(err, FitError::BackupWithDataParallel), "{err}");
+    let no_backup = model(8).fit(&x, &y, &options, &mut []);
+    assert!(no_backup.is_ok(), "{no_backup:?}");
 }

@@ -56,6 +56,8 @@ fn flatten_state<T: Float, M: Module<T> + ?Sized>(model: &M) -> (Vec<T>, Vec<i64
     model.visit_buffers(&mut ParamPath::new(), &mut |_, b| match b {
         BufferRef::Tensor(buffer) => values.extend_from_slice(buffer.value().data()),
         BufferRef::Counter(counter) => counters.push(counter.get()),
+        // Each rank keeps its own dropout generator, as each PyTorch process has its own.
+        BufferRef::Rng(_) => {}
     });
     (values, counters)
 }
@@ -78,5 +80,6 @@ fn unflatten_state<T: Float, M: Module<T> + ?Sized>(model: &mut M, values: &[T],
                 .for_each(|v| *v = values.next().unwrap())
         }),
         BufferRef::Counter(counter) => counter.set(counters.next().unwrap()),
+        BufferRef::Rng(_) => {}
     });
 }

@@ -123,18 +123,22 @@ impl Record {
     /// crash leaves the previous file or the new one, never a part.
     pub fn save(&self, file: impl AsRef<Path>) -> Result<(), CheckpointError> {
         let file = file.as_ref();
+        write_atomically(file, &self.to_bytes(file)?)
+    }
+
+    /// The bytes [`Record::save`] writes (a safetensors file), for sending a record elsewhere
+    /// than to a file; `file` names it in the error.
+    pub fn to_bytes(&self, file: &Path) -> Result<Vec<u8>, CheckpointError> {
         let views = self.tensors.iter().map(|t| {
             let view = TensorView::new(t.dtype, t.dims.clone(), &t.bytes)
                 .expect("a tensor's byte length always matches its shape");
             (t.name.as_str(), view)
         });
         let metadata = Some(self.metadata.clone()).filter(|m| !m.is_empty());
-        let bytes =
-            safetensors::serialize(views, metadata).map_err(|e| CheckpointError::Corrupt {
-                file: file.to_path_buf(),
-                reason: e.to_string(),
-            })?;
-        write_atomically(file, &bytes)
+        safetensors::serialize(views, metadata).map_err(|e| CheckpointError::Corrupt {
+            file: file.to_path_buf(),
+            reason: e.to_string(),
+        })
     }
 }
 
@@ -153,12 +157,19 @@ impl RecordFile {
             file: file.clone(),
             source,
         })?;
+        Self::from_bytes(file, &bytes)
+    }
+
+    /// Parses `bytes` as [`RecordFile::open`] parses a file's contents (a record received from
+    /// elsewhere); `file` names it in errors. Truncated or corrupt bytes are an error.
+    pub fn from_bytes(file: impl AsRef<Path>, bytes: &[u8]) -> Result<Self, CheckpointError> {
+        let file = file.as_ref().to_path_buf();
         let corrupt = |e: safetensors::SafeTensorError| CheckpointError::Corrupt {
             file: file.clone(),
             reason: e.to_string(),
         };
-        let archive = SafeTensors::deserialize(&bytes).map_err(corrupt)?;
-        let (_, header) = SafeTensors::read_metadata(&bytes).map_err(corrupt)?;
+        let archive = SafeTensors::deserialize(bytes).map_err(corrupt)?;
+        let (_, header) = SafeTensors::read_metadata(bytes).map_err(corrupt)?;
         let tensors = archive
             .iter()
             .map(|(name, view)| {

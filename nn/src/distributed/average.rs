@@ -27,6 +27,7 @@ impl Distributed {
         T: Float + Equivalence,
         M: Module<T> + ?Sized,
     {
+        let _watched = self.watchdog.enter("average_gradients");
         let params = self.params_with_gradients(model, grads);
         let scale = T::one() / T::lit(self.size() as f64);
         let mut send: Vec<T> = Vec::new();

@@ -21,6 +21,7 @@ impl Distributed {
         T: Float + Equivalence,
         M: Module<T> + ?Sized,
     {
+        let _watched = self.watchdog.enter("broadcast_state");
         let (mut values, mut counters) = flatten_state(model);
         let local_sizes = [values.len() as u64, counters.len() as u64];
         let mut root_sizes = local_sizes;

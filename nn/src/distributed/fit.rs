@@ -2,7 +2,6 @@
 
 use autodiff_core::{Float, Gradients, Module};
 use mpi::datatype::Equivalence;
-use mpi::traits::{Communicator, Root};
 
 use super::Distributed;
 use crate::train::DataParallel;
@@ -28,7 +27,11 @@ impl<T: Float + Equivalence> DataParallel<T> for Distributed {
         Distributed::sum_f64(self, values)
     }
 
-    fn broadcast_f64(&self, values: &mut [f64]) {
-        self.world.process_at_rank(0).broadcast_into(values)
+    fn broadcast_bytes(&self, root: usize, bytes: &mut Vec<u8>) {
+        Distributed::broadcast_bytes(self, root, bytes)
+    }
+
+    fn gather_bytes(&self, bytes: &[u8]) -> Vec<Vec<u8>> {
+        Distributed::gather_bytes(self, bytes)
     }
 }

@@ -56,22 +56,63 @@
 //!
 //! Start the program with `mpirun -np 2 PROGRAM`; the same binary runs across machines with
 //! a host file. Communication does not overlap backward: the buckets are reduced after it.
+//!
+//! # When a rank fails, dies or hangs
+//!
+//! - An error in `fit` on one rank (a callback's, which run on rank 0; a backup that cannot
+//!   be written or read) reaches the others at the next point where the ranks agree on rank
+//!   0's decisions (after every batch, at every epoch's beginning and end, around resuming and
+//!   backing up): every rank's `fit` returns there, the failed one with its own error, the
+//!   others with [`FitError::RankFailed`](crate::train::FitError::RankFailed) naming it and
+//!   its message. The ranks are still in step: the program may go on making collective calls.
+//! - A NaN loss is no error: with [`TerminateOnNaN`](crate::train::TerminateOnNaN) (on rank 0)
+//!   every rank stops with the same reason; a NaN on another rank reaches rank 0 through the
+//!   averaged gradients, one batch later.
+//! - A rank that dies (killed, crashed, panicked) or hangs: every collective call of this
+//!   context has a deadline, [`Distributed::timeout`] after it began ([`DEFAULT_TIMEOUT`], 10
+//!   minutes, unless set). A watchdog thread prints which call timed out on which rank, after
+//!   how long, and ends the whole job with `MPI_Abort` (exit code 75): MPI cannot cancel a
+//!   collective once started, so there is no error to return. Open MPI's `mpirun` itself
+//!   ends the job as soon as one process dies (a signal, or an exit without finalising MPI),
+//!   printing which rank and how (the test sees this in well under a second); the deadline is
+//!   what ends a job whose rank hangs, or one started by a launcher that does not do this.
+//!
+//! # Resuming
+//!
+//! A [`BackupAndRestore`](crate::train::BackupAndRestore) in a data-parallel `fit` is rank
+//! 0's: it writes the backup, atomically, with the parameters and optimizer state (the same on
+//! every rank), the callbacks' state, the position and the History, and every other rank's own
+//! part, sent to it: its buffers (batch norm's running statistics and counts, dropout's
+//! generator) and the running totals of the epoch in progress. On resuming, rank 0 reads the
+//! file and broadcasts its bytes, so the other ranks need no access to its disk (ranks on
+//! machines without a shared file system); each rank restores the common state and its own
+//! part. A resumed run is bit for bit an uninterrupted one on the same number of processes; a
+//! backup of another number of processes is refused with a typed error.
 
 mod average;
 mod broadcast;
+mod bytes;
 mod fit;
+mod watchdog;
+
+use std::time::Duration;
 
 use mpi::environment::Universe;
 use mpi::topology::SimpleCommunicator;
 use mpi::traits::{Communicator, CommunicatorCollectives};
 
 use crate::data::DistributedSampler;
+use watchdog::Watchdog;
 
 /// The MPI bindings (rsmpi), for collective calls of one's own on [`Distributed::world`].
 pub use mpi;
 
 /// The gradient bucket size when none is set: PyTorch's `bucket_cap_mb` of 25.
 const DEFAULT_BUCKET_BYTES: usize = 25 << 20;
+
+/// The deadline of a collective call when none is set: 10 minutes, PyTorch's default for its
+/// NCCL process groups.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(600);
 
 /// Why a [`Distributed`] context could not be made.
 #[derive(Debug, thiserror::Error)]
@@ -84,8 +125,10 @@ pub enum DistributedError {
 /// The MPI world of a data-parallel run: this process's rank, the number of processes, and
 /// the collective calls of training (see the module docs). Dropping it finalises MPI.
 pub struct Distributed {
-    // Declared before the universe: the communicator goes before MPI is finalised.
+    // Declared before the universe: the communicator and the watchdog go before MPI is
+    // finalised.
     world: SimpleCommunicator,
+    watchdog: Watchdog,
     bucket_bytes: usize,
     _universe: Universe,
 }
@@ -94,11 +137,33 @@ impl Distributed {
     /// Initialises MPI (once per process) and joins its world.
     pub fn init() -> Result<Self, DistributedError> {
         let universe = mpi::initialize().ok_or(DistributedError::AlreadyInitialized)?;
+        let world = universe.world();
+        let (rank, size) = (world.rank() as usize, world.size() as usize);
         Ok(Distributed {
-            world: universe.world(),
+            world,
+            watchdog: Watchdog::start(rank, size, DEFAULT_TIMEOUT),
             bucket_bytes: DEFAULT_BUCKET_BYTES,
             _universe: universe,
         })
+    }
+
+    /// Sets the deadline of every collective call this context makes ([`DEFAULT_TIMEOUT`]
+    /// unless set): a call that has not completed `timeout` after it began (another rank died,
+    /// hangs, or skipped the call) prints which call timed out and after how long, and aborts
+    /// the whole MPI job with exit code 75 (see the module docs). A call also waits for the
+    /// slowest rank to reach it, so `timeout` must exceed the longest work between two calls
+    /// (a batch, an epoch's validation, rank 0's callbacks). Collectives of one's own on
+    /// [`Distributed::world`] are not watched.
+    ///
+    /// # Panics
+    /// If `timeout` is zero.
+    pub fn timeout(self, timeout: Duration) -> Self {
+        assert!(
+            !timeout.is_zero(),
+            "Distributed::timeout: a collective needs some time"
+        );
+        self.watchdog.set_timeout(timeout);
+        self
     }
 
     /// Sets the size of the flat buffers gradients are averaged in; a parameter larger than
@@ -143,6 +208,7 @@ impl Distributed {
 
     /// Sums `values` over all ranks, in place (for losses and metric totals).
     pub fn sum_f64(&self, values: &mut [f64]) {
+        let _watched = self.watchdog.enter("sum_f64");
         let local = values.to_vec();
         self.world
             .all_reduce_into(&local[..], values, mpi::collective::SystemOperation::sum());
@@ -155,6 +221,7 @@ impl std::fmt::Debug for Distributed {
             .field("rank", &self.rank())
             .field("size", &self.size())
             .field("bucket_bytes", &self.bucket_bytes)
+            .field("timeout", &self.watchdog.timeout())
             .finish()
     }
 }

@@ -27,25 +27,30 @@ pub trait DataParallel<T: Float>: Debug {
     /// Sums `values` over all processes, in place.
     fn sum_f64(&self, values: &mut [f64]);
 
-    /// Overwrites `values` with rank 0's.
-    fn broadcast_f64(&self, values: &mut [f64]);
+    /// Overwrites `bytes`, its length too, with those of process `root`.
+    fn broadcast_bytes(&self, root: usize, bytes: &mut Vec<u8>);
+
+    /// Every process's `bytes` on rank 0, in rank order (of any lengths); no list elsewhere.
+    fn gather_bytes(&self, bytes: &[u8]) -> Vec<Vec<u8>>;
 }
 
-/// A [`StopReason`] (or none) as the four numbers rank 0 broadcasts after every batch.
-pub(super) fn encode_stop(reason: Option<StopReason>) -> [f64; 4] {
-    match reason {
-        None => [0.0; 4],
+/// Rank 0's decision after a batch or an epoch, whether to stop (and why) and whether to
+/// write the backup, as the five numbers the processes agree on.
+pub(super) fn encode_decision(stop: Option<StopReason>, back_up: bool) -> [f64; 5] {
+    let flag = f64::from(u8::from(back_up));
+    match stop {
+        None => [0.0, 0.0, 0.0, 0.0, flag],
         Some(StopReason::NonFiniteLoss { epoch, batch, loss }) => {
-            [1.0, epoch as f64, batch as f64, loss]
+            [1.0, epoch as f64, batch as f64, loss, flag]
         }
-        Some(StopReason::Requested { epoch }) => [2.0, epoch as f64, 0.0, 0.0],
+        Some(StopReason::Requested { epoch }) => [2.0, epoch as f64, 0.0, 0.0, flag],
     }
 }
 
-/// The stop reason [`encode_stop`] encoded.
-pub(super) fn decode_stop(code: [f64; 4]) -> Option<StopReason> {
-    let [kind, epoch, batch, loss] = code;
-    match kind as u8 {
+/// The decision [`encode_decision`] encoded.
+pub(super) fn decode_decision(code: [f64; 5]) -> (Option<StopReason>, bool) {
+    let [kind, epoch, batch, loss, back_up] = code;
+    let stop = match kind as u8 {
         1 => Some(StopReason::NonFiniteLoss {
             epoch: epoch as usize,
             batch: batch as usize,
@@ -55,7 +60,8 @@ pub(super) fn decode_stop(code: [f64; 4]) -> Option<StopReason> {
             epoch: epoch as usize,
         }),
         _ => None,
-    }
+    };
+    (stop, back_up != 0.0)
 }
 
 #[cfg(test)]
@@ -63,7 +69,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn stop_reasons_survive_their_encoding() {
+    fn decisions_survive_their_encoding() {
         let reasons = [
             None,
             Some(StopReason::NonFiniteLoss {
@@ -74,7 +80,13 @@ mod tests {
             Some(StopReason::Requested { epoch: 9 }),
         ];
         for reason in reasons {
-            assert_eq!(decode_stop(encode_stop(reason.clone())), reason);
+            for back_up in [false, true] {
+                let decision = (reason.clone(), back_up);
+                assert_eq!(
+                    decode_decision(encode_decision(reason.clone(), back_up)),
+                    decision
+                );
+            }
         }
     }
 }

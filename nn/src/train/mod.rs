@@ -50,6 +50,7 @@
 //! assert!((net.forward(tape.constant(x)).value().data()[0] - 1.0).abs() < 0.05);
 //! ```
 
+mod agreement;
 mod backup;
 mod batchable;
 mod callbacks;

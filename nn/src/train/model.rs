@@ -23,18 +23,25 @@
 //! wrapping, and `batch_size` is the batch of each rank; gradients are averaged before every
 //! step; the logged loss and metrics, training and validation (each rank evaluates its own
 //! contiguous part of the validation rows), are sums over all ranks divided by all their rows.
-//! Callbacks and the progress bar run on rank 0 only; its stop decisions and learning-rate
-//! changes are broadcast, so every rank returns the same [`History`].
+//! Callbacks and the progress bar run on rank 0 only; after every batch and at every epoch's
+//! beginning and end the ranks agree, in one small all-reduce, on its stop decisions,
+//! learning-rate changes and backups and on whether any rank failed, so every rank returns the
+//! same [`History`], or an error at the same point ([`FitError::RankFailed`] on the ranks that
+//! did not fail). A [`BackupAndRestore`](super::BackupAndRestore) is rank 0's and resumes every
+//! rank (see `nn::distributed`). [`Model::evaluate_sharded`] and [`Model::predict_sharded`]
+//! share evaluation and prediction among the ranks.
 
 use std::borrow::Cow;
+use std::path::{Path, PathBuf};
 
 use autodiff_core::{Float, Gradients, Module, Tape, Tensor};
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 
-use super::backup::{self, Position, RunShape};
-use super::data_parallel::{decode_stop, encode_stop};
+use super::agreement::agree;
+use super::backup::{self, Position, RunShape, rank_part};
+use super::data_parallel::{decode_decision, encode_decision};
 use super::progress::EpochBar;
 use super::totals::Totals;
 use super::{
@@ -45,7 +52,7 @@ use crate::data::{UnevenTail, shard};
 use crate::losses::Loss;
 use crate::metrics::Metric;
 use crate::optim::Optimizer;
-use autodiff_core::checkpoint::Record;
+use autodiff_core::checkpoint::{Record, RecordFile};
 
 /// Where validation data comes from; `X` is the type of the inputs.
 #[derive(Debug, Default)]
@@ -143,9 +150,16 @@ pub enum FitError {
     /// The backup could not be written, or does not fit this run (see
     /// [`BackupAndRestore`](super::BackupAndRestore)).
     Resume(ResumeError),
-    /// A [`BackupAndRestore`](super::BackupAndRestore) callback in a data-parallel `fit`: only
-    /// rank 0 runs callbacks, so the other ranks could not resume with it (not supported yet).
-    BackupWithDataParallel,
+    /// Another process of a data-parallel `fit` failed (a callback's error, a backup that
+    /// could not be written or read): every other process stops at the next point where the
+    /// processes agree (after every batch and epoch) with this error; the failed one returns
+    /// its own.
+    RankFailed {
+        /// The rank that failed (the lowest one, when several did at the same point).
+        rank: usize,
+        /// Its error's text.
+        message: String,
+    },
 }
 
 impl std::fmt::Display for FitError {
@@ -170,10 +184,9 @@ impl std::fmt::Display for FitError {
             FitError::Folds(e) => write!(f, "cross-validation: {e}"),
             FitError::Callback(e) => write!(f, "callback failed: {e}"),
             FitError::Resume(e) => write!(f, "backup: {e}"),
-            FitError::BackupWithDataParallel => write!(
-                f,
-                "BackupAndRestore cannot resume a data-parallel fit yet (only rank 0 runs callbacks)"
-            ),
+            FitError::RankFailed { rank, message } => {
+                write!(f, "rank {rank} of the data-parallel fit failed: {message}")
+            }
         }
     }
 }
@@ -287,9 +300,6 @@ impl<T: Float, N: Module<T>> Model<T, N> {
         let parallel = options.data_parallel;
         let (root, replicas, rank) =
             parallel.map_or((true, 1, 0), |p| (p.rank() == 0, p.size(), p.rank()));
-        if parallel.is_some() && callbacks.iter_mut().any(|cb| cb.as_backup().is_some()) {
-            return Err(FitError::BackupWithDataParallel);
-        }
         // Callbacks and the progress bar are rank 0's.
         let callbacks: &mut [&mut dyn Callback<T>] = if root { callbacks } else { &mut [] };
         let verbose = options.verbose && root;
@@ -299,18 +309,19 @@ impl<T: Float, N: Module<T>> Model<T, N> {
         let mut order: Vec<usize> = (0..n_train).collect();
         let mut rng = StdRng::seed_from_u64(options.seed);
         let batches = n_train.div_ceil(replicas).div_ceil(batch);
-        for cb in callbacks.iter_mut() {
+        let begun = callbacks.iter_mut().try_for_each(|cb| {
             cb.set_metrics(&self.metrics);
-            cb.on_train_begin(&mut self.net)
-                .map_err(FitError::Callback)?;
-        }
+            cb.on_train_begin(&mut self.net).map_err(FitError::Callback)
+        });
+        agree(parallel, begun, &mut [])?;
         let shape = RunShape {
             rows: n_train,
             batch_size: batch,
             callbacks: callbacks.len(),
             metrics: self.metrics.len(),
+            processes: replicas,
         };
-        let (start, mut resumed_totals, mut history) = self.resume(shape, callbacks)?;
+        let (start, mut resumed_totals, mut history) = self.resume(shape, callbacks, parallel)?;
         if options.shuffle {
             // Epoch e's order is the one after e + 1 shuffles: replay those already done.
             (0..start.epoch).for_each(|_| order.shuffle(&mut rng));
@@ -320,13 +331,18 @@ impl<T: Float, N: Module<T>> Model<T, N> {
             // A run resumed inside this epoch already ran its on_epoch_begin.
             let resumed = resumed_totals.take();
             let first_batch = if resumed.is_some() { start.batch } else { 0 };
-            if resumed.is_none() {
-                for cb in callbacks.iter_mut() {
+            let begun = match resumed {
+                Some(_) => Ok(()),
+                None => callbacks.iter_mut().try_for_each(|cb| {
                     cb.on_epoch_begin(epoch, &mut self.optimizer)
-                        .map_err(FitError::Callback)?;
-                }
-            }
-            self.follow_root_learning_rate(parallel);
+                        .map_err(FitError::Callback)
+                }),
+            };
+            // Rank 0's callbacks may have changed its learning rate (at this epoch's beginning
+            // or, through `adjust_learning_rate`, the previous one's end).
+            let mut rate = [self.optimizer.learning_rate()];
+            agree(parallel, begun, &mut rate)?;
+            self.follow_learning_rate(rate[0]);
             self.net.set_training(true);
             if options.shuffle {
                 order.shuffle(&mut rng);
@@ -356,71 +372,78 @@ impl<T: Float, N: Module<T>> Model<T, N> {
                     loss,
                     learning_rate: self.optimizer.learning_rate(),
                 };
-                for cb in callbacks.iter_mut() {
+                let ended = callbacks.iter_mut().try_for_each(|cb| {
                     let reason = cb
                         .on_train_batch_end(&end, &self.net)
                         .map_err(FitError::Callback)?;
                     history.stopped = history.stopped.take().or(reason);
-                }
-                if let Some(parallel) = parallel {
-                    let mut code = encode_stop(history.stopped.clone());
-                    parallel.broadcast_f64(&mut code);
-                    history.stopped = decode_stop(code);
-                }
+                    Ok(())
+                });
+                let due = backup_due(callbacks, steps, false);
+                let mut decision = encode_decision(history.stopped.take(), due);
+                agree(parallel, ended, &mut decision)?;
+                let (stopped, due) = decode_decision(decision);
+                history.stopped = stopped;
                 if history.stopped.is_some() {
                     break;
                 }
-                let next = Position {
-                    epoch,
-                    batch: step + 1,
-                    steps,
-                };
-                self.back_up(callbacks, next, shape, false, &totals, &history)?;
+                if due {
+                    let next = Position {
+                        epoch,
+                        batch: step + 1,
+                        steps,
+                    };
+                    self.back_up(callbacks, next, shape, &totals, &history, parallel)?;
+                }
             }
             let mut logs = totals.summed_over(parallel).logs("", &self.metrics);
             if let Some((vx, vy)) = val {
-                let (start, len) = contiguous_share(vx.num_rows(), replicas, rank);
-                let (vx, vy) = (vx.narrow_rows(start, len), vy.narrow_rows(start, len));
-                let val_totals = self.evaluate_totals(&vx, &vy, batch).summed_over(parallel);
-                logs.extend(val_totals.logs("val_", &self.metrics));
+                logs.extend(
+                    self.evaluate_share(vx, vy, batch, parallel)
+                        .logs("val_", &self.metrics),
+                );
             }
             bar.finish(&logs);
             history.push(&logs);
             let mut stop = false;
-            for cb in callbacks.iter_mut() {
+            let ended = callbacks.iter_mut().try_for_each(|cb| {
                 let control = cb
                     .on_epoch_end(epoch, &logs, &mut self.net)
                     .map_err(FitError::Callback)?;
                 cb.adjust_learning_rate(epoch, &logs, &mut self.optimizer)
                     .map_err(FitError::Callback)?;
                 stop |= control == Control::Stop;
-            }
-            if let Some(parallel) = parallel {
-                let mut flag = [f64::from(u8::from(stop))];
-                parallel.broadcast_f64(&mut flag);
-                stop = flag[0] != 0.0;
-            }
+                Ok(())
+            });
             if stop {
                 history.stopped = history
                     .stopped
                     .take()
                     .or(Some(StopReason::Requested { epoch }));
             }
+            let due = backup_due(callbacks, steps, true);
+            let mut decision = encode_decision(history.stopped.take(), due);
+            agree(parallel, ended, &mut decision)?;
+            let (stopped, due) = decode_decision(decision);
+            history.stopped = stopped;
             if history.stopped.is_some() {
                 break;
             }
-            let next = Position {
-                epoch: epoch + 1,
-                batch: 0,
-                steps,
-            };
-            let empty = Totals::new(self.metrics.len());
-            self.back_up(callbacks, next, shape, true, &empty, &history)?;
+            if due {
+                let next = Position {
+                    epoch: epoch + 1,
+                    batch: 0,
+                    steps,
+                };
+                let empty = Totals::new(self.metrics.len());
+                self.back_up(callbacks, next, shape, &empty, &history, parallel)?;
+            }
         }
         self.net.set_training(false);
-        for cb in callbacks.iter_mut() {
-            cb.on_train_end(&mut self.net).map_err(FitError::Callback)?;
-        }
+        let ended = callbacks
+            .iter_mut()
+            .try_for_each(|cb| cb.on_train_end(&mut self.net).map_err(FitError::Callback));
+        agree(parallel, ended, &mut [])?;
         // Rank 0's callbacks may have changed its weights (restoring the best ones); its batch
         // norm statistics are the ones kept.
         if let Some(parallel) = parallel {
@@ -432,20 +455,67 @@ impl<T: Float, N: Module<T>> Model<T, N> {
     /// The state to start from: the backup's, restored into the model, the optimizer and the
     /// callbacks, when a [`BackupAndRestore`](super::BackupAndRestore) among `callbacks` has
     /// one; the start of training otherwise. The totals are those of the epoch in progress.
+    ///
+    /// In a data-parallel fit rank 0 reads the file and broadcasts its bytes, so that the
+    /// other ranks need no access to its disk; every rank then restores the same parameters,
+    /// optimizer state, position and History from them, and its own buffers and totals from its
+    /// part (see [`backup::rank_part`]).
     fn resume(
         &mut self,
         shape: RunShape,
         callbacks: &mut [&mut dyn Callback<T>],
+        parallel: Option<&dyn DataParallel<T>>,
     ) -> Result<(Position, Option<Totals>, History), FitError> {
-        let Some(backup) = callbacks.iter_mut().find_map(|cb| cb.as_backup()) else {
-            return Ok((Position::default(), None, History::default()));
+        let found = match callbacks.iter_mut().find_map(|cb| cb.as_backup()) {
+            Some(backup) => backup
+                .read()
+                .map(|bytes| bytes.map(|bytes| (backup.checkpoint_path(), bytes))),
+            None => Ok(None),
         };
-        let Some(file) = backup.open()? else {
-            backup.resumed_at = None;
-            return Ok((Position::default(), None, History::default()));
+        // Whether rank 0 found a backup, and how many callbacks it has (the others have none).
+        let mut decision = [
+            f64::from(u8::from(matches!(found, Ok(Some(_))))),
+            shape.callbacks as f64,
+        ];
+        let found = agree(parallel, found.map_err(FitError::from), &mut decision)?;
+        let shape = RunShape {
+            callbacks: decision[1] as usize,
+            ..shape
         };
+        if decision[0] == 0.0 {
+            if let Some(backup) = callbacks.iter_mut().find_map(|cb| cb.as_backup()) {
+                backup.resumed_at = None;
+            }
+            return Ok((Position::default(), None, History::default()));
+        }
+        let (path, mut bytes) = found.unwrap_or_default();
+        let mut path = path.to_string_lossy().into_owned().into_bytes();
+        if let Some(parallel) = parallel {
+            parallel.broadcast_bytes(0, &mut path);
+            parallel.broadcast_bytes(0, &mut bytes);
+        }
+        let path = PathBuf::from(String::from_utf8_lossy(&path).into_owned());
+        let rank = parallel.map_or(0, |p| p.rank());
+        let restored = self.restore(&path, &bytes, shape, callbacks, rank);
+        let (position, totals, history) = agree(parallel, restored, &mut [])?;
+        if let Some(backup) = callbacks.iter_mut().find_map(|cb| cb.as_backup()) {
+            backup.resumed_at = Some((position.epoch, position.batch));
+        }
+        let totals = (position.batch > 0).then_some(totals);
+        Ok((position, totals, history))
+    }
+
+    /// Restores this rank's state from the backup's `bytes` (read from `path`).
+    fn restore(
+        &mut self,
+        path: &Path,
+        bytes: &[u8],
+        shape: RunShape,
+        callbacks: &mut [&mut dyn Callback<T>],
+        rank: usize,
+    ) -> Result<(Position, Totals, History), FitError> {
+        let file = RecordFile::from_bytes(path, bytes).map_err(ResumeError::from)?;
         let (position, totals, history) = backup::read_fit_state(&file, shape)?;
-        backup.resumed_at = Some((position.epoch, position.batch));
         let loaded = file
             .load_module("model", &mut self.net)
             .and_then(|()| self.optimizer.load_state(&self.net, &file))
@@ -456,27 +526,36 @@ impl<T: Float, N: Module<T>> Model<T, N> {
                     .try_for_each(|(i, cb)| cb.load_state(&format!("callbacks.{i}"), &file))
             });
         loaded.map_err(|e| FitError::Resume(e.into()))?;
-        let totals = (position.batch > 0).then_some(totals);
+        let totals = match rank {
+            0 => totals,
+            _ => rank_part::load(&file, rank, &self.net, self.metrics.len())?,
+        };
         Ok((position, totals, history))
     }
 
-    /// Writes the backup, if a [`BackupAndRestore`](super::BackupAndRestore) among `callbacks`
-    /// is due to (`end_of_epoch` when an epoch just ended), for resuming at `next`.
+    /// Writes the backup for resuming at `next`, on rank 0 with every other rank's part
+    /// (see [`backup::rank_part`]); `totals` are those of the epoch in progress.
     fn back_up(
         &self,
         callbacks: &mut [&mut dyn Callback<T>],
         next: Position,
         shape: RunShape,
-        end_of_epoch: bool,
         totals: &Totals,
         history: &History,
+        parallel: Option<&dyn DataParallel<T>>,
     ) -> Result<(), FitError> {
-        let due = callbacks
-            .iter_mut()
-            .find_map(|cb| cb.as_backup())
-            .is_some_and(|b| b.due(next.steps, end_of_epoch));
-        if !due {
-            return Ok(());
+        let part = match parallel {
+            Some(p) if p.rank() > 0 => {
+                let name = PathBuf::from(format!("rank {}'s part of the backup", p.rank()));
+                rank_part::save(&name, &self.net, totals)
+            }
+            _ => Ok(Vec::new()),
+        };
+        let part = agree(parallel, part.map_err(FitError::from), &mut [])?;
+        let parts = parallel.map_or_else(Vec::new, |p| p.gather_bytes(&part));
+        if !callbacks.iter_mut().any(|cb| cb.as_backup().is_some()) {
+            // Not rank 0: it writes.
+            return agree(parallel, Ok(()), &mut []);
         }
         let mut record = Record::new();
         record.put_module("model", &self.net);
@@ -485,21 +564,21 @@ impl<T: Float, N: Module<T>> Model<T, N> {
             cb.save_state(&format!("callbacks.{i}"), &mut record);
         }
         backup::save_fit_state(&mut record, next, shape, totals, history);
-        match callbacks.iter_mut().find_map(|cb| cb.as_backup()) {
-            Some(backup) => Ok(backup.write(&record)?),
-            None => Ok(()),
+        for (rank, part) in parts.iter().enumerate().skip(1) {
+            record.put_bytes(&rank_part::entry(rank), part);
         }
+        let written = match callbacks.iter_mut().find_map(|cb| cb.as_backup()) {
+            Some(backup) => backup.write(&record).map_err(FitError::from),
+            None => Ok(()),
+        };
+        agree(parallel, written, &mut [])
     }
 
-    /// Takes rank 0's learning rate, which its callbacks may have changed (at an epoch's
-    /// beginning or, through `adjust_learning_rate`, the previous one's end).
-    fn follow_root_learning_rate(&mut self, parallel: Option<&dyn DataParallel<T>>) {
-        let Some(parallel) = parallel else { return };
-        let mut rate = [self.optimizer.learning_rate()];
-        parallel.broadcast_f64(&mut rate);
-        if rate[0] != self.optimizer.learning_rate() {
+    /// Takes `rate`, rank 0's learning rate, if it differs from this rank's.
+    fn follow_learning_rate(&mut self, rate: f64) {
+        if rate != self.optimizer.learning_rate() {
             // Rank 0 could change it, so the schedule is a constant here too.
-            let _ = self.optimizer.set_learning_rate(rate[0]);
+            let _ = self.optimizer.set_learning_rate(rate);
         }
     }
 
@@ -544,18 +623,46 @@ impl<T: Float, N: Module<T>> Model<T, N> {
     ) -> Result<Logs, FitError> {
         check_rows("evaluation", x, y)?;
         let batch = self::batch_size(batch_size)?;
-        Ok(self.evaluate_unchecked(x, y, batch, ""))
+        Ok(self
+            .evaluate_share(x, y, batch, None)
+            .logs("", &self.metrics))
     }
 
-    fn evaluate_unchecked<X: Feed<T, N>>(
+    /// [`Model::evaluate`] shared by the processes of `parallel`, each called with the same
+    /// `x` and `y`: each evaluates its contiguous part of the rows (⌊n/size⌋ or one more, as
+    /// `fit`'s validation does) and every process returns the same logs, the totals of all
+    /// parts divided by all the rows. Equal to a one-process `evaluate` up to the order of the
+    /// additions.
+    pub fn evaluate_sharded<X: Feed<T, N>>(
+        &mut self,
+        x: &X,
+        y: &Tensor<T>,
+        batch_size: usize,
+        parallel: &dyn DataParallel<T>,
+    ) -> Result<Logs, FitError> {
+        check_rows("evaluation", x, y)?;
+        let batch = self::batch_size(batch_size)?;
+        Ok(self
+            .evaluate_share(x, y, batch, Some(parallel))
+            .logs("", &self.metrics))
+    }
+
+    /// The totals over this process's contiguous part of `x`, `y`, summed over the processes
+    /// of `parallel` (all of them without).
+    fn evaluate_share<X: Feed<T, N>>(
         &mut self,
         x: &X,
         y: &Tensor<T>,
         batch: usize,
-        prefix: &str,
-    ) -> Logs {
-        self.evaluate_totals(x, y, batch)
-            .logs(prefix, &self.metrics)
+        parallel: Option<&dyn DataParallel<T>>,
+    ) -> Totals {
+        let Some(parallel) = parallel else {
+            return self.evaluate_totals(x, y, batch);
+        };
+        let (start, len) = contiguous_share(x.num_rows(), parallel.size(), parallel.rank());
+        let (x, y) = (x.narrow_rows(start, len), y.narrow_rows(start, len));
+        self.evaluate_totals(&x, &y, batch)
+            .summed_over(Some(parallel))
     }
 
     /// The summed loss and metrics over `x`, `y` (which may have no rows), in inference mode.
@@ -603,6 +710,37 @@ impl<T: Float, N: Module<T>> Model<T, N> {
             .collect();
         Ok(Tensor::concat(&parts.iter().collect::<Vec<_>>(), 0))
     }
+
+    /// [`Model::predict`] shared by the processes of `parallel`, each called with the same `x`:
+    /// each predicts its contiguous part of the rows (as [`Model::evaluate_sharded`] splits
+    /// them) and every process returns all the outputs in row order, gathered on rank 0 and
+    /// broadcast from it, so that the program goes on alike on every rank. Each row's output is
+    /// the one a one-process `predict` gives it.
+    pub fn predict_sharded<X: Feed<T, N>>(
+        &mut self,
+        x: &X,
+        batch_size: usize,
+        parallel: &dyn DataParallel<T>,
+    ) -> Result<Tensor<T>, FitError> {
+        let batch = self::batch_size(batch_size)?;
+        let (start, len) = contiguous_share(x.num_rows(), parallel.size(), parallel.rank());
+        let part = self.predict(&x.narrow_rows(start, len), batch)?;
+        // f32 and f64 values both go through f64 exactly.
+        let bytes: Vec<u8> = part
+            .data()
+            .iter()
+            .flat_map(|v| v.to_f64().unwrap_or(f64::NAN).to_le_bytes())
+            .collect();
+        let mut all = parallel.gather_bytes(&bytes).concat();
+        parallel.broadcast_bytes(0, &mut all);
+        let values: Vec<T> = all
+            .chunks_exact(size_of::<f64>())
+            .map(|b| T::lit(f64::from_le_bytes(b.try_into().expect("chunks of 8 bytes"))))
+            .collect();
+        let mut dims = part.dims().to_vec();
+        dims[0] = x.num_rows();
+        Ok(Tensor::from_vec(values, dims))
+    }
 }
 
 /// Rank `rank`'s part of `n` rows split into `replicas` contiguous parts of ⌊n/replicas⌋ or
@@ -618,4 +756,17 @@ fn batch_size(batch_size: usize) -> Result<usize, FitError> {
         return Err(FitError::ZeroBatchSize);
     }
     Ok(batch_size)
+}
+
+/// Whether a [`BackupAndRestore`](super::BackupAndRestore) among `callbacks` is due to save
+/// after `steps` batches (`end_of_epoch` when an epoch just ended).
+fn backup_due<T: Float>(
+    callbacks: &mut [&mut dyn Callback<T>],
+    steps: u64,
+    end_of_epoch: bool,
+) -> bool {
+    callbacks
+        .iter_mut()
+        .find_map(|cb| cb.as_backup())
+        .is_some_and(|b| b.due(steps, end_of_epoch))
 }

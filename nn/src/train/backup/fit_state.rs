@@ -1,6 +1,7 @@
 //! What `fit` itself adds to a training checkpoint: where it is (epoch, batch, optimizer steps),
 //! the running totals of the epoch in progress, the History so far, and the facts a resumed run
-//! must share with the saved one (training rows, batch size, number of callbacks and metrics).
+//! must share with the saved one (training rows, batch size, number of callbacks and metrics,
+//! number of processes).
 //!
 //! The shuffle is not saved: the order of epoch `e` is re-derived from the seed by replaying
 //! the first `e + 1` shuffles, a few microseconds per epoch for thousands of rows.
@@ -31,17 +32,26 @@ pub(in crate::train) struct RunShape {
     pub(in crate::train) batch_size: usize,
     pub(in crate::train) callbacks: usize,
     pub(in crate::train) metrics: usize,
+    /// The processes of a data-parallel run (1 without).
+    pub(in crate::train) processes: usize,
 }
 
 impl RunShape {
-    fn values(self) -> [(&'static str, usize); 4] {
+    fn values(self) -> [(&'static str, usize); 5] {
         [
             ("training rows", self.rows),
             ("batch size", self.batch_size),
             ("callbacks", self.callbacks),
             ("metrics", self.metrics),
+            ("processes", self.processes),
         ]
     }
+}
+
+/// The saved value of the `i`-th entry of [`RunShape::values`] when the file has none: the
+/// process count is missing from backups of one process written before it was saved.
+fn missing_shape_value(i: usize) -> i64 {
+    if i == 4 { 1 } else { -1 }
 }
 
 /// Adds `fit`'s own state to `record`.
@@ -61,9 +71,7 @@ pub(in crate::train) fn save(
     record.put_i64s("fit.position", &[epoch as i64, batch as i64, steps as i64]);
     let shape: Vec<i64> = shape.values().iter().map(|&(_, v)| v as i64).collect();
     record.put_i64s("fit.shape", &shape);
-    record.put_f64s("fit.totals.loss", &[totals.loss]);
-    record.put_f64s("fit.totals.metrics", &totals.metrics);
-    record.put_i64s("fit.totals.samples", &[totals.samples as i64]);
+    save_totals(record, totals);
     let keys: Vec<&str> = history.keys().collect();
     record.put_bytes("fit.history.keys", keys.join("\n").as_bytes());
     for (i, (_, values)) in history.series().enumerate() {
@@ -84,7 +92,10 @@ pub(in crate::train) fn read(
     }
     let saved = file.i64s("fit.shape")?;
     for (i, (what, now)) in shape.values().into_iter().enumerate() {
-        let saved = saved.get(i).copied().unwrap_or(-1);
+        let saved = saved
+            .get(i)
+            .copied()
+            .unwrap_or_else(|| missing_shape_value(i));
         if saved != now as i64 {
             return Err(ResumeError::Mismatch {
                 file: file.file().to_path_buf(),
@@ -106,23 +117,7 @@ pub(in crate::train) fn read(
         batch: usize::try_from(batch).map_err(|_| bad("batch"))?,
         steps: u64::try_from(steps).map_err(|_| bad("step count"))?,
     };
-    let metrics = file.f64s("fit.totals.metrics")?;
-    if metrics.len() != shape.metrics {
-        return Err(bad("metric totals"));
-    }
-    let totals = Totals {
-        loss: file
-            .f64s("fit.totals.loss")?
-            .first()
-            .copied()
-            .ok_or_else(|| bad("loss total"))?,
-        metrics,
-        samples: file
-            .i64s("fit.totals.samples")?
-            .first()
-            .and_then(|&n| usize::try_from(n).ok())
-            .ok_or_else(|| bad("sample count"))?,
-    };
+    let totals = read_totals(file, shape.metrics)?;
     let keys = String::from_utf8(file.bytes("fit.history.keys")?.to_vec())
         .map_err(|_| bad("history key"))?;
     let series = keys
@@ -132,4 +127,36 @@ pub(in crate::train) fn read(
         .map(|(i, key)| Ok((key.to_string(), file.f64s(&format!("fit.history.{i}"))?)))
         .collect::<Result<Vec<_>, ResumeError>>()?;
     Ok((position, totals, History::from_series(series)))
+}
+
+/// Adds the running totals of the epoch in progress to `record`, under `fit.totals.`.
+pub(super) fn save_totals(record: &mut Record, totals: &Totals) {
+    record.put_f64s("fit.totals.loss", &[totals.loss]);
+    record.put_f64s("fit.totals.metrics", &totals.metrics);
+    record.put_i64s("fit.totals.samples", &[totals.samples as i64]);
+}
+
+/// Reads back what [`save_totals`] wrote, checking that it has `metrics` metric totals.
+pub(super) fn read_totals(file: &RecordFile, metrics: usize) -> Result<Totals, ResumeError> {
+    let bad = |what| ResumeError::Format {
+        file: file.file().to_path_buf(),
+        found: Some(format!("{FORMAT} with a bad {what}")),
+    };
+    let metric_totals = file.f64s("fit.totals.metrics")?;
+    if metric_totals.len() != metrics {
+        return Err(bad("metric totals"));
+    }
+    Ok(Totals {
+        loss: file
+            .f64s("fit.totals.loss")?
+            .first()
+            .copied()
+            .ok_or_else(|| bad("loss total"))?,
+        metrics: metric_totals,
+        samples: file
+            .i64s("fit.totals.samples")?
+            .first()
+            .and_then(|&n| usize::try_from(n).ok())
+            .ok_or_else(|| bad("sample count"))?,
+    })
 }

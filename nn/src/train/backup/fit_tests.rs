@@ -101,6 +101,17 @@ fn fit(
     freq: SaveFreq,
     crash: Option<u64>,
 ) -> (Result<History, FitError>, Option<(usize, usize)>) {
+    fit_in(model, dir, freq, crash, None)
+}
+
+/// [`fit`] in the data-parallel group `parallel`, if given.
+fn fit_in(
+    model: &mut Model<f32, Sequential<f32>>,
+    dir: &Path,
+    freq: SaveFreq,
+    crash: Option<u64>,
+    parallel: Option<&dyn DataParallel<f32>>,
+) -> (Result<History, FitError>, Option<(usize, usize)>) {
     let (x, y) = data();
     // On the accuracy, which plateaus early: both callbacks act, so their state matters.
     let mut stop = EarlyStopping::new("val_acc")
@@ -111,10 +122,14 @@ fn fit(
     let mut crash = CrashAfter {
         at: crash.unwrap_or(u64::MAX),
     };
+    let options = FitOptions {
+        data_parallel: parallel,
+        ..options()
+    };
     let result = model.fit(
         &x,
         &y,
-        &options(),
+        &options,
         &mut [&mut stop, &mut reduce, &mut backup, &mut crash],
     );
     (result, backup.resumed_at)
@@ -230,23 +245,41 @@ impl DataParallel<f32> for OneProcess {
     ) {
     }
     fn sum_f64(&self, _values: &mut [f64]) {}
-    fn broadcast_f64(&self, _values: &mut [f64]) {}
+    fn broadcast_bytes(&self, _root: usize, _bytes: &mut Vec<u8>) {}
+    fn gather_bytes(&self, bytes: &[u8]) -> Vec<Vec<u8>> {
+        vec![bytes.to_vec()]
+    }
 }
 
 #[test]
-fn a_backup_in_a_data_parallel_fit_is_refused() {
+fn a_data_parallel_fit_resumes_from_its_backup() {
     let tmp = tempfile::tempdir().unwrap();
-    let (x, y) = data();
     let group = OneProcess;
-    let options = FitOptions {
-        data_parallel: Some(&group),
-        ..options()
-    };
-    let mut backup = BackupAndRestore::new(tmp.path());
-    let err = model(8)
-        .fit(&x, &y, &options, &mut [&mut backup])
-        .unwrap_err();
-    assert!(matches!(err, FitError::BackupWithDataParallel), "{err}");
-    let no_backup = model(8).fit(&x, &y, &options, &mut []);
-    assert!(no_backup.is_ok(), "{no_backup:?}");
+    let mut reference = model(8);
+    let expected = fit_in(
+        &mut reference,
+        &tmp.path().join("a"),
+        SaveFreq::Epoch,
+        None,
+        Some(&group),
+    )
+    .0
+    .unwrap();
+    let dir = tmp.path().join("b");
+    let err = fit_in(
+        &mut model(8),
+        &dir,
+        SaveFreq::Batches(3),
+        Some(7),
+        Some(&group),
+    )
+    .0
+    .unwrap_err();
+    assert!(err.to_string().contains("crash after"), "{err}");
+    let mut resumed = model(8);
+    let (history, resumed_at) =
+        fit_in(&mut resumed, &dir, SaveFreq::Batches(3), None, Some(&group));
+    assert_eq!(resumed_at, Some((1, 2)));
+    assert_eq!(history_bits(&history.unwrap()), history_bits(&expected));
+    assert_eq!(weight_bits(&resumed), weight_bits(&reference));
 }

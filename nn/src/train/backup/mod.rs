@@ -14,13 +14,17 @@
 //! - `fit`'s position (epoch, batch, steps), the running totals of the epoch in progress and the
 //!   History so far, under `fit.`.
 //!
+//! In a data-parallel `fit` the backup is rank 0's and holds every other rank's own part too
+//! (its buffers and running totals: see `rank_part`); rank 0 reads it back and broadcasts its
+//! bytes when resuming (see `nn::distributed`).
+//!
 //! The shuffle needs no state: epoch `e`'s order is re-derived from the seed. Augmentation
 //! needs none: a [`BatchTransform`](super::BatchTransform) draws from (epoch, batch) only.
 //!
 //! A new `fit` with the same arguments, the same callbacks in the same order and the same
 //! `backup_dir` finds the backup after every callback's `on_train_begin`, checks that it
 //! belongs to this model (every tensor's name, shape and dtype; the training rows, batch size,
-//! callbacks and metrics) and resumes: the epochs, weights and History it ends with are bit for
+//! callbacks, metrics and processes) and resumes: the epochs, weights and History it ends with are bit for
 //! bit those of a run never interrupted. A different model or a truncated file is a typed
 //! [`ResumeError`] from `fit`; the model may then hold the checkpoint's weights. When `epochs`
 //! grew, the resumed run goes on to the new count; when it is at or below the epochs already
@@ -48,6 +52,7 @@
 
 mod error;
 mod fit_state;
+pub(super) mod rank_part;
 
 pub use error::ResumeError;
 pub(super) use fit_state::{Position, RunShape, read as read_fit_state, save as save_fit_state};
@@ -56,7 +61,7 @@ use std::path::{Path, PathBuf};
 
 use autodiff_core::Float;
 use autodiff_core::Module;
-use autodiff_core::checkpoint::{Record, RecordFile};
+use autodiff_core::checkpoint::{CheckpointError, Record};
 
 use super::{Callback, CallbackError, Control, Logs};
 
@@ -125,9 +130,9 @@ impl BackupAndRestore {
         }
     }
 
-    /// The backup to resume from, if there is one, after creating the directory and removing
-    /// temporary files that killed writes left.
-    pub(super) fn open(&self) -> Result<Option<RecordFile>, ResumeError> {
+    /// The bytes of the backup to resume from, if there is one, after creating the directory
+    /// and removing temporary files that killed writes left.
+    pub(super) fn read(&self) -> Result<Option<Vec<u8>>, ResumeError> {
         let io = |path: &Path| {
             let path = path.to_path_buf();
             move |source| ResumeError::Io { path, source }
@@ -143,7 +148,8 @@ impl BackupAndRestore {
         if !file.exists() {
             return Ok(None);
         }
-        Ok(Some(RecordFile::open(&file)?))
+        let bytes = std::fs::read(&file).map_err(|source| CheckpointError::Io { file, source })?;
+        Ok(Some(bytes))
     }
 
     /// Writes the backup, atomically.
